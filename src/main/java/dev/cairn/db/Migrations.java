@@ -1,0 +1,134 @@
+package dev.cairn.db;
+
+import io.vertx.core.Future;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Versioned schema migrations. Scripts live in {@code db/migration/} on the classpath and
+ * are listed, in order, in {@code db/migration/index.txt} as {@code V<n>__<name>.sql}. Each
+ * applies in its own transaction and is recorded in {@code schema_migrations}; a database
+ * already at a version this code does not know is refused rather than touched.
+ */
+public final class Migrations {
+  private static final Pattern FILE = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");
+  /** Serialises replicas migrating one PostgreSQL database at the same time. */
+  private static final long PG_LOCK_KEY = 0x6361_6972_6eL;
+
+  public record Migration(int version, String name, String sql) {}
+
+  private Migrations() {}
+
+  public static List<Migration> all() {
+    List<Migration> out = new ArrayList<>();
+    for (String line : resource("db/migration/index.txt").split("\n")) {
+      String file = line.strip();
+      if (file.isEmpty() || file.startsWith("#")) {
+        continue;
+      }
+      Matcher m = FILE.matcher(file);
+      if (!m.matches()) {
+        throw new IllegalStateException("db/migration/index.txt: bad migration file name " + file);
+      }
+      int version = Integer.parseInt(m.group(1));
+      if (!out.isEmpty() && out.get(out.size() - 1).version() >= version) {
+        throw new IllegalStateException("db/migration/index.txt: versions must increase at " + file);
+      }
+      out.add(new Migration(version, m.group(2), resource("db/migration/" + file)));
+    }
+    return out;
+  }
+
+  public static int latestVersion() {
+    List<Migration> all = all();
+    return all.isEmpty() ? 0 : all.get(all.size() - 1).version();
+  }
+
+  /** Brings the database to the latest version; fails if it is newer than this code. */
+  public static Future<Integer> apply(Database db) {
+    List<Migration> migrations = all();
+    int latest = latestVersion();
+    return db.update("CREATE TABLE IF NOT EXISTS schema_migrations ("
+            + "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at " + db.dialect().render("{{BIGINT}}") + " NOT NULL)")
+        .compose(v -> currentVersion(db))
+        .compose(current -> {
+          if (current > latest) {
+            return Future.failedFuture(new IllegalStateException("database schema is at version " + current
+                + " but this Cairn knows migrations only up to " + latest + "; upgrade Cairn"));
+          }
+          Future<Void> chain = Future.succeededFuture();
+          for (Migration m : migrations) {
+            if (m.version() > current) {
+              chain = chain.compose(v -> applyOne(db, m));
+            }
+          }
+          return chain.compose(v -> currentVersion(db));
+        });
+  }
+
+  public static Future<Integer> currentVersion(Database db) {
+    return db.query("SELECT MAX(version) AS v FROM schema_migrations")
+        .map(rows -> rows.isEmpty() || rows.get(0).isNull("v") ? 0 : (int) rows.get(0).getLong("v"));
+  }
+
+  private static Future<Void> applyOne(Database db, Migration m) {
+    return db.transaction(tx -> {
+      Future<?> locked = db.dialect() == Dialect.POSTGRESQL
+          ? tx.query("SELECT pg_advisory_xact_lock(" + PG_LOCK_KEY + ")")
+          : Future.succeededFuture();
+      return locked
+          .compose(v -> tx.query("SELECT 1 AS present FROM schema_migrations WHERE version = ?", m.version()))
+          .compose(present -> {
+            if (!present.isEmpty()) {
+              return Future.succeededFuture();
+            }
+            Future<?> chain = Future.succeededFuture();
+            for (String statement : statements(db.dialect().render(m.sql()))) {
+              chain = chain.compose(v -> tx.update(statement).recover(e -> Future.failedFuture(
+                  new IllegalStateException("migration V" + m.version() + "__" + m.name() + " failed: " + e.getMessage(), e))));
+            }
+            return chain.compose(v -> tx.update("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                m.version(), m.name(), System.currentTimeMillis())).mapEmpty();
+          });
+    });
+  }
+
+  /** Splits a script on semicolons that end a line; comments start with {@code --}. */
+  static List<String> statements(String script) {
+    List<String> out = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String line : script.split("\n")) {
+      String trimmed = line.strip();
+      if (trimmed.startsWith("--") || trimmed.isEmpty()) {
+        continue;
+      }
+      current.append(line).append('\n');
+      if (trimmed.endsWith(";")) {
+        String s = current.toString().strip();
+        out.add(s.substring(0, s.length() - 1));
+        current.setLength(0);
+      }
+    }
+    if (!current.toString().isBlank()) {
+      out.add(current.toString().strip());
+    }
+    return out;
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = Migrations.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

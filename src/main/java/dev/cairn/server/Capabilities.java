@@ -1,0 +1,14 @@
+package dev.cairn.server;
+
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.function.Function;
+
+/** The capabilities a server runs, in mount order. Add new ones here. */
+final class Capabilities {
+  private Capabilities() {}
+
+  static List<Function<ServerContext, Future<Capability>>> all() {
+    return List.of();
+  }
+}

@@ -1,0 +1,78 @@
+package dev.cairn.server.cli;
+
+import dev.cairn.users.User;
+import dev.cairn.users.UserName;
+import dev.cairn.users.UserService;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "user", mixinStandardHelpOptions = true, description = "Manage users (builders, operators) and their API tokens.",
+    subcommands = {UserCommand.Create.class, UserCommand.ListUsers.class, UserCommand.Revoke.class})
+final class UserCommand implements Runnable {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: create, list or revoke");
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true,
+      description = "Create a user and print its API token once (only a hash of it is stored).")
+  static final class Create implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Parameters(paramLabel = "NAME", description = "User name: 1..64 of [A-Za-z0-9._-].")
+    String name;
+
+    @Option(names = "--token", paramLabel = "TOKEN", description = "Use this token (e.g. one kept from lila) instead of a new random one.")
+    String token;
+
+    @Override
+    public Integer call() throws Exception {
+      UserName userName = new UserName(name);
+      UserService.Created created = Admin.withDatabase(config.load(), db -> new UserService(db).create(userName, Optional.ofNullable(token)));
+      System.out.println(created.token());
+      return 0;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List users.")
+  static final class ListUsers implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Override
+    public Integer call() throws Exception {
+      List<User> users = Admin.withDatabase(config.load(), db -> new UserService(db).list());
+      for (User u : users) {
+        System.out.println(u.name() + "\t" + Instant.ofEpochMilli(u.createdAtMillis()) + (u.revoked() ? "\trevoked" : "\tactive"));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a user and all of its tokens.")
+  static final class Revoke implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    @Override
+    public Integer call() throws Exception {
+      UserName userName = new UserName(name);
+      Admin.withDatabase(config.load(), db -> new UserService(db).revoke(userName));
+      System.out.println("revoked " + name);
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,208 @@
+package dev.cairn.server.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The merged configuration: the documented defaults ({@code conf/cairn.yaml}, shipped in
+ * the jar), overlaid by a YAML file, overlaid by {@code CAIRN_*} environment variables.
+ * Only keys present in the defaults exist; each capability reads its own section through
+ * the typed accessors, which name the key in every error.
+ */
+public final class ConfigTree {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private final ObjectNode root;
+
+  private ConfigTree(ObjectNode root) {
+    this.root = root;
+  }
+
+  public static ConfigTree defaults() {
+    try (InputStream in = ConfigTree.class.getResourceAsStream("/defaults/cairn.yaml")) {
+      return new ConfigTree((ObjectNode) YAML.readTree(in));
+    } catch (IOException | NullPointerException e) {
+      throw new IllegalStateException("the jar lacks defaults/cairn.yaml", e);
+    }
+  }
+
+  /**
+   * Loads the configuration. {@code file} may be null (then {@code CAIRN_CONFIG} is used if set).
+   */
+  public static ConfigTree load(Path file, Map<String, String> env) {
+    ConfigTree tree = defaults();
+    Path chosen = file != null ? file : env.containsKey("CAIRN_CONFIG") ? Path.of(env.get("CAIRN_CONFIG")) : null;
+    if (chosen != null) {
+      JsonNode overlay;
+      try {
+        overlay = YAML.readTree(Files.readString(chosen));
+      } catch (NoSuchFileException e) {
+        throw new ConfigException("--config", "no such file " + chosen);
+      } catch (IOException e) {
+        throw new ConfigException("--config", "cannot read " + chosen + ": " + e.getMessage().lines().findFirst().orElse(""));
+      }
+      if (overlay != null && !overlay.isMissingNode() && !overlay.isNull()) {
+        if (!overlay.isObject()) {
+          throw new ConfigException("--config", chosen + " is not a YAML mapping");
+        }
+        merge(tree.root, (ObjectNode) overlay, "");
+      }
+    }
+    for (String key : tree.leafKeys()) {
+      String var = envName(key);
+      String value = env.get(var);
+      if (value != null) {
+        tree.set(key, value);
+      }
+    }
+    return tree;
+  }
+
+  public static String envName(String key) {
+    return "CAIRN_" + key.replace('.', '_').toUpperCase(Locale.ROOT);
+  }
+
+  private static void merge(ObjectNode base, ObjectNode overlay, String prefix) {
+    Iterator<Map.Entry<String, JsonNode>> fields = overlay.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> e = fields.next();
+      String key = prefix + e.getKey();
+      JsonNode known = base.get(e.getKey());
+      if (known == null) {
+        throw new ConfigException(key, "unknown key");
+      }
+      if (known.isObject()) {
+        if (!e.getValue().isObject()) {
+          throw new ConfigException(key, "must be a mapping of " + fieldNames(known));
+        }
+        merge((ObjectNode) known, (ObjectNode) e.getValue(), key + ".");
+      } else {
+        if (e.getValue().isContainerNode()) {
+          throw new ConfigException(key, "must be a single value");
+        }
+        base.set(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  private static String fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return String.join(", ", names);
+  }
+
+  /** Every settable key, dotted. */
+  public List<String> leafKeys() {
+    List<String> out = new ArrayList<>();
+    collect(root, "", out);
+    return out;
+  }
+
+  private static void collect(JsonNode node, String prefix, List<String> out) {
+    node.fields().forEachRemaining(e -> {
+      if (e.getValue().isObject()) {
+        collect(e.getValue(), prefix + e.getKey() + ".", out);
+      } else {
+        out.add(prefix + e.getKey());
+      }
+    });
+  }
+
+  private JsonNode node(String key) {
+    JsonNode n = root;
+    for (String part : key.split("\\.")) {
+      n = n.get(part);
+      if (n == null) {
+        throw new IllegalArgumentException("no configuration key " + key + " in conf/cairn.yaml");
+      }
+    }
+    return n;
+  }
+
+  public void set(String key, String value) {
+    int dot = key.lastIndexOf('.');
+    ObjectNode parent = dot < 0 ? root : (ObjectNode) node(key.substring(0, dot));
+    String leaf = key.substring(dot + 1);
+    if (parent.get(leaf) == null) {
+      throw new ConfigException(key, "unknown key");
+    }
+    parent.set(leaf, JsonNodeFactory.instance.textNode(value));
+  }
+
+  public String string(String key) {
+    JsonNode n = node(key);
+    return n.isNull() ? "" : n.asText();
+  }
+
+  public int integer(String key, int min, int max) {
+    String text = string(key).strip();
+    try {
+      int v = Integer.parseInt(text);
+      if (v < min || v > max) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key, "must be an integer in " + min + ".." + max + " (got \"" + text + "\")");
+    }
+  }
+
+  public long longValue(String key, long min, long max) {
+    String text = string(key).strip();
+    try {
+      long v = Long.parseLong(text);
+      if (v < min || v > max) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key, "must be an integer in " + min + ".." + max + " (got \"" + text + "\")");
+    }
+  }
+
+  public boolean bool(String key) {
+    String text = string(key).strip().toLowerCase(Locale.ROOT);
+    switch (text) {
+      case "true", "yes", "on", "1":
+        return true;
+      case "false", "no", "off", "0":
+        return false;
+      default:
+        throw new ConfigException(key, "must be true or false (got \"" + text + "\")");
+    }
+  }
+
+  public <E extends Enum<E>> E choice(String key, Class<E> type) {
+    String text = string(key).strip();
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equalsIgnoreCase(text)) {
+        return e;
+      }
+    }
+    List<String> names = new ArrayList<>();
+    for (E e : type.getEnumConstants()) {
+      names.add(e.name().toLowerCase(Locale.ROOT));
+    }
+    throw new ConfigException(key, "must be one of " + String.join(", ", names) + " (got \"" + text + "\")");
+  }
+
+  public Path path(String key) {
+    String text = string(key).strip();
+    if (text.isEmpty()) {
+      throw new ConfigException(key, "must not be empty");
+    }
+    return Path.of(text);
+  }
+}
