@@ -36,6 +36,14 @@ class B3DigestTest {
   }
 
   @Test
+  void digestCanBeTakenMidStreamAndHashingContinues() {
+    Blake3Hasher h = new Blake3Hasher().update("Hello ".getBytes(StandardCharsets.UTF_8));
+    assertEquals(Blake3Hasher.hash("Hello ".getBytes(StandardCharsets.UTF_8)), h.digest());
+    h.update("World!".getBytes(StandardCharsets.UTF_8));
+    assertEquals(HELLO_HEX, h.digest().hex());
+  }
+
+  @Test
   void printsAsB3PrefixedStandardBase64() {
     B3Digest d = B3Digest.fromHex(EMPTY_HEX);
     assertEquals("b3:rxNJufX5oaagQE3qNtzJSZvLJcmtwRK3zJqTyuQfMmI=", d.toString());
