@@ -1,0 +1,183 @@
+package dev.cairn.castore;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * One upload into an {@link FsBlobService}. Bytes collect in a window of the maximum chunk size;
+ * whenever the window is full, {@link FastCdc} picks a cut and the chunk is hashed and, if new,
+ * written to tmp/. Memory per upload is therefore one window (1 MiB by default), whatever the
+ * blob's size. {@link #close()} renames the new chunks into place, then writes the index.
+ */
+final class FsBlobWriter implements BlobWriter {
+  private enum State { OPEN, CLOSED, ABORTED }
+
+  private final FsBlobService store;
+  private final byte[] window;
+  private int fill;
+  private final Blake3Hasher blobHasher = new Blake3Hasher();
+  private long total;
+  private final List<ChunkMeta> chunks = new ArrayList<>();
+  /** New chunks of this upload, still under tmp/, by digest. */
+  private final Map<B3Digest, Path> staged = new LinkedHashMap<>();
+  private State state = State.OPEN;
+  private Future<?> tail = Future.succeededFuture();
+
+  FsBlobWriter(FsBlobService store) {
+    this.store = store;
+    this.window = new byte[store.chunker().params().max()];
+  }
+
+  @Override
+  public synchronized Future<Void> write(Buffer data) {
+    if (state != State.OPEN) {
+      return Future.failedFuture(new IllegalStateException("blob upload is already " + state.name().toLowerCase()));
+    }
+    byte[] bytes = data.getBytes();
+    Future<Void> step = tail.compose(v -> store.blocking(() -> {
+      absorb(bytes);
+      return null;
+    }));
+    tail = step;
+    return step;
+  }
+
+  @Override
+  public synchronized Future<B3Digest> close() {
+    if (state != State.OPEN) {
+      return Future.failedFuture(new IllegalStateException("blob upload is already " + state.name().toLowerCase()));
+    }
+    state = State.CLOSED;
+    Future<B3Digest> step = tail.compose(v -> store.blocking(this::finish));
+    tail = step;
+    return step;
+  }
+
+  @Override
+  public synchronized Future<Void> abort() {
+    if (state == State.ABORTED) {
+      return tail.<Void>mapEmpty().recover(e -> Future.succeededFuture());
+    }
+    state = State.ABORTED;
+    Future<Void> step = tail.<Void>mapEmpty()
+        .recover(e -> Future.succeededFuture())
+        .compose(v -> store.blocking(() -> {
+          discard();
+          return null;
+        }));
+    tail = step;
+    return step;
+  }
+
+  // --- on the worker pool, one step at a time ---------------------------------------------
+
+  private void absorb(byte[] bytes) throws IOException {
+    try {
+      blobHasher.update(bytes);
+      total += bytes.length;
+      int pos = 0;
+      while (pos < bytes.length) {
+        int n = Math.min(window.length - fill, bytes.length - pos);
+        System.arraycopy(bytes, pos, window, fill, n);
+        fill += n;
+        pos += n;
+        if (fill == window.length) {
+          cutChunk();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      discard();
+      throw e;
+    }
+  }
+
+  private B3Digest finish() throws IOException {
+    try {
+      while (fill > 0) {
+        cutChunk();
+      }
+      B3Digest digest = blobHasher.digest();
+      if (chunks.isEmpty()) {
+        stage(digest, window, 0, 0);
+      }
+      commit(digest);
+      return digest;
+    } catch (IOException | RuntimeException e) {
+      discard();
+      throw e;
+    }
+  }
+
+  private void cutChunk() throws IOException {
+    int length = store.chunker().cut(window, 0, fill);
+    // A blob that is one chunk has the chunk's digest: hash it once.
+    boolean wholeBlob = state == State.CLOSED && chunks.isEmpty() && length == total;
+    B3Digest digest = wholeBlob
+        ? blobHasher.digest()
+        : new Blake3Hasher().update(window, 0, length).digest();
+    stage(digest, window, 0, length);
+    System.arraycopy(window, length, window, 0, fill - length);
+    fill -= length;
+  }
+
+  private void stage(B3Digest digest, byte[] data, int off, int length) throws IOException {
+    chunks.add(new ChunkMeta(digest, length));
+    if (staged.containsKey(digest) || Files.exists(store.chunkPath(digest))) {
+      return; // dedup: already stored, or already staged by this upload
+    }
+    Path temp = store.newTempFile("chunk");
+    staged.put(digest, temp);
+    ChunkFile.write(temp, data, off, length, store.zstdLevel());
+  }
+
+  private void commit(B3Digest digest) throws IOException {
+    TreeSet<Path> touched = new TreeSet<>();
+    for (Map.Entry<B3Digest, Path> e : staged.entrySet()) {
+      Path target = store.chunkPath(e.getKey());
+      Files.move(e.getValue(), target, StandardCopyOption.ATOMIC_MOVE);
+      touched.add(target.getParent());
+    }
+    staged.clear();
+    for (Path dir : touched) {
+      FsBlobService.fsyncDirectory(dir);
+    }
+    if (chunks.size() > 1) {
+      Path temp = store.newTempFile("index");
+      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(BlobIndex.encode(total, chunks));
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        ch.force(true);
+      } catch (IOException e) {
+        Files.deleteIfExists(temp);
+        throw e;
+      }
+      Path target = store.blobPath(digest);
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+      FsBlobService.fsyncDirectory(target.getParent());
+    }
+  }
+
+  private void discard() {
+    for (Path temp : staged.values()) {
+      try {
+        Files.deleteIfExists(temp);
+      } catch (IOException ignored) {
+        // startup cleanup of tmp/ removes it
+      }
+    }
+    staged.clear();
+  }
+}
