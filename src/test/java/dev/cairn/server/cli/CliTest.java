@@ -1,0 +1,95 @@
+package dev.cairn.server.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CliTest {
+  @TempDir
+  Path dir;
+
+  record Run(int code, String out, String err) {}
+
+  /** Runs the CLI in-process, capturing what it prints to standard output and error. */
+  private Run run(String... args) {
+    java.io.PrintStream savedOut = System.out;
+    java.io.PrintStream savedErr = System.err;
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    System.setOut(new java.io.PrintStream(out, true));
+    System.setErr(new java.io.PrintStream(err, true));
+    try {
+      CommandLine cl = CairnCommand.commandLine();
+      int code = cl.execute(args);
+      cl.getOut().flush();
+      cl.getErr().flush();
+      return new Run(code, out.toString(), err.toString());
+    } finally {
+      System.setOut(savedOut);
+      System.setErr(savedErr);
+    }
+  }
+
+  private Path config() throws Exception {
+    Path file = dir.resolve("cairn.yaml");
+    Files.writeString(file, "data_dir: " + dir.resolve("data") + "\n");
+    return file;
+  }
+
+  @Test
+  void userCommandsShareTheServersDatabase() throws Exception {
+    String cfg = config().toString();
+    Run created = run("user", "create", "alice", "--config", cfg);
+    assertEquals(0, created.code(), created.err());
+    assertEquals(64, created.out().strip().length(), "prints the generated token once");
+    assertEquals(0, run("user", "create", "bob", "--token", "kept-from-lila", "--config", cfg).code());
+    Run list = run("user", "list", "--config", cfg);
+    assertTrue(list.out().contains("alice\t") && list.out().contains("bob\t"), list.out());
+    assertEquals(0, run("user", "revoke", "bob", "--config", cfg).code());
+    assertTrue(run("user", "list", "--config", cfg).out().lines().anyMatch(l -> l.startsWith("bob\t") && l.endsWith("revoked")));
+    assertTrue(Files.exists(dir.resolve("data/cairn.db")));
+  }
+
+  @Test
+  void duplicateUserFailsWithOneLine() throws Exception {
+    String cfg = config().toString();
+    run("user", "create", "carol", "--config", cfg);
+    Run again = run("user", "create", "carol", "--config", cfg);
+    assertEquals(2, again.code());
+    assertEquals("cairn: user carol already exists", again.err().strip());
+  }
+
+  @Test
+  void badConfigurationFailsWithOneLineNamingTheSetting() throws Exception {
+    Path file = dir.resolve("bad.yaml");
+    Files.writeString(file, "http:\n  port: seventy\n");
+    Run r = run("serve", "--config", file.toString());
+    assertEquals(2, r.code());
+    assertEquals("cairn: configuration: http.port: must be an integer in 0..65535 (got \"seventy\")", r.err().strip());
+  }
+
+  @Test
+  void unreachableDatabaseFailsWithOneLine() throws Exception {
+    Path file = dir.resolve("pg.yaml");
+    Files.writeString(file, "database:\n  url: postgresql://postgres@127.0.0.1:1/nothing\n");
+    Run r = run("user", "list", "--config", file.toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().startsWith("cairn: database.url: cannot reach postgresql://postgres@127.0.0.1:1/nothing"), r.err());
+    assertEquals(1, r.err().strip().lines().count());
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String[] cmd : new String[][] {{"serve", "--help"}, {"--help"}, {"user", "--help"}, {"user", "create", "--help"},
+        {"user", "list", "--help"}, {"user", "revoke", "--help"}, {"key", "--help"}, {"version", "--help"}}) {
+      Run r = run(cmd);
+      assertEquals(0, r.code(), String.join(" ", cmd));
+      assertTrue(r.out().contains("Usage: cairn"), String.join(" ", cmd) + " printed: " + r.code() + r.out() + r.err());
+    }
+  }
+}
