@@ -1,0 +1,112 @@
+package dev.cairn.nix;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs Debian's real Nix (2.8) without a daemon against a throwaway chroot store under
+ * {@code dir}, with its own HOME and XDG cache so runs never see each other's narinfo cache.
+ * A missing {@code nix} is a failure, never a skip.
+ */
+public final class RealNix {
+  private final Path dir;
+
+  public RealNix(Path dir) {
+    this.dir = dir;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /** The chroot store root, for {@code --store}. */
+  public String store() {
+    return dir.resolve("store").toString();
+  }
+
+  /** Where a store path's files really are. */
+  public Path realPath(String storePath) {
+    return Path.of(store() + storePath);
+  }
+
+  public record Result(int exit, byte[] stdout, String stderr) {
+    public String out() {
+      return new String(stdout, StandardCharsets.UTF_8).strip();
+    }
+  }
+
+  public Result run(String... command) throws IOException, InterruptedException {
+    return run(Map.of(), command);
+  }
+
+  public Result run(Map<String, String> env, String... command) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(command);
+    Map<String, String> e = pb.environment();
+    e.put("HOME", dir.resolve("home").toString());
+    e.put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+    e.put("NIX_CONFIG", "experimental-features = nix-command");
+    e.putAll(env);
+    Files.createDirectories(dir.resolve("home"));
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException ex) {
+      throw new IOException("cannot run " + command[0] + " (is nix-bin installed? ./scripts/test.sh installs it): " + ex.getMessage(), ex);
+    }
+    p.getOutputStream().close();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Thread errPump = new Thread(() -> pump(p.getErrorStream(), err));
+    errPump.start();
+    pump(p.getInputStream(), out);
+    if (!p.waitFor(300, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IOException("timed out: " + String.join(" ", command));
+    }
+    errPump.join();
+    return new Result(p.exitValue(), out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** Runs and requires exit 0. */
+  public Result ok(String... command) throws IOException, InterruptedException {
+    Result r = run(command);
+    if (r.exit() != 0) {
+      throw new AssertionError(String.join(" ", command) + " exited " + r.exit() + ": " + r.stderr());
+    }
+    return r;
+  }
+
+  private static void pump(InputStream in, ByteArrayOutputStream out) {
+    try (in) {
+      in.transferTo(out);
+    } catch (IOException ignored) {
+      // the process ended
+    }
+  }
+
+  /** {@code nix-store --dump} of a plain directory. */
+  public byte[] dump(Path tree) throws IOException, InterruptedException {
+    return ok("nix-store", "--dump", tree.toString()).stdout();
+  }
+
+  /** Adds a tree to the chroot store (a content-addressed path) and returns its store path. */
+  public String add(Path tree) throws IOException, InterruptedException {
+    return ok("nix-store", "--store", store(), "--add", tree.toString()).out();
+  }
+
+  public String pathInfoJson(String storePath, String... extra) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of("nix", "path-info", "--store", store(), "--json"));
+    cmd.addAll(Arrays.asList(extra));
+    cmd.add(storePath);
+    return ok(cmd.toArray(String[]::new)).out();
+  }
+}
