@@ -109,4 +109,28 @@ public final class RealNix {
     cmd.add(storePath);
     return ok(cmd.toArray(String[]::new)).out();
   }
+
+  /**
+   * Builds two input-addressed paths with a static busybox as the builder (no nixpkgs):
+   * {@code dep}, and {@code top} (outputs out and dev) whose out references dep. Returns
+   * the out path of top. Such paths need signatures, unlike content-addressed ones.
+   */
+  public String buildInputAddressed() throws IOException, InterruptedException {
+    Path src = Files.createDirectories(dir.resolve("src/bbdir"));
+    Path busybox = src.resolve("busybox");
+    if (!Files.exists(busybox)) {
+      Files.copy(Path.of("/bin/busybox"), busybox);
+    }
+    Path file = dir.resolve("src/top.nix");
+    Files.writeString(file, """
+        let bb = "${./bbdir}/busybox";
+            dep = derivation { name = "dep"; system = "x86_64-linux"; builder = bb;
+                               args = [ "sh" "-c" "echo dep > $out" ]; };
+        in derivation { name = "top"; system = "x86_64-linux"; builder = bb;
+                        outputs = [ "out" "dev" ];
+                        args = [ "sh" "-c" "echo ${dep} > $out; echo dev > $dev" ]; }
+        """);
+    return ok("nix-build", "--store", store(), "--option", "sandbox", "false", "--no-out-link", file.toString()).out().lines()
+        .filter(l -> l.endsWith("-top")).findFirst().orElseThrow();
+  }
 }

@@ -84,9 +84,31 @@ class CliTest {
   }
 
   @Test
+  void generatedKeysAreNixKeyFilesThatNixUses() throws Exception {
+    Path sk = dir.resolve("sk");
+    Path pk = dir.resolve("pk");
+    Run r = run("key", "generate", "cairn-test-1", "--secret-file", sk.toString(), "--public-file", pk.toString());
+    assertEquals(0, r.code(), r.err());
+    dev.cairn.nix.SecretKey secret = dev.cairn.nix.SecretKey.parse(Files.readString(sk));
+    assertEquals(Files.readString(pk), secret.toPublicKey().toString());
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(sk)));
+    // Nix signs with the key Cairn generated, and the signature verifies under Cairn's public key file.
+    dev.cairn.nix.RealNix nix = new dev.cairn.nix.RealNix(dir.resolve("nix"));
+    Path tree = Files.createDirectories(dir.resolve("t"));
+    Files.writeString(tree.resolve("f"), "x");
+    String path = nix.add(tree);
+    nix.ok("nix", "store", "sign", "--store", nix.store(), "--key-file", sk.toString(), path);
+    {
+      dev.cairn.nix.RealNix.Result v = nix.run("nix", "store", "verify", "--store", nix.store(), "--sigs-needed", "1",
+          "--trusted-public-keys", Files.readString(pk), path);
+      assertEquals(0, v.exit(), v.stderr());
+    }
+  }
+
+  @Test
   void everyCommandHasHelp() {
     for (String[] cmd : new String[][] {{"serve", "--help"}, {"--help"}, {"user", "--help"}, {"user", "create", "--help"},
-        {"user", "list", "--help"}, {"user", "revoke", "--help"}, {"key", "--help"}, {"version", "--help"}}) {
+        {"user", "list", "--help"}, {"user", "revoke", "--help"}, {"key", "--help"}, {"key", "generate", "--help"}, {"version", "--help"}}) {
       Run r = run(cmd);
       assertEquals(0, r.code(), String.join(" ", cmd));
       assertTrue(r.out().contains("Usage: cairn"), String.join(" ", cmd) + " printed: " + r.code() + r.out() + r.err());
