@@ -191,11 +191,12 @@ public final class NarWriter implements NarVisitor {
     out.flush();
   }
 
-  /** Dumps a filesystem tree exactly as {@code nix-store --dump} does. */
-  public static void dump(Path path, OutputStream out) throws IOException {
+  /** Dumps a filesystem tree exactly as {@code nix-store --dump} does; returns the NAR size. */
+  public static long dump(Path path, OutputStream out) throws IOException {
     NarWriter w = new NarWriter(out);
     w.dumpNode(path);
     w.end();
+    return w.size();
   }
 
   private void dumpNode(Path path) throws IOException {
