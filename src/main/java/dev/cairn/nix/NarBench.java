@@ -32,8 +32,16 @@ public final class NarBench {
         break;
       }
       case "restore": {
+        // Like nix-store --restore: no hashing, just parse and write the tree.
         try (InputStream in = Files.newInputStream(Path.of(args[1]))) {
-          bytes = NarParser.parse(in, new NarRestorer(Path.of(args[2]))).narSize();
+          NarParser parser = new NarParser(new NarRestorer(Path.of(args[2])));
+          byte[] buffer = new byte[1 << 17];
+          int n;
+          while ((n = in.read(buffer)) >= 0) {
+            parser.feed(buffer, 0, n);
+          }
+          parser.finish();
+          bytes = parser.offset();
         }
         break;
       }

@@ -1,13 +1,12 @@
 package dev.cairn.nix;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.WritableByteChannel;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 
@@ -15,8 +14,7 @@ import java.util.ArrayDeque;
 public final class NarRestorer implements NarVisitor {
   private final ArrayDeque<Path> stack = new ArrayDeque<>();
   private Path next;
-  private OutputStream file;
-  private WritableByteChannel channel;
+  private FileChannel file;
   private Path filePath;
   private boolean executable;
 
@@ -47,14 +45,13 @@ public final class NarRestorer implements NarVisitor {
   public void fileStart(boolean executable, long size) throws IOException {
     this.executable = executable;
     filePath = next;
-    file = Files.newOutputStream(next, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
-    channel = Channels.newChannel(file);
+    file = FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
   }
 
   @Override
   public void fileContents(ByteBuffer chunk) throws IOException {
     while (chunk.hasRemaining()) {
-      channel.write(chunk);
+      file.write(chunk);
     }
   }
 
