@@ -9,6 +9,6 @@ final class Capabilities {
   private Capabilities() {}
 
   static List<Function<ServerContext, Future<Capability>>> all() {
-    return List.of();
+    return List.of(dev.cairn.attest.AttestCapability::create);
   }
 }

@@ -1,0 +1,387 @@
+package dev.cairn.attest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.nix.StorePath;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/** Cairn's own attestation API: verdicts with filters and policies, diffs, batch ingestion, keys. */
+final class AttestApiV1 {
+  private final AttestationService service;
+  private final AttestRoutes lila;
+  private final long maxBatchBytes;
+
+  AttestApiV1(AttestationService service, AttestRoutes lila, long maxBatchBytes) {
+    this.service = service;
+    this.lila = lila;
+    this.maxBatchBytes = maxBatchBytes;
+  }
+
+  void mount(Router router, String prefix) {
+    router.post(prefix + "/attestations").handler(BodyHandler.create(false).setBodyLimit(maxBatchBytes)).handler(this::batch);
+    router.post(prefix + "/keys").handler(BodyHandler.create(false).setBodyLimit(64 << 10)).handler(this::addKey);
+    router.get(prefix + "/reports/:name").handler(this::report);
+    router.get(prefix + "/reports/:name/diff").handler(this::diff);
+    router.get(prefix + "/reports/:name/frankenbuilds").handler(this::frankenbuilds);
+    router.get(prefix + "/outputs/:output").handler(this::output);
+  }
+
+  /** A JSON array, or NDJSON (one entry per line), of {@code {drv_ident, outputs: [...]}}. */
+  static List<AttestationService.Entry> parseBatch(String body) {
+    List<JsonNode> entries = new ArrayList<>();
+    String trimmed = body.strip();
+    try {
+      if (trimmed.startsWith("[")) {
+        AttestRoutes.JSON.readTree(trimmed).forEach(entries::add);
+      } else {
+        int line = 0;
+        for (String l : trimmed.split("\n")) {
+          line++;
+          if (!l.isBlank()) {
+            try {
+              entries.add(AttestRoutes.JSON.readTree(l));
+            } catch (java.io.IOException e) {
+              throw new IllegalArgumentException("line " + line + ": not valid JSON");
+            }
+          }
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("body: not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    if (entries.isEmpty()) {
+      throw new IllegalArgumentException("body: no entries");
+    }
+    List<AttestationService.Entry> out = new ArrayList<>();
+    for (int i = 0; i < entries.size(); i++) {
+      JsonNode e = entries.get(i);
+      String where = "entries[" + i + "]";
+      JsonNode drv = e.has("drv_ident") ? e.get("drv_ident") : e.get("drv_path");
+      if (drv == null || !drv.isTextual()) {
+        throw new IllegalArgumentException(where + ".drv_ident: required string");
+      }
+      DrvIdent ident;
+      try {
+        ident = DrvIdent.parse(drv.asText());
+      } catch (IllegalArgumentException ex) {
+        throw new IllegalArgumentException(where + "." + ex.getMessage());
+      }
+      out.add(new AttestationService.Entry(ident, OutputAttestation.listFromJson(e.get("outputs"), where + ".outputs")));
+    }
+    return out;
+  }
+
+  private void batch(RoutingContext rc) {
+    List<AttestationService.Entry> entries;
+    try {
+      if (rc.body() == null || rc.body().length() == 0) {
+        throw new IllegalArgumentException("body: required");
+      }
+      entries = parseBatch(rc.body().asString(StandardCharsets.UTF_8.name()));
+    } catch (IllegalArgumentException e) {
+      AttestRoutes.detail(rc, 422, e.getMessage());
+      return;
+    }
+    lila.requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+            : service.ingestBatch(user.get(), entries).onSuccess(n -> AttestRoutes.json(rc,
+                new JsonObject().put("accepted", n).put("derivations", entries.size()))))
+        .onFailure(e -> AttestRoutes.fail(rc, e));
+  }
+
+  private void addKey(RoutingContext rc) {
+    dev.cairn.nix.PublicKey key;
+    try {
+      String body = rc.body() == null ? "" : rc.body().asString(StandardCharsets.UTF_8.name()).strip();
+      if (body.startsWith("{")) {
+        body = new JsonObject(body).getString("public_key", "");
+      }
+      key = AttestRoutes.parseKey(body);
+    } catch (IllegalArgumentException | io.vertx.core.json.DecodeException e) {
+      AttestRoutes.detail(rc, 422, e.getMessage());
+      return;
+    }
+    lila.requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+            : service.addKey(user.get().id(), key).onSuccess(v -> AttestRoutes.json(rc, new JsonObject().put("key", key.toString()))))
+        .onFailure(e -> AttestRoutes.fail(rc, e));
+  }
+
+  /** The report's paths, as of its version (or {@code ?version=}), through the requested filters. */
+  private Future<Optional<List<PathStatus>>> filtered(RoutingContext rc, String name, Optional<Integer> version) {
+    Set<String> builders = Optional.ofNullable(rc.queryParams().get("builders")).map(AttestRoutes::splitNames).orElse(Set.of());
+    boolean verifiedOnly = "true".equalsIgnoreCase(rc.queryParams().get("verified"));
+    Predicate<Vote> keep = v -> (builders.isEmpty() || builders.contains(v.builder())) && (!verifiedOnly || v.sigStatus() == SigStatus.VERIFIED);
+    return service.report(name, version).compose(r -> r.isEmpty() ? Future.succeededFuture(Optional.empty())
+        : service.statuses(r.get().id()).map(paths -> Optional.of(paths.stream().map(p -> p.only(keep)).toList())));
+  }
+
+  static JsonObject pathJson(PathStatus p) {
+    JsonObject o = new JsonObject().put("path", p.path().fullPath()).put("ref", p.ref()).put("status", p.status().label());
+    p.drvPath().ifPresent(d -> o.put("drv_path", d));
+    p.output().ifPresent(d -> o.put("output", d));
+    JsonArray clusters = new JsonArray();
+    p.clusters().forEach((hash, votes) -> {
+      JsonArray builders = new JsonArray();
+      votes.forEach(v -> builders.add(new JsonObject().put("name", v.builder()).put("verified", v.sigStatus() == SigStatus.VERIFIED)
+          .put("at", java.time.Instant.ofEpochMilli(v.createdAtMillis()).toString())));
+      clusters.add(new JsonObject().put("hash", hash).put("builders", builders));
+    });
+    return o.put("clusters", clusters);
+  }
+
+  private void report(RoutingContext rc) {
+    String name;
+    Optional<Integer> version;
+    Optional<Policy> policy;
+    try {
+      name = AttestRoutes.reportName(rc);
+      version = Paging.intParam(rc, "version", 1, Integer.MAX_VALUE);
+      policy = Optional.ofNullable(rc.queryParams().get("policy")).map(Policy::parse);
+    } catch (IllegalArgumentException e) {
+      AttestRoutes.detail(rc, 422, e.getMessage());
+      return;
+    }
+    filtered(rc, name, version).onSuccess(result -> {
+      if (result.isEmpty()) {
+        AttestRoutes.detail(rc, 404, "Report not found");
+        return;
+      }
+      List<PathStatus> paths = result.get();
+      ReportViews.Summary summary = ReportViews.Summary.of(paths);
+      JsonObject counts = new JsonObject();
+      summary.counts().forEach((s, n) -> counts.put(s.label(), n));
+      StringBuilder body = new StringBuilder(paths.size() * 200);
+      JsonObject head = new JsonObject().put("report", name).put("paths_total", paths.size()).put("counts", counts)
+          .put("not_reproducible", summary.notReproducible()).put("not_fully_checked", summary.notFullyChecked());
+      int accepted = 0;
+      JsonArray items = new JsonArray();
+      for (PathStatus p : paths) {
+        JsonObject o = pathJson(p);
+        if (policy.isPresent()) {
+          Optional<String> hash = policy.get().accepted(p);
+          o.put("accepted", hash.orElse(null));
+          if (hash.isPresent()) {
+            accepted++;
+          }
+        }
+        items.add(o);
+      }
+      policy.ifPresent(pol -> head.put("policy", new JsonObject().put("k", pol.k()).put("builders", new JsonArray(new ArrayList<>(pol.builders())))));
+      if (policy.isPresent()) {
+        head.put("accepted", accepted).put("closure_accepted", accepted == paths.size());
+      }
+      head.put("paths", items);
+      body.append(head.encode());
+      rc.response().putHeader("Content-Type", "application/json").end(body.toString());
+    }).onFailure(e -> AttestRoutes.fail(rc, e));
+  }
+
+  private void diff(RoutingContext rc) {
+    String name;
+    int limit;
+    int offset;
+    try {
+      name = AttestRoutes.reportName(rc);
+      limit = Paging.intParam(rc, "limit", 1, Paging.MAX_LIMIT).orElse(100);
+      offset = Paging.intParam(rc, "offset", 0, Integer.MAX_VALUE).orElse(0);
+    } catch (IllegalArgumentException e) {
+      AttestRoutes.detail(rc, 422, e.getMessage());
+      return;
+    }
+    String a = rc.queryParams().get("a");
+    String b = rc.queryParams().get("b");
+    if (a != null || b != null) {
+      if (a == null || b == null) {
+        AttestRoutes.detail(rc, 422, (a == null ? "a" : "b") + ": both builders a and b are required");
+        return;
+      }
+      builderDiff(rc, name, a, b, limit, offset);
+      return;
+    }
+    versionDiff(rc, name, limit, offset);
+  }
+
+  private static JsonObject section(List<JsonObject> all, int limit, int offset) {
+    JsonArray page = new JsonArray();
+    for (int i = offset; i < Math.min(all.size(), offset + limit); i++) {
+      page.add(all.get(i));
+    }
+    return new JsonObject().put("count", all.size()).put("paths", page);
+  }
+
+  private void builderDiff(RoutingContext rc, String name, String a, String b, int limit, int offset) {
+    filtered(rc, name, Optional.empty()).onSuccess(result -> {
+      if (result.isEmpty()) {
+        AttestRoutes.detail(rc, 404, "Report not found");
+        return;
+      }
+      List<JsonObject> agree = new ArrayList<>();
+      List<JsonObject> disagree = new ArrayList<>();
+      List<JsonObject> onlyA = new ArrayList<>();
+      List<JsonObject> onlyB = new ArrayList<>();
+      for (PathStatus p : result.get()) {
+        Optional<Vote> va = p.voteOf(a);
+        Optional<Vote> vb = p.voteOf(b);
+        JsonObject o = new JsonObject().put("path", p.path().fullPath());
+        va.ifPresent(v -> o.put("a", v.hash()));
+        vb.ifPresent(v -> o.put("b", v.hash()));
+        if (va.isPresent() && vb.isPresent()) {
+          (va.get().hash().equals(vb.get().hash()) ? agree : disagree).add(o);
+        } else if (va.isPresent()) {
+          onlyA.add(o);
+        } else if (vb.isPresent()) {
+          onlyB.add(o);
+        }
+      }
+      AttestRoutes.json(rc, new JsonObject().put("a", a).put("b", b).put("disagree", section(disagree, limit, offset))
+          .put("only_a", section(onlyA, limit, offset)).put("only_b", section(onlyB, limit, offset)).put("agree", section(agree, limit, offset)));
+    }).onFailure(e -> AttestRoutes.fail(rc, e));
+  }
+
+  /**
+   * Between two versions (or against another report): paths added, removed, and whose status
+   * changed — each side's status as of its version's time (the newest side: now).
+   */
+  private void versionDiff(RoutingContext rc, String name, int limit, int offset) {
+    Optional<Integer> from;
+    Optional<Integer> to;
+    try {
+      from = Paging.intParam(rc, "from", 1, Integer.MAX_VALUE);
+      to = Paging.intParam(rc, "to", 1, Integer.MAX_VALUE);
+    } catch (IllegalArgumentException e) {
+      AttestRoutes.detail(rc, 422, e.getMessage());
+      return;
+    }
+    String against = rc.queryParams().get("against");
+    if (against == null && from.isEmpty()) {
+      AttestRoutes.detail(rc, 422, "diff: give a=&b= (builders), from=&to= (versions) or against= (another report)");
+      return;
+    }
+    Future<Optional<AttestationService.ReportVersion>> left = against != null ? service.report(against, Optional.empty())
+        : service.report(name, from);
+    Future<Optional<AttestationService.ReportVersion>> right = service.report(name, to);
+    Future.all(left, right).compose(all -> {
+      Optional<AttestationService.ReportVersion> l = all.resultAt(0);
+      Optional<AttestationService.ReportVersion> r = all.resultAt(1);
+      if (l.isEmpty() || r.isEmpty()) {
+        AttestRoutes.detail(rc, 404, "Report not found");
+        return Future.succeededFuture();
+      }
+      return Future.all(service.statuses(l.get().id()), service.statuses(r.get().id()), service.report(name, Optional.empty()))
+          .onSuccess(st -> {
+            Optional<AttestationService.ReportVersion> latest = st.resultAt(2);
+            long leftCut = against != null ? Long.MAX_VALUE : l.get().createdAt();
+            long rightCut = latest.isPresent() && latest.get().id() == r.get().id() ? Long.MAX_VALUE : r.get().createdAt();
+            Map<String, PathStatus> lp = byPath(st.resultAt(0), leftCut);
+            Map<String, PathStatus> rp = byPath(st.resultAt(1), rightCut);
+            List<JsonObject> added = new ArrayList<>();
+            List<JsonObject> removed = new ArrayList<>();
+            List<JsonObject> changed = new ArrayList<>();
+            rp.forEach((path, p) -> {
+              PathStatus old = lp.get(path);
+              if (old == null) {
+                added.add(new JsonObject().put("path", path).put("status", p.status().label()));
+              } else if (old.status() != p.status()) {
+                changed.add(new JsonObject().put("path", path).put("from", old.status().label()).put("to", p.status().label()));
+              }
+            });
+            lp.forEach((path, p) -> {
+              if (!rp.containsKey(path)) {
+                removed.add(new JsonObject().put("path", path).put("status", p.status().label()));
+              }
+            });
+            AttestRoutes.json(rc, new JsonObject()
+                .put("from", against != null ? against : name + "@" + l.get().version())
+                .put("to", name + "@" + r.get().version())
+                .put("added", section(added, limit, offset)).put("removed", section(removed, limit, offset))
+                .put("status_changed", section(changed, limit, offset)));
+          });
+    }).onFailure(e -> AttestRoutes.fail(rc, e));
+  }
+
+  private static Map<String, PathStatus> byPath(List<PathStatus> paths, long cutoff) {
+    Map<String, PathStatus> out = new LinkedHashMap<>();
+    for (PathStatus p : paths) {
+      out.put(p.path().fullPath(), p.only(v -> v.createdAtMillis() <= cutoff));
+    }
+    return out;
+  }
+
+  /** Report paths whose dependency closure (per the SBOM) holds a path builders disagree on. */
+  private void frankenbuilds(RoutingContext rc) {
+    String name;
+    try {
+      name = AttestRoutes.reportName(rc);
+    } catch (IllegalArgumentException e) {
+      AttestRoutes.detail(rc, 422, e.getMessage());
+      return;
+    }
+    service.report(name, Optional.empty()).compose(r -> {
+      if (r.isEmpty()) {
+        AttestRoutes.detail(rc, 404, "Report not found");
+        return Future.succeededFuture();
+      }
+      return Future.all(service.statuses(r.get().id()), service.edges(r.get().id())).onSuccess(all -> {
+        List<PathStatus> paths = all.resultAt(0);
+        List<ReportDefinition.Edge> edges = all.resultAt(1);
+        Map<String, PathStatus> byRef = new HashMap<>();
+        paths.forEach(p -> byRef.put(p.ref(), p));
+        Map<String, List<String>> parents = new HashMap<>();
+        edges.forEach(e -> parents.computeIfAbsent(e.child(), k -> new ArrayList<>()).add(e.parent()));
+        Map<String, Set<String>> taintedBy = new LinkedHashMap<>();
+        for (PathStatus culprit : paths) {
+          if (!culprit.status().disagreement()) {
+            continue;
+          }
+          ArrayDeque<String> queue = new ArrayDeque<>(parents.getOrDefault(culprit.ref(), List.of()));
+          Set<String> seen = new LinkedHashSet<>();
+          while (!queue.isEmpty()) {
+            String ref = queue.poll();
+            if (seen.add(ref)) {
+              taintedBy.computeIfAbsent(ref, k -> new LinkedHashSet<>()).add(culprit.path().fullPath());
+              queue.addAll(parents.getOrDefault(ref, List.of()));
+            }
+          }
+        }
+        JsonArray out = new JsonArray();
+        taintedBy.forEach((ref, culprits) -> {
+          PathStatus p = byRef.get(ref);
+          out.add(new JsonObject().put("path", p == null ? ref : p.path().fullPath()).put("status", p == null ? null : p.status().label())
+              .put("depends_on_disagreeing", new JsonArray(new ArrayList<>(culprits))));
+        });
+        AttestRoutes.json(rc, new JsonObject().put("report", name).put("count", out.size()).put("paths", out));
+      });
+    }).onFailure(e -> AttestRoutes.fail(rc, e));
+  }
+
+  private void output(RoutingContext rc) {
+    StorePath path;
+    try {
+      path = StorePath.parseBaseName(rc.pathParam("output"));
+    } catch (IllegalArgumentException e) {
+      AttestRoutes.detail(rc, 422, "digest-name: " + e.getMessage());
+      return;
+    }
+    service.votes(path).onSuccess(votes -> {
+      if (votes.isEmpty()) {
+        AttestRoutes.detail(rc, 404, "Not found");
+        return;
+      }
+      AttestRoutes.json(rc, pathJson(new PathStatus(path.baseName(), path, Optional.empty(), Optional.empty(), votes)));
+    }).onFailure(e -> AttestRoutes.fail(rc, e));
+  }
+}

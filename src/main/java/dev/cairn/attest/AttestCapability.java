@@ -1,0 +1,30 @@
+package dev.cairn.attest;
+
+import dev.cairn.server.Capability;
+import dev.cairn.server.ServerContext;
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
+
+/** Hash collection: lila's routes at / and /api/, and Cairn's own under /api/v1/. */
+public final class AttestCapability implements Capability {
+  private final AttestRoutes lila;
+  private final AttestApiV1 v1;
+
+  private AttestCapability(ServerContext ctx) {
+    AttestationService service = new AttestationService(ctx.db());
+    long maxReport = ctx.config().longValue("attest.max_report_bytes", 1024, 1L << 31);
+    this.lila = new AttestRoutes(service, ctx.users(), maxReport);
+    this.v1 = new AttestApiV1(service, lila, maxReport);
+  }
+
+  public static Future<Capability> create(ServerContext ctx) {
+    return Future.succeededFuture(new AttestCapability(ctx));
+  }
+
+  @Override
+  public void routes(Router router) {
+    v1.mount(router, "/api/v1");
+    lila.mount(router, "");
+    lila.mount(router, "/api");
+  }
+}

@@ -1,0 +1,426 @@
+package dev.cairn.attest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.nix.PublicKey;
+import dev.cairn.nix.StorePath;
+import dev.cairn.server.http.BearerToken;
+import dev.cairn.users.User;
+import dev.cairn.users.UserService;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * lila's hash-collection routes (WIRE.md §4), served at the root and again under /api/, so
+ * lila's hook, rebuilder and scripts work unchanged. Each handler parses, calls the
+ * service and renders; bodies are validated before authentication, as lila does.
+ */
+final class AttestRoutes {
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final int PAGE = 1000;
+
+  private final AttestationService service;
+  private final UserService users;
+  private final long maxReportBytes;
+
+  AttestRoutes(AttestationService service, UserService users, long maxReportBytes) {
+    this.service = service;
+    this.users = users;
+    this.maxReportBytes = maxReportBytes;
+  }
+
+  void mount(Router router, String prefix) {
+    BodyHandler small = BodyHandler.create(false).setBodyLimit(8L << 20);
+    BodyHandler large = BodyHandler.create(false).setBodyLimit(maxReportBytes);
+    router.post(prefix + "/attestation/:drv").handler(small).handler(this::postAttestation);
+    router.get(prefix + "/attestations/by-output/:output").handler(this::byOutput);
+    router.get(prefix + "/derivations/").handler(this::derivations);
+    router.get(prefix + "/derivations").handler(this::derivations);
+    router.get(prefix + "/derivations/:drv").handler(this::derivation);
+    router.get(prefix + "/reports").handler(this::reports);
+    router.get(prefix + "/reports/").handler(this::reports);
+    router.put(prefix + "/reports/:name").handler(large).handler(this::putReport);
+    router.get(prefix + "/reports/:name").handler(this::getReport);
+    router.get(prefix + "/reports/:name/suggest").handler(rc -> suggest(rc, false));
+    router.get(prefix + "/reports/:name/suggested").handler(rc -> suggest(rc, true));
+    router.get(prefix + "/link_patterns").handler(this::linkPatterns);
+    router.post(prefix + "/link_patterns").handler(this::addLinkPattern);
+    router.get(prefix + "/signatures/:user/:file").handler(this::signature);
+  }
+
+  // ---- helpers ----
+
+  static void detail(RoutingContext rc, int status, String message) {
+    rc.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("detail", message).encode());
+  }
+
+  static void json(RoutingContext rc, Object body) {
+    rc.response().putHeader("Content-Type", "application/json").end(body instanceof JsonObject o ? o.encode()
+        : body instanceof JsonArray a ? a.encode() : io.vertx.core.json.Json.encode(body));
+  }
+
+  /** Answers a failed future: validation → 422, bad signature → 400, the rest → 500. */
+  static void fail(RoutingContext rc, Throwable e) {
+    if (e instanceof AttestationService.InvalidSignatureException) {
+      detail(rc, 400, e.getMessage());
+    } else if (e instanceof IllegalArgumentException) {
+      detail(rc, 422, e.getMessage());
+    } else {
+      rc.fail(e);
+    }
+  }
+
+  /** The authenticated user, or a 401 {@code User not found} already sent. */
+  Future<Optional<User>> requireUser(RoutingContext rc) {
+    return users.authenticate(BearerToken.of(rc.request()).orElse(null)).andThen(ar -> {
+      if (ar.succeeded() && ar.result().isEmpty()) {
+        detail(rc, 401, "User not found");
+      }
+    });
+  }
+
+  Future<Optional<User>> optionalUser(RoutingContext rc) {
+    return users.authenticate(BearerToken.of(rc.request()).orElse(null));
+  }
+
+  static JsonNode parseJson(RoutingContext rc) {
+    if (rc.body() == null || rc.body().buffer() == null || rc.body().length() == 0) {
+      throw new IllegalArgumentException("body: required");
+    }
+    try {
+      return JSON.readTree(rc.body().buffer().getBytes());
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("body: not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+  }
+
+  static JsonObject attestationJson(AttestationService.AttestationRow a) {
+    return new JsonObject().put("id", a.id()).put("output_digest", a.path().hashPart()).put("output_name", a.path().name())
+        .put("output_path", a.path().fullPath()).put("user_id", a.userId()).put("drv_id", a.drvId()).put("output_hash", a.hash())
+        .put("output_sig", a.sig());
+  }
+
+  static String reportName(RoutingContext rc) {
+    String name = rc.pathParam("name");
+    if (name == null || name.isEmpty() || name.length() > 200 || name.chars().anyMatch(c -> c < 0x20 || c == '/')) {
+      throw new IllegalArgumentException("name: report names are 1..200 characters without '/' or control characters");
+    }
+    return name;
+  }
+
+  // ---- handlers ----
+
+  private void postAttestation(RoutingContext rc) {
+    DrvIdent drv;
+    List<OutputAttestation> outputs;
+    try {
+      drv = DrvIdent.parse(rc.pathParam("drv"));
+      outputs = OutputAttestation.listFromJson(parseJson(rc), "body");
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
+      return;
+    }
+    requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+            : service.ingest(user.get(), drv, outputs).onSuccess(v -> json(rc, new JsonArray().add("Attestation accepted"))))
+        .onFailure(e -> fail(rc, e));
+  }
+
+  private void byOutput(RoutingContext rc) {
+    StorePath path;
+    try {
+      path = StorePath.parseBaseName(rc.pathParam("output"));
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, "digest-name: " + e.getMessage());
+      return;
+    }
+    service.byOutput(path).onSuccess(rows -> {
+      JsonArray out = new JsonArray();
+      rows.forEach(a -> out.add(attestationJson(a)));
+      json(rc, out);
+    }).onFailure(e -> fail(rc, e));
+  }
+
+  /** Everything when no {@code limit} is given, streamed a page at a time; else one page after {@code after}. */
+  private void derivations(RoutingContext rc) {
+    Optional<Integer> limit;
+    long after;
+    try {
+      limit = Paging.limit(rc);
+      after = Paging.after(rc);
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
+      return;
+    }
+    if (limit.isPresent()) {
+      service.derivations(after, limit.get()).onSuccess(rows -> {
+        JsonArray out = new JsonArray();
+        rows.forEach(d -> out.add(new JsonObject().put("id", d.id()).put("drv_hash", d.ident())));
+        json(rc, out);
+      }).onFailure(e -> fail(rc, e));
+      return;
+    }
+    HttpServerResponse response = rc.response().setChunked(true).putHeader("Content-Type", "application/json");
+    response.write("[");
+    streamDerivations(rc, response, after, true);
+  }
+
+  private void streamDerivations(RoutingContext rc, HttpServerResponse response, long after, boolean first) {
+    service.derivations(after, PAGE).onSuccess(rows -> {
+      StringBuilder b = new StringBuilder();
+      boolean f = first;
+      for (AttestationService.DerivationRow d : rows) {
+        b.append(f ? "" : ",").append(new JsonObject().put("id", d.id()).put("drv_hash", d.ident()).encode());
+        f = false;
+      }
+      boolean last = rows.size() < PAGE;
+      Future<Void> written = response.write(b.toString());
+      if (last) {
+        response.end("]");
+      } else {
+        boolean nextFirst = f;
+        long nextAfter = rows.get(rows.size() - 1).id();
+        written.onComplete(x -> streamDerivations(rc, response, nextAfter, nextFirst));
+      }
+    }).onFailure(e -> response.reset());
+  }
+
+  private void derivation(RoutingContext rc) {
+    DrvIdent drv;
+    try {
+      drv = DrvIdent.parse(rc.pathParam("drv"));
+    } catch (IllegalArgumentException e) {
+      detail(rc, 404, "Not found");
+      return;
+    }
+    boolean full = "true".equalsIgnoreCase(rc.queryParams().get("full"));
+    service.byDerivation(drv).onSuccess(rows -> {
+      if (rows.isEmpty()) {
+        service.derivationExists(drv).onSuccess(exists -> {
+          if (exists) {
+            json(rc, full ? new JsonArray() : new JsonObject());
+          } else {
+            detail(rc, 404, "Not found");
+          }
+        }).onFailure(e -> fail(rc, e));
+        return;
+      }
+      if (full) {
+        JsonArray out = new JsonArray();
+        rows.forEach(a -> out.add(attestationJson(a)));
+        json(rc, out);
+        return;
+      }
+      // Per output path, per hash: the number of builders (a builder's latest vote counts once).
+      java.util.Map<String, java.util.Map<Long, String>> votes = new java.util.TreeMap<>();
+      for (AttestationService.AttestationRow a : rows) {
+        votes.computeIfAbsent(a.path().fullPath(), k -> new java.util.LinkedHashMap<>()).put(a.userId(), a.hash());
+      }
+      JsonObject out = new JsonObject();
+      votes.forEach((path, byUser) -> {
+        JsonObject counts = new JsonObject();
+        byUser.values().forEach(h -> counts.put(h, counts.getInteger(h, 0) + 1));
+        out.put(path, counts);
+      });
+      json(rc, out);
+    }).onFailure(e -> fail(rc, e));
+  }
+
+  private void reports(RoutingContext rc) {
+    service.reportNames().onSuccess(names -> {
+      String accept = rc.request().getHeader("Accept");
+      if (accept != null && accept.contains("text/html")) {
+        rc.response().putHeader("Content-Type", "text/html; charset=utf-8").end(ReportViews.reportList(names));
+      } else {
+        json(rc, new JsonArray(new ArrayList<>(names)));
+      }
+    }).onFailure(e -> fail(rc, e));
+  }
+
+  private void putReport(RoutingContext rc) {
+    String name;
+    ReportDefinition def;
+    String sbom;
+    try {
+      name = reportName(rc);
+      JsonNode body = parseJson(rc);
+      def = ReportDefinition.parse(body);
+      sbom = rc.body().asString(StandardCharsets.UTF_8.name());
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
+      return;
+    }
+    requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+            : service.defineReport(name, sbom, def, user).onSuccess(v -> json(rc, new JsonArray().add("Report defined"))))
+        .onFailure(e -> fail(rc, e));
+  }
+
+  private void getReport(RoutingContext rc) {
+    String name;
+    Optional<Integer> version;
+    try {
+      name = reportName(rc);
+      version = Paging.intParam(rc, "version", 1, Integer.MAX_VALUE);
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
+      return;
+    }
+    String accept = Optional.ofNullable(rc.request().getHeader("Accept")).orElse("");
+    service.report(name, version).onSuccess(report -> {
+      if (report.isEmpty()) {
+        detail(rc, 404, "Report not found");
+        return;
+      }
+      AttestationService.ReportVersion r = report.get();
+      if (accept.contains("application/vnd.cyclonedx+json")) {
+        rc.response().putHeader("Content-Type", "application/vnd.cyclonedx+json").end(r.sbom());
+        return;
+      }
+      boolean html = accept.contains("text/html");
+      Future.all(service.statuses(r.id()), service.edges(r.id()), html ? service.linkPatterns() : Future.succeededFuture(List.of()))
+          .onSuccess(all -> {
+            List<PathStatus> paths = all.resultAt(0);
+            List<ReportDefinition.Edge> edges = all.resultAt(1);
+            if (html) {
+              String prefix = rc.request().path().startsWith("/api/") ? "/api" : "";
+              rc.response().putHeader("Content-Type", "text/html; charset=utf-8")
+                  .end(ReportViews.html(r.name(), r.version(), r.rootRef(), paths, edges, all.resultAt(2), prefix));
+            } else {
+              rc.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(ReportViews.textTree(r.name(), r.rootRef(), paths, edges));
+            }
+          }).onFailure(e -> fail(rc, e));
+    }).onFailure(e -> fail(rc, e));
+  }
+
+  /**
+   * Paths a rebuilder should build next: unbuilt and once-built paths first, then paths whose
+   * builders disagree (a third opinion settles them); never one the caller already attested.
+   */
+  private void suggest(RoutingContext rc, boolean pathsOnly) {
+    String name;
+    try {
+      name = reportName(rc);
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
+      return;
+    }
+    Future.all(service.report(name, Optional.empty()), optionalUser(rc)).compose(all -> {
+      Optional<AttestationService.ReportVersion> report = all.resultAt(0);
+      Optional<User> caller = all.resultAt(1);
+      if (report.isEmpty()) {
+        detail(rc, 404, "Report not found");
+        return Future.succeededFuture();
+      }
+      return service.statuses(report.get().id()).onSuccess(paths -> {
+        List<PathStatus> candidates = new ArrayList<>();
+        for (PathStatus p : paths) {
+          Status s = p.status();
+          boolean mine = caller.isPresent() && p.votes().stream().anyMatch(v -> v.userId() == caller.get().id());
+          if (!mine && s != Status.REPRODUCED) {
+            candidates.add(p);
+          }
+        }
+        candidates.sort(Comparator.comparingInt((PathStatus p) -> p.votes().size()).thenComparing(p -> p.path().fullPath()));
+        JsonArray out = new JsonArray();
+        for (PathStatus p : candidates.subList(0, Math.min(50, candidates.size()))) {
+          if (pathsOnly) {
+            out.add(p.path().fullPath());
+          } else {
+            JsonObject o = new JsonObject().put("out_path", p.path().fullPath());
+            p.drvPath().ifPresent(d -> o.put("drv_path", d));
+            p.output().ifPresent(d -> o.put("output", d));
+            out.add(o);
+          }
+        }
+        json(rc, out);
+      });
+    }).onFailure(e -> fail(rc, e));
+  }
+
+  private void linkPatterns(RoutingContext rc) {
+    service.linkPatterns().onSuccess(list -> {
+      JsonArray out = new JsonArray();
+      list.forEach(p -> out.add(new JsonObject().put("pattern", p.pattern()).put("link", p.link())));
+      json(rc, out);
+    }).onFailure(e -> fail(rc, e));
+  }
+
+  private void addLinkPattern(RoutingContext rc) {
+    String pattern = rc.queryParams().get("pattern");
+    String link = rc.queryParams().get("link");
+    if (pattern == null || pattern.isEmpty() || link == null || link.isEmpty()) {
+      detail(rc, 422, (pattern == null || pattern.isEmpty() ? "pattern" : "link") + ": required query parameter");
+      return;
+    }
+    try {
+      java.util.regex.Pattern.compile(pattern);
+    } catch (java.util.regex.PatternSyntaxException e) {
+      detail(rc, 422, "pattern: not a valid regular expression: " + e.getDescription());
+      return;
+    }
+    requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+            : service.addLinkPattern(new AttestationService.LinkPattern(pattern, link)).onSuccess(v -> json(rc, "OK")))
+        .onFailure(e -> fail(rc, e));
+  }
+
+  private void signature(RoutingContext rc) {
+    String file = rc.pathParam("file");
+    if (!file.endsWith(".narinfo") || file.length() != 32 + 8 || !dev.cairn.nix.Nixbase32.isValid(file.substring(0, 32), 20)) {
+      detail(rc, 404, "Not found");
+      return;
+    }
+    String hashPart = file.substring(0, 32);
+    users.find(rc.pathParam("user")).compose(user -> {
+      if (user.isEmpty()) {
+        detail(rc, 401, "User not found");
+        return Future.succeededFuture();
+      }
+      return service.signatureOf(user.get().id(), hashPart).onSuccess(a -> {
+        if (a.isEmpty()) {
+          detail(rc, 404, "Not found");
+          return;
+        }
+        AttestationService.AttestationRow row = a.get();
+        StringBuilder b = new StringBuilder();
+        b.append("StorePath: ").append(row.path().fullPath()).append('\n');
+        b.append("URL: no\n");
+        b.append("NarHash: ").append(row.hash()).append('\n');
+        b.append("NarSize: ").append(row.narSize() == null ? 0 : row.narSize()).append('\n');
+        b.append("Deriver: ").append(row.drvIdent()).append(".drv\n");
+        if (!row.sig().isEmpty()) {
+          b.append("Sig: ").append(row.sig()).append('\n');
+        }
+        rc.response().putHeader("Content-Type", "text/x-nix-narinfo").end(b.toString());
+      });
+    }).onFailure(e -> fail(rc, e));
+  }
+
+  static Set<String> splitNames(String csv) {
+    Set<String> out = new java.util.LinkedHashSet<>();
+    for (String s : csv.split(",")) {
+      if (!s.isBlank()) {
+        out.add(s.strip());
+      }
+    }
+    return out;
+  }
+
+  static PublicKey parseKey(String text) {
+    try {
+      return PublicKey.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("public_key: " + e.getMessage());
+    }
+  }
+}

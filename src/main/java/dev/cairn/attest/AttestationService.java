@@ -1,0 +1,350 @@
+package dev.cairn.attest;
+
+import dev.cairn.db.Database;
+import dev.cairn.db.Row;
+import dev.cairn.db.Sql;
+import dev.cairn.nix.NarInfo;
+import dev.cairn.nix.PublicKey;
+import dev.cairn.nix.Signature;
+import dev.cairn.nix.StorePath;
+import dev.cairn.users.User;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * Attestations, derivations, reports and link patterns on the metadata database. Ids of
+ * derivations and outputs never change once created, so they are cached: a lila-shaped
+ * POST whose derivation and outputs are known costs one transaction with one batch insert.
+ */
+public final class AttestationService {
+  /** IN-lists are chunked to stay far below SQLite's and PostgreSQL's parameter limits. */
+  private static final int IN_CHUNK = 500;
+  private static final int CACHE_LIMIT = 200_000;
+
+  private final Database db;
+  private final Map<String, Long> derivationIds = new ConcurrentHashMap<>();
+  private final Map<String, Long> outputIds = new ConcurrentHashMap<>();
+
+  public AttestationService(Database db) {
+    this.db = db;
+  }
+
+  /** A signature that does not verify under any of the builder's keys. */
+  public static final class InvalidSignatureException extends IllegalArgumentException {
+    public InvalidSignatureException(String message) {
+      super(message);
+    }
+  }
+
+  /** One derivation's outputs, as one entry of a batch. */
+  public record Entry(DrvIdent drv, List<OutputAttestation> outputs) {}
+
+  public Future<Void> ingest(User user, DrvIdent drv, List<OutputAttestation> outputs) {
+    return ingestBatch(user, List.of(new Entry(drv, outputs))).mapEmpty();
+  }
+
+  /** All entries or none; posting the same entries again changes nothing. Returns the number of outputs taken. */
+  public Future<Integer> ingestBatch(User user, List<Entry> entries) {
+    boolean needKeys = entries.stream().flatMap(e -> e.outputs().stream()).anyMatch(AttestationService::checkable);
+    Future<List<PublicKey>> keys = needKeys ? keysOf(user.id()) : Future.succeededFuture(List.of());
+    return keys.compose(userKeys -> {
+      List<SigStatus> statuses = new ArrayList<>();
+      for (Entry e : entries) {
+        for (OutputAttestation o : e.outputs()) {
+          statuses.add(verify(user, o, userKeys));
+        }
+      }
+      long now = System.currentTimeMillis();
+      return db.transaction(tx -> ids(tx, "derivations", "ident", derivationIds,
+              entries.stream().map(e -> e.drv().value()).collect(Collectors.toCollection(LinkedHashSet::new)), now)
+          .compose(drvIds -> ids(tx, "outputs", "path", outputIds,
+                  entries.stream().flatMap(e -> e.outputs().stream()).map(o -> o.path().fullPath())
+                      .collect(Collectors.toCollection(LinkedHashSet::new)), now)
+              .compose(outIds -> {
+                List<Object[]> rows = new ArrayList<>();
+                int i = 0;
+                for (Entry e : entries) {
+                  for (OutputAttestation o : e.outputs()) {
+                    rows.add(new Object[] {user.id(), drvIds.get(e.drv().value()), outIds.get(o.path().fullPath()), o.hash(),
+                        o.signature(), o.narSize().orElse(null),
+                        o.references().map(r -> r.stream().map(StorePath::fullPath).collect(Collectors.joining(" "))).orElse(null),
+                        statuses.get(i++).dbValue(), now});
+                  }
+                }
+                return tx.batch("INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig, nar_size, refs, sig_status, created_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, output_id, output_hash) DO NOTHING", rows)
+                    .map(v -> rows.size());
+              })));
+    });
+  }
+
+  private static boolean checkable(OutputAttestation o) {
+    return !o.signature().isEmpty() && o.narSize().isPresent() && o.references().isPresent();
+  }
+
+  private static SigStatus verify(User user, OutputAttestation o, List<PublicKey> keys) {
+    if (!checkable(o) || keys.isEmpty()) {
+      return SigStatus.UNVERIFIED;
+    }
+    Signature sig;
+    try {
+      sig = Signature.parse(o.signature());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidSignatureException("output_sig of " + o.path().fullPath() + ": " + e.getMessage());
+    }
+    String fingerprint;
+    try {
+      fingerprint = NarInfo.fingerprint(o.path(), dev.cairn.nix.Hash.parse(o.hash()), o.narSize().get(), o.references().get());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidSignatureException("output_sig of " + o.path().fullPath() + " cannot be checked: " + e.getMessage());
+    }
+    boolean knownKeyName = keys.stream().anyMatch(k -> k.name().equals(sig.keyName()));
+    if (!knownKeyName) {
+      return SigStatus.UNVERIFIED;
+    }
+    if (keys.stream().anyMatch(k -> k.verify(fingerprint, sig))) {
+      return SigStatus.VERIFIED;
+    }
+    throw new InvalidSignatureException("output_sig of " + o.path().fullPath() + " does not verify under " + user.name()
+        + "'s key " + sig.keyName() + " over " + fingerprint);
+  }
+
+  /** Ids for the given keys, creating missing rows; cached, since they never change. */
+  private Future<Map<String, Long>> ids(Sql tx, String table, String column, Map<String, Long> cache, Set<String> keys, long now) {
+    Map<String, Long> found = new HashMap<>();
+    List<String> missing = new ArrayList<>();
+    for (String k : keys) {
+      Long id = cache.get(k);
+      if (id != null) {
+        found.put(k, id);
+      } else {
+        missing.add(k);
+      }
+    }
+    if (missing.isEmpty()) {
+      return Future.succeededFuture(found);
+    }
+    boolean withTime = table.equals("derivations");
+    List<Object[]> rows = new ArrayList<>();
+    for (String k : missing) {
+      rows.add(withTime ? new Object[] {k, now} : new Object[] {k});
+    }
+    String insert = "INSERT INTO " + table + " (" + column + (withTime ? ", created_at" : "") + ") VALUES (?" + (withTime ? ", ?" : "")
+        + ") ON CONFLICT (" + column + ") DO NOTHING";
+    return tx.batch(insert, rows).compose(v -> selectIn(tx, "SELECT id, " + column + " AS k FROM " + table + " WHERE " + column + " IN ", missing))
+        .map(selected -> {
+          for (Row r : selected) {
+            found.put(r.string("k"), r.getLong("id"));
+            if (cache.size() < CACHE_LIMIT) {
+              cache.put(r.string("k"), r.getLong("id"));
+            }
+          }
+          return found;
+        });
+  }
+
+  private static Future<List<Row>> selectIn(Sql sql, String prefix, List<?> values) {
+    List<Future<List<Row>>> parts = new ArrayList<>();
+    for (int i = 0; i < values.size(); i += IN_CHUNK) {
+      List<?> chunk = values.subList(i, Math.min(values.size(), i + IN_CHUNK));
+      String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+      parts.add(sql.query(prefix + "(" + marks + ")", chunk.toArray()));
+    }
+    return Future.all(parts).map(all -> {
+      List<Row> out = new ArrayList<>();
+      for (int i = 0; i < all.size(); i++) {
+        out.addAll(all.<List<Row>>resultAt(i));
+      }
+      return out;
+    });
+  }
+
+  // ---- keys ----
+
+  public Future<List<PublicKey>> keysOf(long userId) {
+    return db.query("SELECT public_key FROM user_keys WHERE user_id = ? ORDER BY id", userId)
+        .map(rows -> rows.stream().map(r -> PublicKey.parse(r.string("public_key"))).toList());
+  }
+
+  public Future<Void> addKey(long userId, PublicKey key) {
+    return db.update("INSERT INTO user_keys (user_id, public_key, created_at) VALUES (?, ?, ?) ON CONFLICT (user_id, public_key) DO NOTHING",
+        userId, key.toString(), System.currentTimeMillis()).mapEmpty();
+  }
+
+  // ---- lila reads ----
+
+  /** An attestation row as lila's API shows it. */
+  public record AttestationRow(long id, StorePath path, long userId, String userName, long drvId, String drvIdent, String hash, String sig,
+                               Long narSize, String sigStatus, long createdAt) {}
+
+  private static final String ROW_SELECT = "SELECT a.id, o.path, a.user_id, u.name AS user_name, a.drv_id, d.ident, a.output_hash, a.output_sig,"
+      + " a.nar_size, a.sig_status, a.created_at FROM attestations a JOIN outputs o ON o.id = a.output_id"
+      + " JOIN users u ON u.id = a.user_id JOIN derivations d ON d.id = a.drv_id ";
+
+  private static AttestationRow row(Row r) {
+    return new AttestationRow(r.getLong("id"), StorePath.parse(r.string("path")), r.getLong("user_id"), r.string("user_name"),
+        r.getLong("drv_id"), r.string("ident"), r.string("output_hash"), r.string("output_sig"), r.longOrNull("nar_size"),
+        r.string("sig_status"), r.getLong("created_at"));
+  }
+
+  public Future<List<AttestationRow>> byOutput(StorePath path) {
+    return db.query(ROW_SELECT + "WHERE o.path = ? ORDER BY a.id", path.fullPath()).map(rows -> rows.stream().map(AttestationService::row).toList());
+  }
+
+  public Future<List<AttestationRow>> byDerivation(DrvIdent drv) {
+    return db.query(ROW_SELECT + "WHERE d.ident = ? ORDER BY a.id", drv.value()).map(rows -> rows.stream().map(AttestationService::row).toList());
+  }
+
+  public Future<Boolean> derivationExists(DrvIdent drv) {
+    return db.queryOne("SELECT id FROM derivations WHERE ident = ?", drv.value()).map(Optional::isPresent);
+  }
+
+  public record DerivationRow(long id, String ident) {}
+
+  /** A page of derivations in id order, after {@code after}. */
+  public Future<List<DerivationRow>> derivations(long after, int limit) {
+    return db.query("SELECT id, ident FROM derivations WHERE id > ? ORDER BY id LIMIT ?", after, limit)
+        .map(rows -> rows.stream().map(r -> new DerivationRow(r.getLong("id"), r.string("ident"))).toList());
+  }
+
+  /** The user's attestation of the output whose hash part is {@code hashPart}, latest first. */
+  public Future<Optional<AttestationRow>> signatureOf(long userId, String hashPart) {
+    String from = StorePath.STORE_DIR + "/" + hashPart + "-";
+    String to = StorePath.STORE_DIR + "/" + hashPart + ".";
+    return db.queryOne(ROW_SELECT + "WHERE a.user_id = ? AND o.path >= ? AND o.path < ? ORDER BY a.id DESC LIMIT 1", userId, from, to)
+        .map(r -> r.map(AttestationService::row));
+  }
+
+  /** Builders' latest votes on one output path. */
+  public Future<List<Vote>> votes(StorePath path) {
+    return db.query("SELECT a.id, a.user_id, u.name, a.output_hash, a.sig_status, a.created_at FROM attestations a"
+            + " JOIN outputs o ON o.id = a.output_id JOIN users u ON u.id = a.user_id WHERE o.path = ? ORDER BY a.id", path.fullPath())
+        .map(AttestationService::latestPerBuilder);
+  }
+
+  private static List<Vote> latestPerBuilder(List<Row> rows) {
+    Map<Long, Vote> byUser = new LinkedHashMap<>();
+    for (Row r : rows) {
+      byUser.put(r.getLong("user_id"), new Vote(r.getLong("user_id"), r.string("name"), r.string("output_hash"),
+          SigStatus.ofDb(r.string("sig_status")), r.getLong("created_at")));
+    }
+    return new ArrayList<>(byUser.values());
+  }
+
+  // ---- reports ----
+
+  public record ReportVersion(long id, String name, int version, String sbom, Optional<String> rootRef, long createdAt) {}
+
+  public Future<List<String>> reportNames() {
+    return db.query("SELECT name FROM reports ORDER BY name").map(rows -> rows.stream().map(r -> r.string("name")).toList());
+  }
+
+  /** Stores a new version of the report (the first if new); returns its version number. */
+  public Future<Integer> defineReport(String name, String sbom, ReportDefinition def, Optional<User> by) {
+    long now = System.currentTimeMillis();
+    return db.transaction(tx -> tx.update("INSERT INTO reports (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, now)
+        .compose(v -> tx.queryOne("SELECT r.id, COALESCE(MAX(v.version), 0) AS latest FROM reports r LEFT JOIN report_versions v"
+            + " ON v.report_id = r.id WHERE r.name = ? GROUP BY r.id", name))
+        .compose(r -> {
+          long reportId = r.orElseThrow().getLong("id");
+          int version = (int) r.get().getLong("latest") + 1;
+          return tx.query("INSERT INTO report_versions (report_id, version, sbom, root_ref, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+                  + " RETURNING id", reportId, version, sbom, def.rootRef().orElse(null), by.map(User::id).orElse(null), now)
+              .compose(rows -> {
+                long versionId = rows.get(0).getLong("id");
+                Set<String> paths = def.components().stream().map(c -> c.outPath().fullPath()).collect(Collectors.toCollection(LinkedHashSet::new));
+                return ids(tx, "outputs", "path", outputIds, paths, now).compose(outIds -> {
+                  List<Object[]> pathRows = new ArrayList<>();
+                  for (ReportDefinition.Component c : def.components()) {
+                    pathRows.add(new Object[] {versionId, c.ref(), outIds.get(c.outPath().fullPath()), c.drvPath().orElse(null), c.output().orElse(null)});
+                  }
+                  List<Object[]> edgeRows = new ArrayList<>();
+                  for (ReportDefinition.Edge e : def.edges()) {
+                    edgeRows.add(new Object[] {versionId, e.parent(), e.child()});
+                  }
+                  return tx.batch("INSERT INTO report_paths (version_id, ref, output_id, drv_path, output) VALUES (?, ?, ?, ?, ?)", pathRows)
+                      .compose(x -> tx.batch("INSERT INTO report_edges (version_id, parent_ref, child_ref) VALUES (?, ?, ?)", edgeRows))
+                      .map(x -> version);
+                });
+              });
+        }));
+  }
+
+  /** The given version of a report, or its latest when {@code version} is empty. */
+  public Future<Optional<ReportVersion>> report(String name, Optional<Integer> version) {
+    String sql = "SELECT v.id, r.name, v.version, v.sbom, v.root_ref, v.created_at FROM reports r JOIN report_versions v ON v.report_id = r.id"
+        + " WHERE r.name = ? " + (version.isPresent() ? "AND v.version = ?" : "ORDER BY v.version DESC LIMIT 1");
+    Object[] params = version.isPresent() ? new Object[] {name, version.get()} : new Object[] {name};
+    return db.queryOne(sql, params).map(r -> r.map(row -> new ReportVersion(row.getLong("id"), row.string("name"), (int) row.getLong("version"),
+        row.string("sbom"), Optional.ofNullable(row.string("root_ref")), row.getLong("created_at"))));
+  }
+
+  /**
+   * Every path of a report version with its builders' latest votes: one query joining the
+   * report's paths to their attestations by indexed output id, grouped here.
+   */
+  public Future<List<PathStatus>> statuses(long versionId) {
+    return db.query("SELECT rp.ref, o.path, rp.drv_path, rp.output, a.id AS aid, a.user_id, u.name, a.output_hash, a.sig_status, a.created_at"
+            + " FROM report_paths rp JOIN outputs o ON o.id = rp.output_id"
+            + " LEFT JOIN attestations a ON a.output_id = rp.output_id LEFT JOIN users u ON u.id = a.user_id"
+            + " WHERE rp.version_id = ? ORDER BY rp.ref, a.id", versionId)
+        .map(rows -> {
+          Map<String, PathStatus> paths = new LinkedHashMap<>();
+          Map<String, Map<Long, Vote>> votes = new HashMap<>();
+          for (Row r : rows) {
+            String ref = r.string("ref");
+            paths.computeIfAbsent(ref, k -> new PathStatus(ref, StorePath.parse(r.string("path")), Optional.ofNullable(r.string("drv_path")),
+                Optional.ofNullable(r.string("output")), List.of()));
+            if (!r.isNull("aid")) {
+              votes.computeIfAbsent(ref, k -> new LinkedHashMap<>()).put(r.getLong("user_id"), new Vote(r.getLong("user_id"), r.string("name"),
+                  r.string("output_hash"), SigStatus.ofDb(r.string("sig_status")), r.getLong("created_at")));
+            }
+          }
+          List<PathStatus> out = new ArrayList<>(paths.size());
+          for (PathStatus p : paths.values()) {
+            Map<Long, Vote> v = votes.get(p.ref());
+            out.add(v == null ? p : new PathStatus(p.ref(), p.path(), p.drvPath(), p.output(), new ArrayList<>(v.values())));
+          }
+          return out;
+        });
+  }
+
+  public Future<List<ReportDefinition.Edge>> edges(long versionId) {
+    return db.query("SELECT parent_ref, child_ref FROM report_edges WHERE version_id = ?", versionId)
+        .map(rows -> rows.stream().map(r -> new ReportDefinition.Edge(r.string("parent_ref"), r.string("child_ref"))).toList());
+  }
+
+  /** Output paths (full) the user has attested among the given ones. */
+  public Future<Set<String>> attestedBy(long userId, Collection<String> paths) {
+    if (paths.isEmpty()) {
+      return Future.succeededFuture(Set.of());
+    }
+    List<Object> params = new ArrayList<>(paths);
+    return selectIn(db, "SELECT DISTINCT o.path FROM attestations a JOIN outputs o ON o.id = a.output_id WHERE a.user_id = " + userId
+        + " AND o.path IN ", params).map(rows -> rows.stream().map(r -> r.string("path")).collect(Collectors.toSet()));
+  }
+
+  // ---- link patterns ----
+
+  public record LinkPattern(String pattern, String link) {}
+
+  public Future<List<LinkPattern>> linkPatterns() {
+    return db.query("SELECT pattern, link FROM link_patterns ORDER BY id")
+        .map(rows -> rows.stream().map(r -> new LinkPattern(r.string("pattern"), r.string("link"))).toList());
+  }
+
+  public Future<Void> addLinkPattern(LinkPattern p) {
+    return db.update("INSERT INTO link_patterns (pattern, link) VALUES (?, ?) ON CONFLICT (pattern, link) DO NOTHING", p.pattern(), p.link())
+        .mapEmpty();
+  }
+}

@@ -1,0 +1,35 @@
+package dev.cairn.attest;
+
+import dev.cairn.nix.StorePath;
+
+/**
+ * A derivation as lila names it: {@code <hash32>-<name>} without {@code /nix/store/} and
+ * without {@code .drv}. Clients that send the {@code .drv} suffix or the full path name the
+ * same derivation.
+ */
+public record DrvIdent(String value) {
+  public static DrvIdent parse(String text) {
+    String s = text == null ? "" : text.strip();
+    if (s.startsWith(StorePath.STORE_DIR + "/")) {
+      s = s.substring(StorePath.STORE_DIR.length() + 1);
+    }
+    if (s.endsWith(".drv")) {
+      s = s.substring(0, s.length() - 4);
+    }
+    try {
+      StorePath.parseBaseName(s);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("drv_ident: " + e.getMessage());
+    }
+    return new DrvIdent(s);
+  }
+
+  public String drvPath() {
+    return StorePath.STORE_DIR + "/" + value + ".drv";
+  }
+
+  @Override
+  public String toString() {
+    return value;
+  }
+}

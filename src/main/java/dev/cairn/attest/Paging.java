@@ -1,0 +1,43 @@
+package dev.cairn.attest;
+
+import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
+
+/** {@code ?limit=&after=} (keyset) and {@code ?offset=} query parameters, validated. */
+final class Paging {
+  static final int MAX_LIMIT = 10_000;
+
+  private Paging() {}
+
+  static Optional<Integer> limit(RoutingContext rc) {
+    return intParam(rc, "limit", 1, MAX_LIMIT);
+  }
+
+  static long after(RoutingContext rc) {
+    String v = rc.queryParams().get("after");
+    if (v == null) {
+      return 0;
+    }
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("after: must be an integer id (got \"" + v + "\")");
+    }
+  }
+
+  static Optional<Integer> intParam(RoutingContext rc, String name, int min, int max) {
+    String v = rc.queryParams().get(name);
+    if (v == null) {
+      return Optional.empty();
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n < min || n > max) {
+        throw new NumberFormatException();
+      }
+      return Optional.of(n);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + ": must be an integer in " + min + ".." + max + " (got \"" + v + "\")");
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package dev.cairn.attest;
+
+import dev.cairn.nix.StorePath;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/** One output path of a report with its builders' votes. */
+public record PathStatus(String ref, StorePath path, Optional<String> drvPath, Optional<String> output, List<Vote> votes) {
+
+  public Status status() {
+    return Status.of(votes.stream().map(Vote::hash).toList());
+  }
+
+  /** The same path seeing only the votes that pass {@code filter}. */
+  public PathStatus only(Predicate<Vote> filter) {
+    return new PathStatus(ref, path, drvPath, output, votes.stream().filter(filter).toList());
+  }
+
+  /** Hash → the votes for it, the largest cluster first. */
+  public Map<String, List<Vote>> clusters() {
+    Map<String, List<Vote>> byHash = new LinkedHashMap<>();
+    for (Vote v : votes) {
+      byHash.computeIfAbsent(v.hash(), h -> new ArrayList<>()).add(v);
+    }
+    List<Map.Entry<String, List<Vote>>> entries = new ArrayList<>(byHash.entrySet());
+    entries.sort((a, b) -> b.getValue().size() - a.getValue().size());
+    Map<String, List<Vote>> sorted = new LinkedHashMap<>();
+    entries.forEach(e -> sorted.put(e.getKey(), e.getValue()));
+    return sorted;
+  }
+
+  public Optional<Vote> voteOf(String builder) {
+    return votes.stream().filter(v -> v.builder().equals(builder)).findFirst();
+  }
+}

@@ -1,0 +1,34 @@
+package dev.cairn.attest;
+
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A {@code k-of-n} acceptance policy, {@code 2-of:alice,bob,carol}: a path is accepted when at
+ * least k of the named builders report the same hash.
+ */
+public record Policy(int k, Set<String> builders) {
+  public static Policy parse(String text) {
+    int colon = text.indexOf(':');
+    if (colon < 0 || !text.substring(0, colon).matches("[0-9]+-of")) {
+      throw new IllegalArgumentException("policy: must look like 2-of:alice,bob,carol (got \"" + text + "\")");
+    }
+    int k = Integer.parseInt(text.substring(0, colon - 3));
+    Set<String> names = new LinkedHashSet<>(Arrays.asList(text.substring(colon + 1).split(",")));
+    names.remove("");
+    if (k < 1 || k > names.size()) {
+      throw new IllegalArgumentException("policy: k must be between 1 and the number of builders named (" + names.size() + ")");
+    }
+    return new Policy(k, names);
+  }
+
+  /** The hash that k of the named builders agree on, if any. */
+  public Optional<String> accepted(PathStatus path) {
+    List<Vote> named = path.votes().stream().filter(v -> builders.contains(v.builder())).toList();
+    return path.only(named::contains).clusters().entrySet().stream()
+        .filter(e -> e.getValue().size() >= k).map(java.util.Map.Entry::getKey).findFirst();
+  }
+}
