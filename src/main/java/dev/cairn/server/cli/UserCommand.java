@@ -13,14 +13,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "user", mixinStandardHelpOptions = true, description = "Manage users (builders, operators) and their API tokens.",
-    subcommands = {UserCommand.Create.class, UserCommand.ListUsers.class, UserCommand.Revoke.class})
+    subcommands = {UserCommand.Create.class, UserCommand.ListUsers.class, UserCommand.Revoke.class, UserCommand.AddKey.class})
 final class UserCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: create, list or revoke");
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: create, list, revoke or add-key");
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true,
@@ -72,6 +72,29 @@ final class UserCommand implements Runnable {
       UserName userName = new UserName(name);
       Admin.withDatabase(config.load(), db -> new UserService(db).revoke(userName));
       System.out.println("revoked " + name);
+      return 0;
+    }
+  }
+
+  @Command(name = "add-key", mixinStandardHelpOptions = true,
+      description = "Register a builder's Nix public key; its signed attestations are then verified.")
+  static final class AddKey implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Parameters(index = "1", paramLabel = "KEYFILE", description = "A Nix public key file (name:base64), e.g. from nix key convert-secret-to-public.")
+    java.nio.file.Path keyFile;
+
+    @Override
+    public Integer call() throws Exception {
+      dev.cairn.nix.PublicKey key = dev.cairn.nix.PublicKey.parse(java.nio.file.Files.readString(keyFile));
+      Admin.withDatabase(config.load(), db -> new UserService(db).find(name).compose(user -> user.isEmpty()
+          ? io.vertx.core.Future.failedFuture(new UserService.NoSuchUserException(name))
+          : new dev.cairn.attest.AttestationService(db).addKey(user.get().id(), key)));
+      System.out.println("added key " + key.name() + " to " + name);
       return 0;
     }
   }

@@ -1,0 +1,56 @@
+package dev.cairn.attest;
+
+import dev.cairn.db.TestDatabase;
+import dev.cairn.server.TestServer;
+import dev.cairn.users.UserName;
+import dev.cairn.users.UserService;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Optional;
+
+/** Speaks to a real server the way lila's clients do: plain HTTP with a Bearer token. */
+final class AttestClient {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  final TestServer server;
+
+  AttestClient(TestServer server) {
+    this.server = server;
+  }
+
+  String user(String name) throws Exception {
+    return TestDatabase.await(new UserService(server.server().db()).create(new UserName(name), Optional.empty())).token();
+  }
+
+  HttpResponse<String> send(String method, String path, String body, String token, String accept) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    if (accept != null) {
+      b.header("Accept", accept);
+    }
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> get(String path) throws Exception {
+    return send("GET", path, null, null, null);
+  }
+
+  HttpResponse<String> post(String path, String body, String token) throws Exception {
+    return send("POST", path, body, token, null);
+  }
+
+  /** lila's attestation body for one output. */
+  static JsonArray body(String hashPart, String name, String hash, String sig) {
+    return new JsonArray().add(new JsonObject().put("output_digest", hashPart).put("output_name", name).put("output_hash", hash)
+        .put("output_sig", sig));
+  }
+}
