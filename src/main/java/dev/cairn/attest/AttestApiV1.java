@@ -254,7 +254,8 @@ final class AttestApiV1 {
 
   /**
    * Between two versions (or against another report): paths added, removed, and whose status
-   * changed — each side's status as of its version's time (the newest side: now).
+   * changed. Each version's statuses are taken as they stood when it was superseded (the
+   * latest version's: now), which is what a release manager compares.
    */
   private void versionDiff(RoutingContext rc, String name, int limit, int offset) {
     Optional<Integer> from;
@@ -281,11 +282,11 @@ final class AttestApiV1 {
         AttestRoutes.detail(rc, 404, "Report not found");
         return Future.succeededFuture();
       }
-      return Future.all(service.statuses(l.get().id()), service.statuses(r.get().id()), service.report(name, Optional.empty()))
+      return Future.all(service.statuses(l.get().id()), service.statuses(r.get().id()),
+              against != null ? Future.succeededFuture(Long.MAX_VALUE) : service.endOf(l.get()), service.endOf(r.get()))
           .onSuccess(st -> {
-            Optional<AttestationService.ReportVersion> latest = st.resultAt(2);
-            long leftCut = against != null ? Long.MAX_VALUE : l.get().createdAt();
-            long rightCut = latest.isPresent() && latest.get().id() == r.get().id() ? Long.MAX_VALUE : r.get().createdAt();
+            long leftCut = st.resultAt(2);
+            long rightCut = st.resultAt(3);
             Map<String, PathStatus> lp = byPath(st.resultAt(0), leftCut);
             Map<String, PathStatus> rp = byPath(st.resultAt(1), rightCut);
             List<JsonObject> added = new ArrayList<>();

@@ -289,6 +289,11 @@ public final class AttestationService {
         row.string("sbom"), Optional.ofNullable(row.string("root_ref")), row.getLong("created_at"))));
   }
 
+  /** When this version was superseded by the next one; {@code Long.MAX_VALUE} for the latest. */
+  public Future<Long> endOf(ReportVersion v) {
+    return report(v.name(), Optional.of(v.version() + 1)).map(next -> next.map(ReportVersion::createdAt).orElse(Long.MAX_VALUE));
+  }
+
   /**
    * Every path of a report version with its builders' latest votes: one query joining the
    * report's paths to their attestations by indexed output id, grouped here.
