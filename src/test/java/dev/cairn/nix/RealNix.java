@@ -115,7 +115,7 @@ public final class RealNix {
    * {@code dep}, and {@code top} (outputs out and dev) whose out references dep. Returns
    * the out path of top. Such paths need signatures, unlike content-addressed ones.
    */
-  public String buildInputAddressed() throws IOException, InterruptedException {
+  public String buildInputAddressed(String... extraOptions) throws IOException, InterruptedException {
     Path src = Files.createDirectories(dir.resolve("src/bbdir"));
     Path busybox = src.resolve("busybox");
     if (!Files.exists(busybox)) {
@@ -130,7 +130,9 @@ public final class RealNix {
                         outputs = [ "out" "dev" ];
                         args = [ "sh" "-c" "echo ${dep} > $out; echo dev > $dev" ]; }
         """);
-    return ok("nix-build", "--store", store(), "--option", "sandbox", "false", "--no-out-link", file.toString()).out().lines()
-        .filter(l -> l.endsWith("-top")).findFirst().orElseThrow();
+    List<String> cmd = new ArrayList<>(List.of("nix-build", "--store", store(), "--option", "sandbox", "false", "--no-out-link"));
+    cmd.addAll(Arrays.asList(extraOptions));
+    cmd.add(file.toString());
+    return ok(cmd.toArray(String[]::new)).out().lines().filter(l -> l.endsWith("-top")).findFirst().orElseThrow();
   }
 }
