@@ -120,13 +120,18 @@ final class AttestApiV1 {
         .onFailure(e -> AttestRoutes.fail(rc, e));
   }
 
+  /** A report version's paths, seen through the request's filters. */
+  record Filtered(int version, List<PathStatus> paths) {}
+
   /** The report's paths, as of its version (or {@code ?version=}), through the requested filters. */
-  private Future<Optional<List<PathStatus>>> filtered(RoutingContext rc, String name, Optional<Integer> version) {
+  private Future<Optional<Filtered>> filtered(RoutingContext rc, String name, Optional<Integer> version) {
     Set<String> builders = Optional.ofNullable(rc.queryParams().get("builders")).map(AttestRoutes::splitNames).orElse(Set.of());
     boolean verifiedOnly = "true".equalsIgnoreCase(rc.queryParams().get("verified"));
     Predicate<Vote> keep = v -> (builders.isEmpty() || builders.contains(v.builder())) && (!verifiedOnly || v.sigStatus() == SigStatus.VERIFIED);
+    boolean unfiltered = builders.isEmpty() && !verifiedOnly;
     return service.report(name, version).compose(r -> r.isEmpty() ? Future.succeededFuture(Optional.empty())
-        : service.statuses(r.get().id()).map(paths -> Optional.of(paths.stream().map(p -> p.only(keep)).toList())));
+        : service.statuses(r.get().id()).compose(paths -> unfiltered ? Future.succeededFuture(Optional.of(new Filtered(r.get().version(), paths)))
+            : service.cpu(() -> Optional.of(new Filtered(r.get().version(), paths.stream().map(p -> p.only(keep)).toList())))));
   }
 
   static JsonObject pathJson(PathStatus p) {
@@ -155,38 +160,13 @@ final class AttestApiV1 {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
     }
-    filtered(rc, name, version).onSuccess(result -> {
+    filtered(rc, name, version).compose(result -> {
       if (result.isEmpty()) {
         AttestRoutes.detail(rc, 404, "Report not found");
-        return;
+        return Future.succeededFuture();
       }
-      List<PathStatus> paths = result.get();
-      ReportViews.Summary summary = ReportViews.Summary.of(paths);
-      JsonObject counts = new JsonObject();
-      summary.counts().forEach((s, n) -> counts.put(s.label(), n));
-      StringBuilder body = new StringBuilder(paths.size() * 200);
-      JsonObject head = new JsonObject().put("report", name).put("paths_total", paths.size()).put("counts", counts)
-          .put("not_reproducible", summary.notReproducible()).put("not_fully_checked", summary.notFullyChecked());
-      int accepted = 0;
-      JsonArray items = new JsonArray();
-      for (PathStatus p : paths) {
-        JsonObject o = pathJson(p);
-        if (policy.isPresent()) {
-          Optional<String> hash = policy.get().accepted(p);
-          o.put("accepted", hash.orElse(null));
-          if (hash.isPresent()) {
-            accepted++;
-          }
-        }
-        items.add(o);
-      }
-      policy.ifPresent(pol -> head.put("policy", new JsonObject().put("k", pol.k()).put("builders", new JsonArray(new ArrayList<>(pol.builders())))));
-      if (policy.isPresent()) {
-        head.put("accepted", accepted).put("closure_accepted", accepted == paths.size());
-      }
-      head.put("paths", items);
-      body.append(head.encode());
-      rc.response().putHeader("Content-Type", "application/json").end(body.toString());
+      return service.cpu(() -> ReportJson.render(name, result.get().version(), result.get().paths(), policy))
+          .onSuccess(body -> rc.response().putHeader("Content-Type", "application/json").end(body));
     }).onFailure(e -> AttestRoutes.fail(rc, e));
   }
 
@@ -233,7 +213,7 @@ final class AttestApiV1 {
       List<JsonObject> disagree = new ArrayList<>();
       List<JsonObject> onlyA = new ArrayList<>();
       List<JsonObject> onlyB = new ArrayList<>();
-      for (PathStatus p : result.get()) {
+      for (PathStatus p : result.get().paths()) {
         Optional<Vote> va = p.voteOf(a);
         Optional<Vote> vb = p.voteOf(b);
         JsonObject o = new JsonObject().put("path", p.path().fullPath());

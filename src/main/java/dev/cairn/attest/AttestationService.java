@@ -9,6 +9,7 @@ import dev.cairn.nix.Signature;
 import dev.cairn.nix.StorePath;
 import dev.cairn.users.User;
 import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -32,11 +33,22 @@ public final class AttestationService {
   private static final int CACHE_LIMIT = 200_000;
 
   private final Database db;
+  private final WorkerExecutor workers;
+  private static final int VERSION_CACHE_PATHS = 500_000;
+  private final Map<Long, List<ReportPath>> versionCache = new LinkedHashMap<>(16, 0.75f, true);
+  private long cachedPaths;
   private final Map<String, Long> derivationIds = new ConcurrentHashMap<>();
   private final Map<String, Long> outputIds = new ConcurrentHashMap<>();
 
+  /** For admin commands: CPU-bound grouping runs on the caller's thread. */
   public AttestationService(Database db) {
+    this(db, null);
+  }
+
+  /** {@code workers} runs CPU-bound grouping of large reports off the event loop. */
+  public AttestationService(Database db, WorkerExecutor workers) {
     this.db = db;
+    this.workers = workers;
   }
 
   /** A signature that does not verify under any of the builder's keys. */
@@ -295,33 +307,105 @@ public final class AttestationService {
   }
 
   /**
-   * Every path of a report version with its builders' latest votes: one query joining the
-   * report's paths to their attestations by indexed output id, grouped here.
+   * Every path of a report version with its builders' latest votes. Set-based: one query for
+   * the version's paths (in ref order, from the primary key), one for the attestations of
+   * those paths (by the indexed output id), one for user names; grouped in memory on the
+   * worker pool. No per-path queries, no sort of the attestations in SQL: the latest vote of
+   * a builder is the one with the highest id.
    */
   public Future<List<PathStatus>> statuses(long versionId) {
-    return db.query("SELECT rp.ref, o.path, rp.drv_path, rp.output, a.id AS aid, a.user_id, u.name, a.output_hash, a.sig_status, a.created_at"
-            + " FROM report_paths rp JOIN outputs o ON o.id = rp.output_id"
-            + " LEFT JOIN attestations a ON a.output_id = rp.output_id LEFT JOIN users u ON u.id = a.user_id"
-            + " WHERE rp.version_id = ? ORDER BY rp.ref, a.id", versionId)
-        .map(rows -> {
-          Map<String, PathStatus> paths = new LinkedHashMap<>();
-          Map<String, Map<Long, Vote>> votes = new HashMap<>();
+    Future<List<ReportPath>> paths = versionPaths(versionId);
+    Future<List<Row>> votes = db.query("SELECT a.id, a.output_id, a.user_id, a.output_hash, a.sig_status, a.created_at"
+        + " FROM report_paths rp JOIN attestations a ON a.output_id = rp.output_id WHERE rp.version_id = ?", versionId);
+    Future<List<Row>> names = db.query("SELECT id, name FROM users");
+    return Future.all(paths, votes, names).compose(all -> cpu(() -> group(paths.result(), votes.result(), names.result())));
+  }
+
+  /** One path of a report version, as stored when the version was defined. */
+  record ReportPath(String ref, long outputId, StorePath path, Optional<String> drvPath, Optional<String> output) {}
+
+  /**
+   * The paths of a report version, in ref order. A version never changes once its
+   * transaction commits, so this is cached (bounded by the number of paths held), on every
+   * replica alike: only the attestations are read per request.
+   */
+  Future<List<ReportPath>> versionPaths(long versionId) {
+    synchronized (versionCache) {
+      List<ReportPath> cached = versionCache.get(versionId);
+      if (cached != null) {
+        return Future.succeededFuture(cached);
+      }
+    }
+    return db.query("SELECT rp.ref, rp.output_id, o.path, rp.drv_path, rp.output FROM report_paths rp"
+            + " JOIN outputs o ON o.id = rp.output_id WHERE rp.version_id = ? ORDER BY rp.ref", versionId)
+        .compose(rows -> cpu(() -> {
+          List<ReportPath> out = new ArrayList<>(rows.size());
           for (Row r : rows) {
-            String ref = r.string("ref");
-            paths.computeIfAbsent(ref, k -> new PathStatus(ref, StorePath.parse(r.string("path")), Optional.ofNullable(r.string("drv_path")),
-                Optional.ofNullable(r.string("output")), List.of()));
-            if (!r.isNull("aid")) {
-              votes.computeIfAbsent(ref, k -> new LinkedHashMap<>()).put(r.getLong("user_id"), new Vote(r.getLong("user_id"), r.string("name"),
-                  r.string("output_hash"), SigStatus.ofDb(r.string("sig_status")), r.getLong("created_at")));
+            out.add(new ReportPath(r.string("ref"), r.getLong("output_id"), StorePath.parse(r.string("path")),
+                Optional.ofNullable(r.string("drv_path")), Optional.ofNullable(r.string("output"))));
+          }
+          List<ReportPath> frozen = java.util.Collections.unmodifiableList(out);
+          synchronized (versionCache) {
+            versionCache.put(versionId, frozen);
+            cachedPaths += frozen.size();
+            var it = versionCache.entrySet().iterator();
+            while (cachedPaths > VERSION_CACHE_PATHS && versionCache.size() > 1 && it.hasNext()) {
+              cachedPaths -= it.next().getValue().size();
+              it.remove();
             }
           }
-          List<PathStatus> out = new ArrayList<>(paths.size());
-          for (PathStatus p : paths.values()) {
-            Map<Long, Vote> v = votes.get(p.ref());
-            out.add(v == null ? p : new PathStatus(p.ref(), p.path(), p.drvPath(), p.output(), new ArrayList<>(v.values())));
-          }
-          return out;
-        });
+          return frozen;
+        }));
+  }
+
+  private static List<PathStatus> group(List<ReportPath> paths, List<Row> voteRows, List<Row> nameRows) {
+    Map<Long, String> names = new HashMap<>();
+    for (Row r : nameRows) {
+      names.put(r.getLong("id"), r.string("name"));
+    }
+    // output id -> user id -> [attestation id, vote]
+    Map<Long, Map<Long, Object[]>> latest = new HashMap<>(paths.size() * 2);
+    for (Row r : voteRows) {
+      long aid = r.getLong("id");
+      long userId = r.getLong("user_id");
+      Map<Long, Object[]> forOutput = latest.computeIfAbsent(r.getLong("output_id"), k -> new HashMap<>(4));
+      Object[] held = forOutput.get(userId);
+      if (held == null || (long) held[0] < aid) {
+        forOutput.put(userId, new Object[] {aid, new Vote(userId, names.getOrDefault(userId, "?"),
+            r.string("output_hash"), SigStatus.ofDb(r.string("sig_status")), r.getLong("created_at"))});
+      }
+    }
+    List<PathStatus> out = new ArrayList<>(paths.size());
+    for (ReportPath p : paths) {
+      Map<Long, Object[]> byUser = latest.get(p.outputId());
+      List<Vote> v;
+      if (byUser == null) {
+        v = List.of();
+      } else if (byUser.size() == 1) {
+        v = List.of((Vote) byUser.values().iterator().next()[1]);
+      } else {
+        List<Object[]> held = new ArrayList<>(byUser.values());
+        held.sort((x, y) -> Long.compare((long) x[0], (long) y[0]));
+        v = new ArrayList<>(held.size());
+        for (Object[] h : held) {
+          v.add((Vote) h[1]);
+        }
+      }
+      out.add(new PathStatus(p.ref(), p.path(), p.drvPath(), p.output(), v));
+    }
+    return out;
+  }
+
+  /** CPU-bound work (grouping hundreds of thousands of rows) off the event loop. */
+  <T> Future<T> cpu(java.util.concurrent.Callable<T> work) {
+    if (workers == null) {
+      try {
+        return Future.succeededFuture(work.call());
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+    }
+    return workers.executeBlocking(work, false);
   }
 
   public Future<List<ReportDefinition.Edge>> edges(long versionId) {
