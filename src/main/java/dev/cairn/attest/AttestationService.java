@@ -1,6 +1,7 @@
 package dev.cairn.attest;
 
 import dev.cairn.db.Database;
+import dev.cairn.db.Dialect;
 import dev.cairn.db.Row;
 import dev.cairn.db.Sql;
 import dev.cairn.nix.NarInfo;
@@ -68,36 +69,115 @@ public final class AttestationService {
   /** All entries or none; posting the same entries again changes nothing. Returns the number of outputs taken. */
   public Future<Integer> ingestBatch(User user, List<Entry> entries) {
     boolean needKeys = entries.stream().flatMap(e -> e.outputs().stream()).anyMatch(AttestationService::checkable);
-    Future<List<PublicKey>> keys = needKeys ? keysOf(user.id()) : Future.succeededFuture(List.of());
-    return keys.compose(userKeys -> {
-      List<SigStatus> statuses = new ArrayList<>();
-      for (Entry e : entries) {
-        for (OutputAttestation o : e.outputs()) {
-          statuses.add(verify(user, o, userKeys));
-        }
+    Future<List<SigStatus>> checked = needKeys
+        // Ed25519 verification of a large batch is CPU work: off the event loop.
+        ? keysOf(user.id()).compose(keys -> cpu(() -> verifyAll(user, entries, keys)))
+        : Future.succeededFuture(verifyAll(user, entries, List.of()));
+    return checked.compose(statuses -> db.dialect() == Dialect.POSTGRESQL
+        ? ingestPg(user, entries, statuses, System.currentTimeMillis())
+        : ingestInTransaction(user, entries, statuses, System.currentTimeMillis()));
+  }
+
+  private static List<SigStatus> verifyAll(User user, List<Entry> entries, List<PublicKey> keys) {
+    List<SigStatus> statuses = new ArrayList<>();
+    for (Entry e : entries) {
+      for (OutputAttestation o : e.outputs()) {
+        statuses.add(verify(user, o, keys));
       }
-      long now = System.currentTimeMillis();
-      return db.transaction(tx -> ids(tx, "derivations", "ident", derivationIds,
-              entries.stream().map(e -> e.drv().value()).collect(Collectors.toCollection(LinkedHashSet::new)), now)
-          .compose(drvIds -> ids(tx, "outputs", "path", outputIds,
-                  entries.stream().flatMap(e -> e.outputs().stream()).map(o -> o.path().fullPath())
-                      .collect(Collectors.toCollection(LinkedHashSet::new)), now)
-              .compose(outIds -> {
-                List<Object[]> rows = new ArrayList<>();
-                int i = 0;
-                for (Entry e : entries) {
-                  for (OutputAttestation o : e.outputs()) {
-                    rows.add(new Object[] {user.id(), drvIds.get(e.drv().value()), outIds.get(o.path().fullPath()), o.hash(),
-                        o.signature(), o.narSize().orElse(null),
-                        o.references().map(r -> r.stream().map(StorePath::fullPath).collect(Collectors.joining(" "))).orElse(null),
-                        statuses.get(i++).dbValue(), now});
-                  }
+    }
+    return statuses;
+  }
+
+  private static String refsText(OutputAttestation o) {
+    return o.references().map(r -> r.stream().map(StorePath::fullPath).collect(Collectors.joining(" "))).orElse(null);
+  }
+
+  /** SQLite: one transaction on the single writer (statements are in-process calls, not network round trips). */
+  private Future<Integer> ingestInTransaction(User user, List<Entry> entries, List<SigStatus> statuses, long now) {
+    return db.transaction(tx -> ids(tx, "derivations", "ident", derivationIds,
+            entries.stream().map(e -> e.drv().value()).collect(Collectors.toCollection(LinkedHashSet::new)), now)
+        .compose(drvIds -> ids(tx, "outputs", "path", outputIds,
+                entries.stream().flatMap(e -> e.outputs().stream()).map(o -> o.path().fullPath())
+                    .collect(Collectors.toCollection(LinkedHashSet::new)), now)
+            .compose(outIds -> {
+              List<Object[]> rows = new ArrayList<>();
+              int i = 0;
+              for (Entry e : entries) {
+                for (OutputAttestation o : e.outputs()) {
+                  rows.add(new Object[] {user.id(), drvIds.get(e.drv().value()), outIds.get(o.path().fullPath()), o.hash(),
+                      o.signature(), o.narSize().orElse(null), refsText(o), statuses.get(i++).dbValue(), now});
                 }
-                return tx.batch("INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig, nar_size, refs, sig_status, created_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, output_id, output_hash) DO NOTHING", rows)
-                    .map(v -> rows.size());
-              })));
-    });
+              }
+              return tx.batch("INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig, nar_size, refs, sig_status, created_at)"
+                  + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, output_id, output_hash) DO NOTHING", rows)
+                  .map(v -> rows.size());
+            })));
+  }
+
+  /**
+   * PostgreSQL: the whole batch is one statement, so one network round trip and atomic
+   * without an explicit transaction. Rows travel as parallel arrays through {@code unnest};
+   * derivations and outputs whose ids are not cached yet are upserted in CTEs ({@code DO
+   * UPDATE} so that a row another client inserted concurrently still returns its id), and the
+   * statement answers those new ids for the cache.
+   */
+  private static final String PG_INGEST = "WITH input AS ("
+      + " SELECT * FROM unnest(?::int8[], ?::text[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::int8[], ?::text[], ?::text[])"
+      + "   AS t(drv_id, drv, out_id, path, hash, sig, nar_size, refs, sig_status)),"
+      + " new_drv AS (INSERT INTO derivations (ident, created_at) SELECT DISTINCT drv, ?::int8 FROM input WHERE drv_id IS NULL"
+      + "   ON CONFLICT (ident) DO UPDATE SET ident = EXCLUDED.ident RETURNING id, ident),"
+      + " new_out AS (INSERT INTO outputs (path) SELECT DISTINCT path FROM input WHERE out_id IS NULL"
+      + "   ON CONFLICT (path) DO UPDATE SET path = EXCLUDED.path RETURNING id, path),"
+      + " ins AS (INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig, nar_size, refs, sig_status, created_at)"
+      + "   SELECT ?::int8, COALESCE(i.drv_id, nd.id), COALESCE(i.out_id, nw.id), i.hash, i.sig, i.nar_size, i.refs, i.sig_status, ?::int8"
+      + "   FROM input i LEFT JOIN new_drv nd ON i.drv_id IS NULL AND nd.ident = i.drv"
+      + "   LEFT JOIN new_out nw ON i.out_id IS NULL AND nw.path = i.path"
+      + "   ON CONFLICT (user_id, output_id, output_hash) DO NOTHING RETURNING 1)"
+      + " SELECT 'd' AS kind, id, ident AS k FROM new_drv UNION ALL SELECT 'o', id, path FROM new_out"
+      + " UNION ALL SELECT 'a', COUNT(*), NULL FROM ins";
+
+  private Future<Integer> ingestPg(User user, List<Entry> entries, List<SigStatus> statuses, long now) {
+    int n = statuses.size();
+    Long[] drvIds = new Long[n];
+    String[] drvs = new String[n];
+    Long[] outIds = new Long[n];
+    String[] paths = new String[n];
+    String[] hashes = new String[n];
+    String[] sigs = new String[n];
+    Long[] sizes = new Long[n];
+    String[] refs = new String[n];
+    String[] sigStatus = new String[n];
+    int i = 0;
+    for (Entry e : entries) {
+      for (OutputAttestation o : e.outputs()) {
+        drvs[i] = e.drv().value();
+        drvIds[i] = derivationIds.get(drvs[i]);
+        paths[i] = o.path().fullPath();
+        outIds[i] = outputIds.get(paths[i]);
+        hashes[i] = o.hash();
+        sigs[i] = o.signature();
+        sizes[i] = o.narSize().orElse(null);
+        refs[i] = refsText(o);
+        sigStatus[i] = statuses.get(i).dbValue();
+        i++;
+      }
+    }
+    return db.query(PG_INGEST, drvIds, drvs, outIds, paths, hashes, sigs, sizes, refs, sigStatus, now, user.id(), now)
+        .map(rows -> {
+          for (Row r : rows) {
+            String kind = r.string("kind");
+            if (!kind.equals("a")) {
+              remember(kind.equals("d") ? derivationIds : outputIds, r.string("k"), r.getLong("id"));
+            }
+          }
+          return n;
+        });
+  }
+
+  private static void remember(Map<String, Long> cache, String key, long id) {
+    if (cache.size() < CACHE_LIMIT) {
+      cache.put(key, id);
+    }
   }
 
   private static boolean checkable(OutputAttestation o) {
@@ -265,6 +345,9 @@ public final class AttestationService {
   public Future<Integer> defineReport(String name, String sbom, ReportDefinition def, Optional<User> by) {
     long now = System.currentTimeMillis();
     return db.transaction(tx -> tx.update("INSERT INTO reports (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, now)
+        // Takes the report's row lock on PostgreSQL (SQLite serialises writers anyway), so that
+        // two concurrent PUTs of one name get versions n+1 and n+2 instead of a conflict.
+        .compose(v -> tx.update("UPDATE reports SET created_at = created_at WHERE name = ?", name))
         .compose(v -> tx.queryOne("SELECT r.id, COALESCE(MAX(v.version), 0) AS latest FROM reports r LEFT JOIN report_versions v"
             + " ON v.report_id = r.id WHERE r.name = ? GROUP BY r.id", name))
         .compose(r -> {
@@ -274,22 +357,66 @@ public final class AttestationService {
                   + " RETURNING id", reportId, version, sbom, def.rootRef().orElse(null), by.map(User::id).orElse(null), now)
               .compose(rows -> {
                 long versionId = rows.get(0).getLong("id");
-                Set<String> paths = def.components().stream().map(c -> c.outPath().fullPath()).collect(Collectors.toCollection(LinkedHashSet::new));
-                return ids(tx, "outputs", "path", outputIds, paths, now).compose(outIds -> {
-                  List<Object[]> pathRows = new ArrayList<>();
-                  for (ReportDefinition.Component c : def.components()) {
-                    pathRows.add(new Object[] {versionId, c.ref(), outIds.get(c.outPath().fullPath()), c.drvPath().orElse(null), c.output().orElse(null)});
-                  }
-                  List<Object[]> edgeRows = new ArrayList<>();
-                  for (ReportDefinition.Edge e : def.edges()) {
-                    edgeRows.add(new Object[] {versionId, e.parent(), e.child()});
-                  }
-                  return tx.batch("INSERT INTO report_paths (version_id, ref, output_id, drv_path, output) VALUES (?, ?, ?, ?, ?)", pathRows)
-                      .compose(x -> tx.batch("INSERT INTO report_edges (version_id, parent_ref, child_ref) VALUES (?, ?, ?)", edgeRows))
-                      .map(x -> version);
-                });
+                Future<Void> stored = db.dialect() == Dialect.POSTGRESQL ? reportPathsPg(tx, versionId, def) : reportPaths(tx, versionId, def, now);
+                return stored.map(x -> version);
               });
         }));
+  }
+
+  private Future<Void> reportPaths(Sql tx, long versionId, ReportDefinition def, long now) {
+    Set<String> paths = def.components().stream().map(c -> c.outPath().fullPath()).collect(Collectors.toCollection(LinkedHashSet::new));
+    return ids(tx, "outputs", "path", outputIds, paths, now).compose(outIds -> {
+      List<Object[]> pathRows = new ArrayList<>();
+      for (ReportDefinition.Component c : def.components()) {
+        pathRows.add(new Object[] {versionId, c.ref(), outIds.get(c.outPath().fullPath()), c.drvPath().orElse(null), c.output().orElse(null)});
+      }
+      List<Object[]> edgeRows = new ArrayList<>();
+      for (ReportDefinition.Edge e : def.edges()) {
+        edgeRows.add(new Object[] {versionId, e.parent(), e.child()});
+      }
+      return tx.batch("INSERT INTO report_paths (version_id, ref, output_id, drv_path, output) VALUES (?, ?, ?, ?, ?)", pathRows)
+          .compose(x -> tx.batch("INSERT INTO report_edges (version_id, parent_ref, child_ref) VALUES (?, ?, ?)", edgeRows));
+    });
+  }
+
+  /** PostgreSQL: a version's paths and edges in one statement over {@code unnest}ed arrays (see {@link #PG_INGEST}). */
+  private static final String PG_REPORT_PATHS = "WITH c AS ("
+      + " SELECT * FROM unnest(?::text[], ?::int8[], ?::text[], ?::text[], ?::text[]) AS t(ref, out_id, path, drv_path, output)),"
+      + " new_out AS (INSERT INTO outputs (path) SELECT DISTINCT path FROM c WHERE out_id IS NULL"
+      + "   ON CONFLICT (path) DO UPDATE SET path = EXCLUDED.path RETURNING id, path),"
+      + " p AS (INSERT INTO report_paths (version_id, ref, output_id, drv_path, output)"
+      + "   SELECT ?::int8, c.ref, COALESCE(c.out_id, n.id), c.drv_path, c.output FROM c LEFT JOIN new_out n ON c.out_id IS NULL AND n.path = c.path"
+      + "   RETURNING 1),"
+      + " e AS (INSERT INTO report_edges (version_id, parent_ref, child_ref)"
+      + "   SELECT ?::int8, parent, child FROM unnest(?::text[], ?::text[]) AS t(parent, child) RETURNING 1)"
+      + " SELECT id, path FROM new_out";
+
+  private Future<Void> reportPathsPg(Sql tx, long versionId, ReportDefinition def) {
+    int n = def.components().size();
+    String[] refs = new String[n];
+    Long[] outIds = new Long[n];
+    String[] paths = new String[n];
+    String[] drvPaths = new String[n];
+    String[] outputs = new String[n];
+    for (int i = 0; i < n; i++) {
+      ReportDefinition.Component c = def.components().get(i);
+      refs[i] = c.ref();
+      paths[i] = c.outPath().fullPath();
+      outIds[i] = outputIds.get(paths[i]);
+      drvPaths[i] = c.drvPath().orElse(null);
+      outputs[i] = c.output().orElse(null);
+    }
+    String[] parents = new String[def.edges().size()];
+    String[] children = new String[def.edges().size()];
+    for (int i = 0; i < parents.length; i++) {
+      parents[i] = def.edges().get(i).parent();
+      children[i] = def.edges().get(i).child();
+    }
+    return tx.query(PG_REPORT_PATHS, refs, outIds, paths, drvPaths, outputs, versionId, versionId, parents, children)
+        .map(rows -> {
+          rows.forEach(r -> remember(outputIds, r.string("path"), r.getLong("id")));
+          return null;
+        });
   }
 
   /** The given version of a report, or its latest when {@code version} is empty. */
