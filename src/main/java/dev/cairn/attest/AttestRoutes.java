@@ -137,15 +137,21 @@ final class AttestRoutes {
         .onFailure(e -> fail(rc, e));
   }
 
+  /** Everything (one output has a handful of rows) or, with {@code ?limit=&after=}, a page in id order. */
   private void byOutput(RoutingContext rc) {
     StorePath path;
+    Optional<Integer> limit;
+    long after;
     try {
       path = StorePath.parseBaseName(rc.pathParam("output"));
+      limit = Paging.limit(rc);
+      after = Paging.after(rc);
     } catch (IllegalArgumentException e) {
-      detail(rc, 422, "digest-name: " + e.getMessage());
+      detail(rc, 422, e.getMessage().startsWith("limit") || e.getMessage().startsWith("after") ? e.getMessage() : "digest-name: " + e.getMessage());
       return;
     }
-    service.byOutput(path).onSuccess(rows -> {
+    boolean paged = limit.isPresent() || rc.queryParams().contains("after");
+    (paged ? service.byOutput(path, after, limit.orElse(Paging.MAX_LIMIT)) : service.byOutput(path)).onSuccess(rows -> {
       JsonArray out = new JsonArray();
       rows.forEach(a -> out.add(attestationJson(a)));
       json(rc, out);

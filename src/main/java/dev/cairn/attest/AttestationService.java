@@ -293,6 +293,12 @@ public final class AttestationService {
     return db.query(ROW_SELECT + "WHERE o.path = ? ORDER BY a.id", path.fullPath()).map(rows -> rows.stream().map(AttestationService::row).toList());
   }
 
+  /** A page of an output's attestations in id order, after attestation id {@code after}. */
+  public Future<List<AttestationRow>> byOutput(StorePath path, long after, int limit) {
+    return db.query(ROW_SELECT + "WHERE o.path = ? AND a.id > ? ORDER BY a.id LIMIT ?", path.fullPath(), after, limit)
+        .map(rows -> rows.stream().map(AttestationService::row).toList());
+  }
+
   public Future<List<AttestationRow>> byDerivation(DrvIdent drv) {
     return db.query(ROW_SELECT + "WHERE d.ident = ? ORDER BY a.id", drv.value()).map(rows -> rows.stream().map(AttestationService::row).toList());
   }
