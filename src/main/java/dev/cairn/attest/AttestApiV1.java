@@ -7,7 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import dev.cairn.server.http.RawBody;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,8 +33,8 @@ final class AttestApiV1 {
   }
 
   void mount(Router router, String prefix) {
-    router.post(prefix + "/attestations").handler(BodyHandler.create(false).setBodyLimit(maxBatchBytes)).handler(this::batch);
-    router.post(prefix + "/keys").handler(BodyHandler.create(false).setBodyLimit(64 << 10)).handler(this::addKey);
+    router.post(prefix + "/attestations").handler(RawBody.limit(maxBatchBytes)).handler(this::batch);
+    router.post(prefix + "/keys").handler(RawBody.limit(64 << 10)).handler(this::addKey);
     router.get(prefix + "/reports/:name").handler(this::report);
     router.get(prefix + "/reports/:name/diff").handler(this::diff);
     router.get(prefix + "/reports/:name/frankenbuilds").handler(this::frankenbuilds);
@@ -89,10 +89,10 @@ final class AttestApiV1 {
   private void batch(RoutingContext rc) {
     List<AttestationService.Entry> entries;
     try {
-      if (rc.body() == null || rc.body().length() == 0) {
+      if (RawBody.of(rc).length() == 0) {
         throw new IllegalArgumentException("body: required");
       }
-      entries = parseBatch(rc.body().asString(StandardCharsets.UTF_8.name()));
+      entries = parseBatch(RawBody.of(rc).toString(StandardCharsets.UTF_8));
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
@@ -106,7 +106,7 @@ final class AttestApiV1 {
   private void addKey(RoutingContext rc) {
     dev.cairn.nix.PublicKey key;
     try {
-      String body = rc.body() == null ? "" : rc.body().asString(StandardCharsets.UTF_8.name()).strip();
+      String body = RawBody.of(rc).toString(StandardCharsets.UTF_8).strip();
       if (body.startsWith("{")) {
         body = new JsonObject(body).getString("public_key", "");
       }

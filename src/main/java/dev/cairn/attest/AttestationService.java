@@ -53,7 +53,12 @@ public final class AttestationService {
     return ingestBatch(user, List.of(new Entry(drv, outputs))).mapEmpty();
   }
 
-  /** All entries or none; posting the same entries again changes nothing. Returns the number of outputs taken. */
+  /**
+   * All entries or none; posting the same entries again changes nothing. Returns the number of
+   * outputs taken. Derivation and output rows are idempotent upserts; the attestations go in as
+   * multi-row INSERTs (one statement per {@value #ROWS_PER_INSERT} rows, in one transaction when
+   * there are several), so a lila-shaped POST costs three statements after authentication.
+   */
   public Future<Integer> ingestBatch(User user, List<Entry> entries) {
     boolean needKeys = entries.stream().flatMap(e -> e.outputs().stream()).anyMatch(AttestationService::checkable);
     Future<List<PublicKey>> keys = needKeys ? keysOf(user.id()) : Future.succeededFuture(List.of());
@@ -65,27 +70,48 @@ public final class AttestationService {
         }
       }
       long now = System.currentTimeMillis();
-      return db.transaction(tx -> ids(tx, "derivations", "ident", derivationIds,
-              entries.stream().map(e -> e.drv().value()).collect(Collectors.toCollection(LinkedHashSet::new)), now)
-          .compose(drvIds -> ids(tx, "outputs", "path", outputIds,
-                  entries.stream().flatMap(e -> e.outputs().stream()).map(o -> o.path().fullPath())
-                      .collect(Collectors.toCollection(LinkedHashSet::new)), now)
-              .compose(outIds -> {
-                List<Object[]> rows = new ArrayList<>();
-                int i = 0;
-                for (Entry e : entries) {
-                  for (OutputAttestation o : e.outputs()) {
-                    rows.add(new Object[] {user.id(), drvIds.get(e.drv().value()), outIds.get(o.path().fullPath()), o.hash(),
-                        o.signature(), o.narSize().orElse(null),
-                        o.references().map(r -> r.stream().map(StorePath::fullPath).collect(Collectors.joining(" "))).orElse(null),
-                        statuses.get(i++).dbValue(), now});
-                  }
-                }
-                return tx.batch("INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig, nar_size, refs, sig_status, created_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, output_id, output_hash) DO NOTHING", rows)
-                    .map(v -> rows.size());
-              })));
+      Set<String> drvs = entries.stream().map(e -> e.drv().value()).collect(Collectors.toCollection(LinkedHashSet::new));
+      Set<String> paths = entries.stream().flatMap(e -> e.outputs().stream()).map(o -> o.path().fullPath())
+          .collect(Collectors.toCollection(LinkedHashSet::new));
+      return ids(db, "derivations", "ident", derivationIds, drvs, now)
+          .compose(drvIds -> ids(db, "outputs", "path", outputIds, paths, now).compose(outIds -> {
+            List<Object[]> rows = new ArrayList<>();
+            int i = 0;
+            for (Entry e : entries) {
+              for (OutputAttestation o : e.outputs()) {
+                rows.add(new Object[] {user.id(), drvIds.get(e.drv().value()), outIds.get(o.path().fullPath()), o.hash(),
+                    o.signature(), o.narSize().orElse(null),
+                    o.references().map(r -> r.stream().map(StorePath::fullPath).collect(Collectors.joining(" "))).orElse(null),
+                    statuses.get(i++).dbValue(), now});
+              }
+            }
+            if (rows.size() <= ROWS_PER_INSERT) {
+              return insertAttestations(db, rows).map(v -> rows.size());
+            }
+            return db.transaction(tx -> {
+              Future<Void> chain = Future.succeededFuture();
+              for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
+                List<Object[]> part = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
+                chain = chain.compose(v -> insertAttestations(tx, part));
+              }
+              return chain.map(v -> rows.size());
+            });
+          }));
     });
+  }
+
+  private static final int ROWS_PER_INSERT = 1000;
+
+  private static Future<Void> insertAttestations(Sql sql, List<Object[]> rows) {
+    StringBuilder stmt = new StringBuilder("INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig, nar_size, refs,"
+        + " sig_status, created_at) VALUES ");
+    Object[] params = new Object[rows.size() * 9];
+    for (int r = 0; r < rows.size(); r++) {
+      stmt.append(r == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      System.arraycopy(rows.get(r), 0, params, r * 9, 9);
+    }
+    stmt.append(" ON CONFLICT (user_id, output_id, output_hash) DO NOTHING");
+    return sql.update(stmt.toString(), params).mapEmpty();
   }
 
   private static boolean checkable(OutputAttestation o) {
@@ -119,8 +145,12 @@ public final class AttestationService {
         + "'s key " + sig.keyName() + " over " + fingerprint);
   }
 
-  /** Ids for the given keys, creating missing rows; cached, since they never change. */
-  private Future<Map<String, Long>> ids(Sql tx, String table, String column, Map<String, Long> cache, Set<String> keys, long now) {
+  /**
+   * Ids for the given keys, creating missing rows with one multi-row upsert; the ids never
+   * change once created, so they are cached. Rows that already existed (not RETURNed by
+   * {@code DO NOTHING}) are selected in a second statement.
+   */
+  private Future<Map<String, Long>> ids(Sql sql, String table, String column, Map<String, Long> cache, Set<String> keys, long now) {
     Map<String, Long> found = new HashMap<>();
     List<String> missing = new ArrayList<>();
     for (String k : keys) {
@@ -135,22 +165,44 @@ public final class AttestationService {
       return Future.succeededFuture(found);
     }
     boolean withTime = table.equals("derivations");
-    List<Object[]> rows = new ArrayList<>();
-    for (String k : missing) {
-      rows.add(withTime ? new Object[] {k, now} : new Object[] {k});
+    List<Future<List<Row>>> inserted = new ArrayList<>();
+    for (int from = 0; from < missing.size(); from += IN_CHUNK) {
+      List<String> part = missing.subList(from, Math.min(missing.size(), from + IN_CHUNK));
+      StringBuilder stmt = new StringBuilder("INSERT INTO ").append(table).append(" (").append(column).append(withTime ? ", created_at" : "")
+          .append(") VALUES ");
+      List<Object> params = new ArrayList<>();
+      for (int i = 0; i < part.size(); i++) {
+        stmt.append(i == 0 ? "" : ", ").append(withTime ? "(?, ?)" : "(?)");
+        params.add(part.get(i));
+        if (withTime) {
+          params.add(now);
+        }
+      }
+      stmt.append(" ON CONFLICT (").append(column).append(") DO NOTHING RETURNING id, ").append(column).append(" AS k");
+      inserted.add(sql.query(stmt.toString(), params.toArray()));
     }
-    String insert = "INSERT INTO " + table + " (" + column + (withTime ? ", created_at" : "") + ") VALUES (?" + (withTime ? ", ?" : "")
-        + ") ON CONFLICT (" + column + ") DO NOTHING";
-    return tx.batch(insert, rows).compose(v -> selectIn(tx, "SELECT id, " + column + " AS k FROM " + table + " WHERE " + column + " IN ", missing))
-        .map(selected -> {
-          for (Row r : selected) {
-            found.put(r.string("k"), r.getLong("id"));
-            if (cache.size() < CACHE_LIMIT) {
-              cache.put(r.string("k"), r.getLong("id"));
-            }
-          }
-          return found;
-        });
+    return Future.all(inserted).compose(all -> {
+      for (int i = 0; i < all.size(); i++) {
+        for (Row r : all.<List<Row>>resultAt(i)) {
+          remember(found, cache, r.string("k"), r.getLong("id"));
+        }
+      }
+      List<String> existing = missing.stream().filter(k -> !found.containsKey(k)).toList();
+      if (existing.isEmpty()) {
+        return Future.succeededFuture(found);
+      }
+      return selectIn(sql, "SELECT id, " + column + " AS k FROM " + table + " WHERE " + column + " IN ", existing).map(rows -> {
+        rows.forEach(r -> remember(found, cache, r.string("k"), r.getLong("id")));
+        return found;
+      });
+    });
+  }
+
+  private static void remember(Map<String, Long> found, Map<String, Long> cache, String key, long id) {
+    found.put(key, id);
+    if (cache.size() < CACHE_LIMIT) {
+      cache.put(key, id);
+    }
   }
 
   private static Future<List<Row>> selectIn(Sql sql, String prefix, List<?> values) {
@@ -263,7 +315,7 @@ public final class AttestationService {
               .compose(rows -> {
                 long versionId = rows.get(0).getLong("id");
                 Set<String> paths = def.components().stream().map(c -> c.outPath().fullPath()).collect(Collectors.toCollection(LinkedHashSet::new));
-                return ids(tx, "outputs", "path", outputIds, paths, now).compose(outIds -> {
+                return ids(tx, "outputs", "path", new HashMap<>(), paths, now).compose(outIds -> {
                   List<Object[]> pathRows = new ArrayList<>();
                   for (ReportDefinition.Component c : def.components()) {
                     pathRows.add(new Object[] {versionId, c.ref(), outIds.get(c.outPath().fullPath()), c.drvPath().orElse(null), c.output().orElse(null)});
