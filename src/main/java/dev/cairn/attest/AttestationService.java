@@ -35,8 +35,12 @@ public final class AttestationService {
   private final Map<String, Long> derivationIds = new ConcurrentHashMap<>();
   private final Map<String, Long> outputIds = new ConcurrentHashMap<>();
 
+  private final GroupCommit<Prepared> groupCommit;
+
   public AttestationService(Database db) {
     this.db = db;
+    // Two writes in flight keep PostgreSQL's pool busy; SQLite serialises them anyway.
+    this.groupCommit = new GroupCommit<>(this::write, Prepared::rowCount, 5_000, 2);
   }
 
   /** A signature that does not verify under any of the builder's keys. */
@@ -69,35 +73,55 @@ public final class AttestationService {
           statuses.add(verify(user, o, userKeys));
         }
       }
-      long now = System.currentTimeMillis();
-      Set<String> drvs = entries.stream().map(e -> e.drv().value()).collect(Collectors.toCollection(LinkedHashSet::new));
-      Set<String> paths = entries.stream().flatMap(e -> e.outputs().stream()).map(o -> o.path().fullPath())
-          .collect(Collectors.toCollection(LinkedHashSet::new));
-      return ids(db, "derivations", "ident", derivationIds, drvs, now)
-          .compose(drvIds -> ids(db, "outputs", "path", outputIds, paths, now).compose(outIds -> {
-            List<Object[]> rows = new ArrayList<>();
+      Prepared prepared = new Prepared(user, entries, statuses);
+      return groupCommit.submit(prepared).map(v -> prepared.rowCount());
+    });
+  }
+
+  /** A request's attestations, checked and ready to write. */
+  private record Prepared(User user, List<Entry> entries, List<SigStatus> statuses) {
+    int rowCount() {
+      return statuses.size();
+    }
+  }
+
+  /** Writes the attestations of several requests together: their rows commit together or not at all. */
+  private Future<Void> write(List<Prepared> batch) {
+    long now = System.currentTimeMillis();
+    Set<String> drvs = new LinkedHashSet<>();
+    Set<String> paths = new LinkedHashSet<>();
+    for (Prepared p : batch) {
+      for (Entry e : p.entries()) {
+        drvs.add(e.drv().value());
+        e.outputs().forEach(o -> paths.add(o.path().fullPath()));
+      }
+    }
+    return ids(db, "derivations", "ident", derivationIds, drvs, now)
+        .compose(drvIds -> ids(db, "outputs", "path", outputIds, paths, now).compose(outIds -> {
+          List<Object[]> rows = new ArrayList<>();
+          for (Prepared p : batch) {
             int i = 0;
-            for (Entry e : entries) {
+            for (Entry e : p.entries()) {
               for (OutputAttestation o : e.outputs()) {
-                rows.add(new Object[] {user.id(), drvIds.get(e.drv().value()), outIds.get(o.path().fullPath()), o.hash(),
+                rows.add(new Object[] {p.user().id(), drvIds.get(e.drv().value()), outIds.get(o.path().fullPath()), o.hash(),
                     o.signature(), o.narSize().orElse(null),
                     o.references().map(r -> r.stream().map(StorePath::fullPath).collect(Collectors.joining(" "))).orElse(null),
-                    statuses.get(i++).dbValue(), now});
+                    p.statuses().get(i++).dbValue(), now});
               }
             }
-            if (rows.size() <= ROWS_PER_INSERT) {
-              return insertAttestations(db, rows).map(v -> rows.size());
+          }
+          if (rows.size() <= ROWS_PER_INSERT) {
+            return insertAttestations(db, rows);
+          }
+          return db.transaction(tx -> {
+            Future<Void> chain = Future.succeededFuture();
+            for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
+              List<Object[]> part = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
+              chain = chain.compose(v -> insertAttestations(tx, part));
             }
-            return db.transaction(tx -> {
-              Future<Void> chain = Future.succeededFuture();
-              for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
-                List<Object[]> part = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
-                chain = chain.compose(v -> insertAttestations(tx, part));
-              }
-              return chain.map(v -> rows.size());
-            });
-          }));
-    });
+            return chain;
+          });
+        }));
   }
 
   private static final int ROWS_PER_INSERT = 1000;
