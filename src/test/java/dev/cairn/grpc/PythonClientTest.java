@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.db.Dialect;
 import dev.cairn.server.TestServer;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,14 +32,7 @@ class PythonClientTest {
   @ParameterizedTest
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
   void independentPythonClientPassesAgainstTheServer(Dialect d) throws Exception {
-    Path gen = Files.createDirectories(tmp.resolve("gen"));
-    List<String> protoc = new ArrayList<>(List.of("/usr/bin/python3", "-m", "grpc_tools.protoc", "-Isrc/main/proto",
-        "--python_out=" + gen, "--grpc_python_out=" + gen));
-    try (Stream<Path> protos = Files.walk(Path.of("src/main/proto"))) {
-      protos.filter(p -> p.toString().endsWith(".proto")).filter(p -> !p.toString().contains(File.separator + "build" + File.separator))
-          .forEach(p -> protoc.add(Path.of("src/main/proto").relativize(p).toString()));
-    }
-    run(tmp.resolve("protoc.log"), protoc.toArray(String[]::new));
+    Path gen = PythonStubs.generate(tmp);
     try (TestServer server = TestServer.start(d)) {
       String out = run(tmp.resolve("client.log"), "/usr/bin/python3", "src/test/python/castore_client.py", "127.0.0.1:" + server.port(),
           gen.toString(), Files.createDirectories(tmp.resolve("work")).toString());
