@@ -129,20 +129,6 @@ final class AttestApiV1 {
         : service.statuses(r.get().id()).map(paths -> Optional.of(paths.stream().map(p -> p.only(keep)).toList())));
   }
 
-  static JsonObject pathJson(PathStatus p) {
-    JsonObject o = new JsonObject().put("path", p.path().fullPath()).put("ref", p.ref()).put("status", p.status().label());
-    p.drvPath().ifPresent(d -> o.put("drv_path", d));
-    p.output().ifPresent(d -> o.put("output", d));
-    JsonArray clusters = new JsonArray();
-    p.clusters().forEach((hash, votes) -> {
-      JsonArray builders = new JsonArray();
-      votes.forEach(v -> builders.add(new JsonObject().put("name", v.builder()).put("verified", v.sigStatus() == SigStatus.VERIFIED)
-          .put("at", java.time.Instant.ofEpochMilli(v.createdAtMillis()).toString())));
-      clusters.add(new JsonObject().put("hash", hash).put("builders", builders));
-    });
-    return o.put("clusters", clusters);
-  }
-
   private void report(RoutingContext rc) {
     String name;
     Optional<Integer> version;
@@ -160,33 +146,7 @@ final class AttestApiV1 {
         AttestRoutes.detail(rc, 404, "Report not found");
         return;
       }
-      List<PathStatus> paths = result.get();
-      ReportViews.Summary summary = ReportViews.Summary.of(paths);
-      JsonObject counts = new JsonObject();
-      summary.counts().forEach((s, n) -> counts.put(s.label(), n));
-      StringBuilder body = new StringBuilder(paths.size() * 200);
-      JsonObject head = new JsonObject().put("report", name).put("paths_total", paths.size()).put("counts", counts)
-          .put("not_reproducible", summary.notReproducible()).put("not_fully_checked", summary.notFullyChecked());
-      int accepted = 0;
-      JsonArray items = new JsonArray();
-      for (PathStatus p : paths) {
-        JsonObject o = pathJson(p);
-        if (policy.isPresent()) {
-          Optional<String> hash = policy.get().accepted(p);
-          o.put("accepted", hash.orElse(null));
-          if (hash.isPresent()) {
-            accepted++;
-          }
-        }
-        items.add(o);
-      }
-      policy.ifPresent(pol -> head.put("policy", new JsonObject().put("k", pol.k()).put("builders", new JsonArray(new ArrayList<>(pol.builders())))));
-      if (policy.isPresent()) {
-        head.put("accepted", accepted).put("closure_accepted", accepted == paths.size());
-      }
-      head.put("paths", items);
-      body.append(head.encode());
-      rc.response().putHeader("Content-Type", "application/json").end(body.toString());
+      rc.response().putHeader("Content-Type", "application/json").end(ReportJson.render(name, result.get(), policy));
     }).onFailure(e -> AttestRoutes.fail(rc, e));
   }
 
@@ -382,7 +342,8 @@ final class AttestApiV1 {
         AttestRoutes.detail(rc, 404, "Not found");
         return;
       }
-      AttestRoutes.json(rc, pathJson(new PathStatus(path.baseName(), path, Optional.empty(), Optional.empty(), votes)));
+      rc.response().putHeader("Content-Type", "application/json")
+          .end(ReportJson.path(new PathStatus(path.baseName(), path, Optional.empty(), Optional.empty(), votes)));
     }).onFailure(e -> AttestRoutes.fail(rc, e));
   }
 }

@@ -371,33 +371,37 @@ public final class AttestationService {
   }
 
   /**
-   * Every path of a report version with its builders' latest votes: one query joining the
-   * report's paths to their attestations by indexed output id, grouped here.
+   * Every path of a report version with its builders' latest votes. Three set-based queries
+   * (the version's paths, the attestations of those paths by indexed output id, the user
+   * names), grouped here: no query per path, and no scan of unrelated attestations.
    */
   public Future<List<PathStatus>> statuses(long versionId) {
-    return db.query("SELECT rp.ref, o.path, rp.drv_path, rp.output, a.id AS aid, a.user_id, u.name, a.output_hash, a.sig_status, a.created_at"
-            + " FROM report_paths rp JOIN outputs o ON o.id = rp.output_id"
-            + " LEFT JOIN attestations a ON a.output_id = rp.output_id LEFT JOIN users u ON u.id = a.user_id"
-            + " WHERE rp.version_id = ? ORDER BY rp.ref, a.id", versionId)
-        .map(rows -> {
-          Map<String, PathStatus> paths = new LinkedHashMap<>();
-          Map<String, Map<Long, Vote>> votes = new HashMap<>();
-          for (Row r : rows) {
-            String ref = r.string("ref");
-            paths.computeIfAbsent(ref, k -> new PathStatus(ref, StorePath.parse(r.string("path")), Optional.ofNullable(r.string("drv_path")),
-                Optional.ofNullable(r.string("output")), List.of()));
-            if (!r.isNull("aid")) {
-              votes.computeIfAbsent(ref, k -> new LinkedHashMap<>()).put(r.getLong("user_id"), new Vote(r.getLong("user_id"), r.string("name"),
-                  r.string("output_hash"), SigStatus.ofDb(r.string("sig_status")), r.getLong("created_at")));
-            }
-          }
-          List<PathStatus> out = new ArrayList<>(paths.size());
-          for (PathStatus p : paths.values()) {
-            Map<Long, Vote> v = votes.get(p.ref());
-            out.add(v == null ? p : new PathStatus(p.ref(), p.path(), p.drvPath(), p.output(), new ArrayList<>(v.values())));
-          }
-          return out;
-        });
+    Future<List<Row>> paths = db.query("SELECT rp.ref, rp.output_id, o.path, rp.drv_path, rp.output FROM report_paths rp"
+        + " JOIN outputs o ON o.id = rp.output_id WHERE rp.version_id = ? ORDER BY rp.ref", versionId);
+    Future<List<Row>> votes = db.query("SELECT a.output_id, a.user_id, a.output_hash, a.sig_status, a.created_at FROM report_paths rp"
+        + " JOIN attestations a ON a.output_id = rp.output_id WHERE rp.version_id = ? ORDER BY a.id", versionId);
+    Future<List<Row>> users = db.query("SELECT id, name FROM users");
+    return Future.all(paths, votes, users).map(all -> {
+      Map<Long, String> names = new HashMap<>();
+      for (Row u : all.<List<Row>>resultAt(2)) {
+        names.put(u.getLong("id"), u.string("name"));
+      }
+      Map<Long, Map<Long, Vote>> byOutput = new HashMap<>();
+      for (Row a : all.<List<Row>>resultAt(1)) {
+        long userId = a.getLong("user_id");
+        byOutput.computeIfAbsent(a.getLong("output_id"), k -> new LinkedHashMap<>(4))
+            .put(userId, new Vote(userId, names.get(userId), a.string("output_hash"), SigStatus.ofDb(a.string("sig_status")),
+                a.getLong("created_at")));
+      }
+      List<Row> rows = all.resultAt(0);
+      List<PathStatus> out = new ArrayList<>(rows.size());
+      for (Row r : rows) {
+        Map<Long, Vote> v = byOutput.get(r.getLong("output_id"));
+        out.add(new PathStatus(r.string("ref"), StorePath.parse(r.string("path")), Optional.ofNullable(r.string("drv_path")),
+            Optional.ofNullable(r.string("output")), v == null ? List.of() : new ArrayList<>(v.values())));
+      }
+      return out;
+    });
   }
 
   public Future<List<ReportDefinition.Edge>> edges(long versionId) {

@@ -112,7 +112,9 @@ class LilaRoutesTest {
     }
     String token = c.user("revoked-" + d);
     assertEquals(200, c.post(drv, body, token).statusCode());
+    // Revoked as `cairn user revoke` does it: from another process, through the database.
     TestDatabase.await(new UserService(c.server.server().db()).revoke(new UserName("revoked-" + d)));
+    Thread.sleep(UserService.AUTH_CACHE_MILLIS + 100);
     assertEquals(401, c.post(drv, body, token).statusCode());
   }
 
