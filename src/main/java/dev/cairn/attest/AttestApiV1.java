@@ -7,7 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import dev.cairn.server.http.RawBody;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,8 +33,8 @@ final class AttestApiV1 {
   }
 
   void mount(Router router, String prefix) {
-    router.post(prefix + "/attestations").handler(BodyHandler.create(false).setBodyLimit(maxBatchBytes)).handler(this::batch);
-    router.post(prefix + "/keys").handler(BodyHandler.create(false).setBodyLimit(64 << 10)).handler(this::addKey);
+    router.post(prefix + "/attestations").handler(RawBody.limit(maxBatchBytes)).handler(this::batch);
+    router.post(prefix + "/keys").handler(RawBody.limit(64 << 10)).handler(this::addKey);
     router.get(prefix + "/reports/:name").handler(this::report);
     router.get(prefix + "/reports/:name/diff").handler(this::diff);
     router.get(prefix + "/reports/:name/frankenbuilds").handler(this::frankenbuilds);
@@ -89,10 +89,10 @@ final class AttestApiV1 {
   private void batch(RoutingContext rc) {
     List<AttestationService.Entry> entries;
     try {
-      if (rc.body() == null || rc.body().length() == 0) {
+      if (RawBody.of(rc).length() == 0) {
         throw new IllegalArgumentException("body: required");
       }
-      entries = parseBatch(rc.body().asString(StandardCharsets.UTF_8.name()));
+      entries = parseBatch(RawBody.of(rc).toString(StandardCharsets.UTF_8));
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
@@ -106,7 +106,7 @@ final class AttestApiV1 {
   private void addKey(RoutingContext rc) {
     dev.cairn.nix.PublicKey key;
     try {
-      String body = rc.body() == null ? "" : rc.body().asString(StandardCharsets.UTF_8.name()).strip();
+      String body = RawBody.of(rc).toString(StandardCharsets.UTF_8).strip();
       if (body.startsWith("{")) {
         body = new JsonObject(body).getString("public_key", "");
       }
@@ -132,20 +132,6 @@ final class AttestApiV1 {
     return service.report(name, version).compose(r -> r.isEmpty() ? Future.succeededFuture(Optional.empty())
         : service.statuses(r.get().id()).compose(paths -> unfiltered ? Future.succeededFuture(Optional.of(new Filtered(r.get().version(), paths)))
             : service.cpu(() -> Optional.of(new Filtered(r.get().version(), paths.stream().map(p -> p.only(keep)).toList())))));
-  }
-
-  static JsonObject pathJson(PathStatus p) {
-    JsonObject o = new JsonObject().put("path", p.path().fullPath()).put("ref", p.ref()).put("status", p.status().label());
-    p.drvPath().ifPresent(d -> o.put("drv_path", d));
-    p.output().ifPresent(d -> o.put("output", d));
-    JsonArray clusters = new JsonArray();
-    p.clusters().forEach((hash, votes) -> {
-      JsonArray builders = new JsonArray();
-      votes.forEach(v -> builders.add(new JsonObject().put("name", v.builder()).put("verified", v.sigStatus() == SigStatus.VERIFIED)
-          .put("at", java.time.Instant.ofEpochMilli(v.createdAtMillis()).toString())));
-      clusters.add(new JsonObject().put("hash", hash).put("builders", builders));
-    });
-    return o.put("clusters", clusters);
   }
 
   private void report(RoutingContext rc) {
@@ -362,7 +348,8 @@ final class AttestApiV1 {
         AttestRoutes.detail(rc, 404, "Not found");
         return;
       }
-      AttestRoutes.json(rc, pathJson(new PathStatus(path.baseName(), path, Optional.empty(), Optional.empty(), votes)));
+      rc.response().putHeader("Content-Type", "application/json")
+          .end(ReportJson.path(new PathStatus(path.baseName(), path, Optional.empty(), Optional.empty(), votes)));
     }).onFailure(e -> AttestRoutes.fail(rc, e));
   }
 }

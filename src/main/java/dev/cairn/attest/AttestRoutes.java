@@ -13,7 +13,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import dev.cairn.server.http.RawBody;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,8 +41,8 @@ final class AttestRoutes {
   }
 
   void mount(Router router, String prefix) {
-    BodyHandler small = BodyHandler.create(false).setBodyLimit(8L << 20);
-    BodyHandler large = BodyHandler.create(false).setBodyLimit(maxReportBytes);
+    RawBody small = RawBody.limit(8L << 20);
+    RawBody large = RawBody.limit(maxReportBytes);
     router.post(prefix + "/attestation/:drv").handler(small).handler(this::postAttestation);
     router.get(prefix + "/attestations/by-output/:output").handler(this::byOutput);
     router.get(prefix + "/derivations/").handler(this::derivations);
@@ -96,11 +96,12 @@ final class AttestRoutes {
   }
 
   static JsonNode parseJson(RoutingContext rc) {
-    if (rc.body() == null || rc.body().buffer() == null || rc.body().length() == 0) {
+    io.vertx.core.buffer.Buffer body = RawBody.of(rc);
+    if (body.length() == 0) {
       throw new IllegalArgumentException("body: required");
     }
     try {
-      return JSON.readTree(rc.body().buffer().getBytes());
+      return JSON.readTree(body.getBytes());
     } catch (java.io.IOException e) {
       throw new IllegalArgumentException("body: not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
     }
@@ -262,7 +263,7 @@ final class AttestRoutes {
       name = reportName(rc);
       JsonNode body = parseJson(rc);
       def = ReportDefinition.parse(body);
-      sbom = rc.body().asString(StandardCharsets.UTF_8.name());
+      sbom = RawBody.of(rc).toString(StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       detail(rc, 422, e.getMessage());
       return;

@@ -42,6 +42,8 @@ public final class AttestationService {
   private final Map<String, Long> outputIds = new ConcurrentHashMap<>();
 
   /** For admin commands: CPU-bound grouping runs on the caller's thread. */
+  private final GroupCommit<Prepared> groupCommit;
+
   public AttestationService(Database db) {
     this(db, null);
   }
@@ -50,6 +52,8 @@ public final class AttestationService {
   public AttestationService(Database db, WorkerExecutor workers) {
     this.db = db;
     this.workers = workers;
+    // Two writes in flight keep PostgreSQL's pool busy; SQLite serialises them anyway.
+    this.groupCommit = new GroupCommit<>(this::write, Prepared::rowCount, 5_000, 2);
   }
 
   /** A signature that does not verify under any of the builder's keys. */
@@ -66,16 +70,22 @@ public final class AttestationService {
     return ingestBatch(user, List.of(new Entry(drv, outputs))).mapEmpty();
   }
 
-  /** All entries or none; posting the same entries again changes nothing. Returns the number of outputs taken. */
+  /**
+   * All entries or none; posting the same entries again changes nothing. Returns the number of
+   * outputs taken. Derivation and output rows are idempotent upserts; the attestations go in as
+   * multi-row INSERTs (one statement per {@value #ROWS_PER_INSERT} rows, in one transaction when
+   * there are several), so a lila-shaped POST costs three statements after authentication.
+   */
   public Future<Integer> ingestBatch(User user, List<Entry> entries) {
     boolean needKeys = entries.stream().flatMap(e -> e.outputs().stream()).anyMatch(AttestationService::checkable);
     Future<List<SigStatus>> checked = needKeys
         // Ed25519 verification of a large batch is CPU work: off the event loop.
         ? keysOf(user.id()).compose(keys -> cpu(() -> verifyAll(user, entries, keys)))
         : Future.succeededFuture(verifyAll(user, entries, List.of()));
-    return checked.compose(statuses -> db.dialect() == Dialect.POSTGRESQL
-        ? ingestPg(user, entries, statuses, System.currentTimeMillis())
-        : ingestInTransaction(user, entries, statuses, System.currentTimeMillis()));
+    return checked.compose(statuses -> {
+      Prepared prepared = new Prepared(user, entries, statuses);
+      return groupCommit.submit(prepared).map(v -> prepared.rowCount());
+    });
   }
 
   private static List<SigStatus> verifyAll(User user, List<Entry> entries, List<PublicKey> keys) {
@@ -92,28 +102,6 @@ public final class AttestationService {
     return o.references().map(r -> r.stream().map(StorePath::fullPath).collect(Collectors.joining(" "))).orElse(null);
   }
 
-  /** SQLite: one transaction on the single writer (statements are in-process calls, not network round trips). */
-  private Future<Integer> ingestInTransaction(User user, List<Entry> entries, List<SigStatus> statuses, long now) {
-    return db.transaction(tx -> ids(tx, "derivations", "ident", derivationIds,
-            entries.stream().map(e -> e.drv().value()).collect(Collectors.toCollection(LinkedHashSet::new)), now)
-        .compose(drvIds -> ids(tx, "outputs", "path", outputIds,
-                entries.stream().flatMap(e -> e.outputs().stream()).map(o -> o.path().fullPath())
-                    .collect(Collectors.toCollection(LinkedHashSet::new)), now)
-            .compose(outIds -> {
-              List<Object[]> rows = new ArrayList<>();
-              int i = 0;
-              for (Entry e : entries) {
-                for (OutputAttestation o : e.outputs()) {
-                  rows.add(new Object[] {user.id(), drvIds.get(e.drv().value()), outIds.get(o.path().fullPath()), o.hash(),
-                      o.signature(), o.narSize().orElse(null), refsText(o), statuses.get(i++).dbValue(), now});
-                }
-              }
-              return tx.batch("INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig, nar_size, refs, sig_status, created_at)"
-                  + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, output_id, output_hash) DO NOTHING", rows)
-                  .map(v -> rows.size());
-            })));
-  }
-
   /**
    * PostgreSQL: the whole batch is one statement, so one network round trip and atomic
    * without an explicit transaction. Rows travel as parallel arrays through {@code unnest};
@@ -122,22 +110,22 @@ public final class AttestationService {
    * statement answers those new ids for the cache.
    */
   private static final String PG_INGEST = "WITH input AS ("
-      + " SELECT * FROM unnest(?::int8[], ?::text[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::int8[], ?::text[], ?::text[])"
-      + "   AS t(drv_id, drv, out_id, path, hash, sig, nar_size, refs, sig_status)),"
+      + " SELECT * FROM unnest(?::int8[], ?::int8[], ?::text[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::int8[], ?::text[], ?::text[])"
+      + "   AS t(user_id, drv_id, drv, out_id, path, hash, sig, nar_size, refs, sig_status)),"
       + " new_drv AS (INSERT INTO derivations (ident, created_at) SELECT DISTINCT drv, ?::int8 FROM input WHERE drv_id IS NULL"
       + "   ON CONFLICT (ident) DO UPDATE SET ident = EXCLUDED.ident RETURNING id, ident),"
       + " new_out AS (INSERT INTO outputs (path) SELECT DISTINCT path FROM input WHERE out_id IS NULL"
       + "   ON CONFLICT (path) DO UPDATE SET path = EXCLUDED.path RETURNING id, path),"
       + " ins AS (INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig, nar_size, refs, sig_status, created_at)"
-      + "   SELECT ?::int8, COALESCE(i.drv_id, nd.id), COALESCE(i.out_id, nw.id), i.hash, i.sig, i.nar_size, i.refs, i.sig_status, ?::int8"
+      + "   SELECT i.user_id, COALESCE(i.drv_id, nd.id), COALESCE(i.out_id, nw.id), i.hash, i.sig, i.nar_size, i.refs, i.sig_status, ?::int8"
       + "   FROM input i LEFT JOIN new_drv nd ON i.drv_id IS NULL AND nd.ident = i.drv"
       + "   LEFT JOIN new_out nw ON i.out_id IS NULL AND nw.path = i.path"
       + "   ON CONFLICT (user_id, output_id, output_hash) DO NOTHING RETURNING 1)"
       + " SELECT 'd' AS kind, id, ident AS k FROM new_drv UNION ALL SELECT 'o', id, path FROM new_out"
       + " UNION ALL SELECT 'a', COUNT(*), NULL FROM ins";
 
-  private Future<Integer> ingestPg(User user, List<Entry> entries, List<SigStatus> statuses, long now) {
-    int n = statuses.size();
+  private Future<Void> writePg(List<Prepared> batch, long now) {
+    int n = batch.stream().mapToInt(Prepared::rowCount).sum();
     Long[] drvIds = new Long[n];
     String[] drvs = new String[n];
     Long[] outIds = new Long[n];
@@ -147,22 +135,27 @@ public final class AttestationService {
     Long[] sizes = new Long[n];
     String[] refs = new String[n];
     String[] sigStatus = new String[n];
+    Long[] userIds = new Long[n];
     int i = 0;
-    for (Entry e : entries) {
-      for (OutputAttestation o : e.outputs()) {
-        drvs[i] = e.drv().value();
-        drvIds[i] = derivationIds.get(drvs[i]);
-        paths[i] = o.path().fullPath();
-        outIds[i] = outputIds.get(paths[i]);
-        hashes[i] = o.hash();
-        sigs[i] = o.signature();
-        sizes[i] = o.narSize().orElse(null);
-        refs[i] = refsText(o);
-        sigStatus[i] = statuses.get(i).dbValue();
-        i++;
+    for (Prepared p : batch) {
+      int j = 0;
+      for (Entry e : p.entries()) {
+        for (OutputAttestation o : e.outputs()) {
+          userIds[i] = p.user().id();
+          drvs[i] = e.drv().value();
+          drvIds[i] = derivationIds.get(drvs[i]);
+          paths[i] = o.path().fullPath();
+          outIds[i] = outputIds.get(paths[i]);
+          hashes[i] = o.hash();
+          sigs[i] = o.signature();
+          sizes[i] = o.narSize().orElse(null);
+          refs[i] = refsText(o);
+          sigStatus[i] = p.statuses().get(j++).dbValue();
+          i++;
+        }
       }
     }
-    return db.query(PG_INGEST, drvIds, drvs, outIds, paths, hashes, sigs, sizes, refs, sigStatus, now, user.id(), now)
+    return db.query(PG_INGEST, userIds, drvIds, drvs, outIds, paths, hashes, sigs, sizes, refs, sigStatus, now, now)
         .map(rows -> {
           for (Row r : rows) {
             String kind = r.string("kind");
@@ -170,7 +163,7 @@ public final class AttestationService {
               remember(kind.equals("d") ? derivationIds : outputIds, r.string("k"), r.getLong("id"));
             }
           }
-          return n;
+          return null;
         });
   }
 
@@ -178,6 +171,69 @@ public final class AttestationService {
     if (cache.size() < CACHE_LIMIT) {
       cache.put(key, id);
     }
+  }
+
+  /** A request's attestations, checked and ready to write. */
+  private record Prepared(User user, List<Entry> entries, List<SigStatus> statuses) {
+    int rowCount() {
+      return statuses.size();
+    }
+  }
+
+  /** Writes the attestations of several requests together: their rows commit together or not at all. */
+  private Future<Void> write(List<Prepared> batch) {
+    long now = System.currentTimeMillis();
+    if (db.dialect() == Dialect.POSTGRESQL) {
+      return writePg(batch, now);
+    }
+    Set<String> drvs = new LinkedHashSet<>();
+    Set<String> paths = new LinkedHashSet<>();
+    for (Prepared p : batch) {
+      for (Entry e : p.entries()) {
+        drvs.add(e.drv().value());
+        e.outputs().forEach(o -> paths.add(o.path().fullPath()));
+      }
+    }
+    return ids(db, "derivations", "ident", derivationIds, drvs, now)
+        .compose(drvIds -> ids(db, "outputs", "path", outputIds, paths, now).compose(outIds -> {
+          List<Object[]> rows = new ArrayList<>();
+          for (Prepared p : batch) {
+            int i = 0;
+            for (Entry e : p.entries()) {
+              for (OutputAttestation o : e.outputs()) {
+                rows.add(new Object[] {p.user().id(), drvIds.get(e.drv().value()), outIds.get(o.path().fullPath()), o.hash(),
+                    o.signature(), o.narSize().orElse(null),
+                    o.references().map(r -> r.stream().map(StorePath::fullPath).collect(Collectors.joining(" "))).orElse(null),
+                    p.statuses().get(i++).dbValue(), now});
+              }
+            }
+          }
+          if (rows.size() <= ROWS_PER_INSERT) {
+            return insertAttestations(db, rows);
+          }
+          return db.transaction(tx -> {
+            Future<Void> chain = Future.succeededFuture();
+            for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
+              List<Object[]> part = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
+              chain = chain.compose(v -> insertAttestations(tx, part));
+            }
+            return chain;
+          });
+        }));
+  }
+
+  private static final int ROWS_PER_INSERT = 1000;
+
+  private static Future<Void> insertAttestations(Sql sql, List<Object[]> rows) {
+    StringBuilder stmt = new StringBuilder("INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig, nar_size, refs,"
+        + " sig_status, created_at) VALUES ");
+    Object[] params = new Object[rows.size() * 9];
+    for (int r = 0; r < rows.size(); r++) {
+      stmt.append(r == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      System.arraycopy(rows.get(r), 0, params, r * 9, 9);
+    }
+    stmt.append(" ON CONFLICT (user_id, output_id, output_hash) DO NOTHING");
+    return sql.update(stmt.toString(), params).mapEmpty();
   }
 
   private static boolean checkable(OutputAttestation o) {
@@ -211,8 +267,12 @@ public final class AttestationService {
         + "'s key " + sig.keyName() + " over " + fingerprint);
   }
 
-  /** Ids for the given keys, creating missing rows; cached, since they never change. */
-  private Future<Map<String, Long>> ids(Sql tx, String table, String column, Map<String, Long> cache, Set<String> keys, long now) {
+  /**
+   * Ids for the given keys, creating missing rows with one multi-row upsert; the ids never
+   * change once created, so they are cached. Rows that already existed (not RETURNed by
+   * {@code DO NOTHING}) are selected in a second statement.
+   */
+  private Future<Map<String, Long>> ids(Sql sql, String table, String column, Map<String, Long> cache, Set<String> keys, long now) {
     Map<String, Long> found = new HashMap<>();
     List<String> missing = new ArrayList<>();
     for (String k : keys) {
@@ -227,22 +287,44 @@ public final class AttestationService {
       return Future.succeededFuture(found);
     }
     boolean withTime = table.equals("derivations");
-    List<Object[]> rows = new ArrayList<>();
-    for (String k : missing) {
-      rows.add(withTime ? new Object[] {k, now} : new Object[] {k});
+    List<Future<List<Row>>> inserted = new ArrayList<>();
+    for (int from = 0; from < missing.size(); from += IN_CHUNK) {
+      List<String> part = missing.subList(from, Math.min(missing.size(), from + IN_CHUNK));
+      StringBuilder stmt = new StringBuilder("INSERT INTO ").append(table).append(" (").append(column).append(withTime ? ", created_at" : "")
+          .append(") VALUES ");
+      List<Object> params = new ArrayList<>();
+      for (int i = 0; i < part.size(); i++) {
+        stmt.append(i == 0 ? "" : ", ").append(withTime ? "(?, ?)" : "(?)");
+        params.add(part.get(i));
+        if (withTime) {
+          params.add(now);
+        }
+      }
+      stmt.append(" ON CONFLICT (").append(column).append(") DO NOTHING RETURNING id, ").append(column).append(" AS k");
+      inserted.add(sql.query(stmt.toString(), params.toArray()));
     }
-    String insert = "INSERT INTO " + table + " (" + column + (withTime ? ", created_at" : "") + ") VALUES (?" + (withTime ? ", ?" : "")
-        + ") ON CONFLICT (" + column + ") DO NOTHING";
-    return tx.batch(insert, rows).compose(v -> selectIn(tx, "SELECT id, " + column + " AS k FROM " + table + " WHERE " + column + " IN ", missing))
-        .map(selected -> {
-          for (Row r : selected) {
-            found.put(r.string("k"), r.getLong("id"));
-            if (cache.size() < CACHE_LIMIT) {
-              cache.put(r.string("k"), r.getLong("id"));
-            }
-          }
-          return found;
-        });
+    return Future.all(inserted).compose(all -> {
+      for (int i = 0; i < all.size(); i++) {
+        for (Row r : all.<List<Row>>resultAt(i)) {
+          remember(found, cache, r.string("k"), r.getLong("id"));
+        }
+      }
+      List<String> existing = missing.stream().filter(k -> !found.containsKey(k)).toList();
+      if (existing.isEmpty()) {
+        return Future.succeededFuture(found);
+      }
+      return selectIn(sql, "SELECT id, " + column + " AS k FROM " + table + " WHERE " + column + " IN ", existing).map(rows -> {
+        rows.forEach(r -> remember(found, cache, r.string("k"), r.getLong("id")));
+        return found;
+      });
+    });
+  }
+
+  private static void remember(Map<String, Long> found, Map<String, Long> cache, String key, long id) {
+    found.put(key, id);
+    if (cache.size() < CACHE_LIMIT) {
+      cache.put(key, id);
+    }
   }
 
   private static Future<List<Row>> selectIn(Sql sql, String prefix, List<?> values) {

@@ -80,6 +80,10 @@ public final class SqliteDatabase implements Database {
 
   @Override
   public Future<List<Row>> query(String sql, Object... params) {
+    if (!isRead(sql)) {
+      // INSERT ... RETURNING and friends write: they must hold the write lock.
+      return transaction(tx -> tx.query(sql, params));
+    }
     return workers.executeBlocking(() -> {
       Connection c = readers.take();
       try {
@@ -88,6 +92,11 @@ public final class SqliteDatabase implements Database {
         readers.add(c);
       }
     }, false);
+  }
+
+  private static boolean isRead(String sql) {
+    String s = sql.stripLeading();
+    return s.regionMatches(true, 0, "SELECT", 0, 6);
   }
 
   @Override

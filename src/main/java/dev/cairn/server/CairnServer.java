@@ -112,7 +112,8 @@ public final class CairnServer {
           }
         }));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
-    GrpcServer grpc = GrpcServer.server(ctx.vertx());
+    // Clients send blob chunks of a few MiB (gRPC's usual 4 MiB limit); allow some headroom.
+    GrpcServer grpc = GrpcServer.server(ctx.vertx(), new io.vertx.grpc.server.GrpcServerOptions().setMaxMessageSize(16L << 20));
     for (Capability c : caps) {
       c.routes(router);
       c.grpc(grpc);

@@ -9,7 +9,17 @@ import java.util.Optional;
 
 /** Users and their tokens, on the metadata database. */
 public final class UserService {
+  /**
+   * How long an authenticated token is trusted without asking the database again. Token checks
+   * sit on the hottest path (every lila POST); a revocation — from this process at once, from
+   * `cairn user revoke` in another process — takes effect within this time.
+   */
+  public static final long AUTH_CACHE_MILLIS = 1_000;
+
+  private record Cached(Optional<User> user, long expiresAt) {}
+
   private final Database db;
+  private final java.util.concurrent.ConcurrentHashMap<java.nio.ByteBuffer, Cached> authCache = new java.util.concurrent.ConcurrentHashMap<>();
 
   public UserService(Database db) {
     this.db = db;
@@ -67,6 +77,7 @@ public final class UserService {
   /** Revokes the user and every token of theirs; their requests get 401 from then on. */
   public Future<Void> revoke(UserName name) {
     long now = System.currentTimeMillis();
+    authCache.clear();
     return db.transaction(tx -> tx.update("UPDATE users SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", now, name.value())
         .compose(n -> n == 0
             ? tx.query("SELECT id FROM users WHERE name = ?", name.value()).compose(rows -> rows.isEmpty()
@@ -77,12 +88,29 @@ public final class UserService {
         .mapEmpty());
   }
 
-  /** The active user holding this token, if any. */
+  /** The active user holding this token, if any (answers from a cache of {@link #AUTH_CACHE_MILLIS}). */
   public Future<Optional<User>> authenticate(String token) {
     if (token == null || token.isEmpty()) {
       return Future.succeededFuture(Optional.empty());
     }
     byte[] hash = Tokens.sha256(token);
+    java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(hash);
+    long now = System.currentTimeMillis();
+    Cached cached = authCache.get(key);
+    if (cached != null && cached.expiresAt() > now) {
+      return Future.succeededFuture(cached.user());
+    }
+    if (authCache.size() > 10_000) {
+      authCache.clear();
+    }
+    return lookup(hash).andThen(ar -> {
+      if (ar.succeeded()) {
+        authCache.put(key, new Cached(ar.result(), now + AUTH_CACHE_MILLIS));
+      }
+    });
+  }
+
+  private Future<Optional<User>> lookup(byte[] hash) {
     return db.queryOne("SELECT u.id, u.name, u.created_at, u.revoked_at, t.token_sha256 FROM tokens t JOIN users u ON u.id = t.user_id "
             + "WHERE t.token_sha256 = ? AND t.revoked_at IS NULL AND u.revoked_at IS NULL", (Object) hash)
         // The index lookup already matched; compare again in constant time so that no

@@ -74,6 +74,20 @@ class LilaRoutesTest {
 
   @ParameterizedTest
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
+  void acceptsJsonLabelledAsAFormAsCurlDataSendsItAndRefusesHugeBodies(Dialect d) throws Exception {
+    AttestClient c = clients.get(d);
+    String token = c.user("curl-" + d);
+    String out = hashPart();
+    java.net.http.HttpRequest form = java.net.http.HttpRequest.newBuilder(java.net.URI.create(c.server.baseUrl() + "/attestation/" + hashPart() + "-curl"))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(AttestClient.body(out, "curl", SHA_NIX, "").encode())).build();
+    assertEquals(200, java.net.http.HttpClient.newHttpClient().send(form, HttpResponse.BodyHandlers.ofString()).statusCode());
+    HttpResponse<String> huge = c.post("/attestation/" + hashPart() + "-huge", "[" + " ".repeat(9 << 20) + "]", token);
+    assertEquals(413, huge.statusCode());
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.cairn.db.TestDatabase#dialects")
   void malformedBodyIs422EvenWithoutAToken(Dialect d) throws Exception {
     AttestClient c = clients.get(d);
     String drv = hashPart() + "-x";
@@ -98,7 +112,9 @@ class LilaRoutesTest {
     }
     String token = c.user("revoked-" + d);
     assertEquals(200, c.post(drv, body, token).statusCode());
+    // Revoked as `cairn user revoke` does it: from another process, through the database.
     TestDatabase.await(new UserService(c.server.server().db()).revoke(new UserName("revoked-" + d)));
+    Thread.sleep(UserService.AUTH_CACHE_MILLIS + 100);
     assertEquals(401, c.post(drv, body, token).statusCode());
   }
 

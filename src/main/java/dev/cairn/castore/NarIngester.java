@@ -1,0 +1,171 @@
+package dev.cairn.castore;
+
+import dev.cairn.nix.Hash;
+import dev.cairn.nix.HashAlgorithm;
+import dev.cairn.nix.NarParser;
+import dev.cairn.nix.NarVisitor;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * NAR → castore, in one streaming pass: file contents go to the {@link BlobService} as they
+ * are parsed, directories are built bottom-up and stored as one closure at the end, and the
+ * NAR's sha256 and size are computed on the way. Blocking: run it on a worker pool of its own.
+ */
+public final class NarIngester {
+  /** At most this many bytes of one file are in flight to the blob service before we wait. */
+  private static final int MAX_PENDING_WRITES = 8;
+
+  private final BlobService blobs;
+  private final DirectoryService directories;
+  private final DirectorySizeFormula formula;
+
+  public NarIngester(BlobService blobs, DirectoryService directories, DirectorySizeFormula formula) {
+    this.blobs = blobs;
+    this.directories = directories;
+    this.formula = formula;
+  }
+
+  /** The root node has no name ({@link PathComponent#ANONYMOUS}); give it one with {@link Node#withName}. */
+  public record Result(Node root, Hash narSha256, long narSize) {}
+
+  public Result ingest(InputStream nar) throws IOException {
+    Builder builder = new Builder();
+    MessageDigest sha256 = HashAlgorithm.SHA256.newDigest();
+    NarParser parser = new NarParser(builder);
+    byte[] buffer = new byte[1 << 17];
+    int n;
+    try {
+      while ((n = nar.read(buffer)) >= 0) {
+        sha256.update(buffer, 0, n);
+        parser.feed(buffer, 0, n);
+      }
+      parser.finish();
+    } catch (IOException | RuntimeException e) {
+      builder.abort();
+      throw e;
+    }
+    if (!builder.closure.isEmpty()) {
+      Await.result(directories.put(builder.closure));
+    }
+    return new Result(builder.root, new Hash(HashAlgorithm.SHA256, sha256.digest()), parser.offset());
+  }
+
+  /** A local filesystem tree, by way of its NAR (the one dumper, the one ingester). */
+  public Result ingest(Path tree) throws IOException {
+    try (java.io.PipedInputStream in = new java.io.PipedInputStream(1 << 17)) {
+      java.io.PipedOutputStream out = new java.io.PipedOutputStream(in);
+      IOException[] failure = new IOException[1];
+      Thread dumper = new Thread(() -> {
+        try (java.io.OutputStream o = new java.io.BufferedOutputStream(out, 1 << 17)) {
+          dev.cairn.nix.NarWriter.dump(tree, o);
+        } catch (IOException e) {
+          failure[0] = e;
+        }
+      }, "cairn-dump");
+      dumper.start();
+      Result r = ingest(in);
+      try {
+        dumper.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (failure[0] != null) {
+        throw failure[0];
+      }
+      return r;
+    }
+  }
+
+  private final class Builder implements NarVisitor {
+    private final ArrayDeque<List<Node>> open = new ArrayDeque<>();
+    private final ArrayDeque<PathComponent> names = new ArrayDeque<>();
+    private final List<Directory> closure = new ArrayList<>();
+    private final ArrayDeque<Future<Void>> pending = new ArrayDeque<>();
+    private BlobWriter writer;
+    private boolean executable;
+    private long size;
+    private Node root;
+
+    private PathComponent currentName() {
+      return names.isEmpty() ? PathComponent.ANONYMOUS : names.peek();
+    }
+
+    private void add(Node node) {
+      if (open.isEmpty()) {
+        root = node;
+      } else {
+        open.peek().add(node);
+      }
+    }
+
+    @Override
+    public void directoryStart() {
+      open.push(new ArrayList<>());
+    }
+
+    @Override
+    public void entryStart(byte[] name) {
+      names.push(PathComponent.of(name));
+    }
+
+    @Override
+    public void entryEnd() {
+      names.pop();
+    }
+
+    @Override
+    public void directoryEnd() {
+      Directory d = Directory.of(open.pop());
+      closure.add(d);
+      add(DirectoryNode.of(currentName(), d, formula));
+    }
+
+    @Override
+    public void fileStart(boolean executable, long size) {
+      this.executable = executable;
+      this.size = size;
+      this.writer = blobs.put();
+    }
+
+    @Override
+    public void fileContents(ByteBuffer chunk) throws IOException {
+      byte[] copy = new byte[chunk.remaining()];
+      chunk.get(copy);
+      pending.add(writer.write(Buffer.buffer(copy)));
+      while (pending.size() > MAX_PENDING_WRITES) {
+        Await.result(pending.poll());
+      }
+    }
+
+    @Override
+    public void fileEnd() throws IOException {
+      while (!pending.isEmpty()) {
+        Await.result(pending.poll());
+      }
+      B3Digest digest = Await.result(writer.close());
+      writer = null;
+      add(new FileNode(currentName(), digest, size, executable));
+    }
+
+    @Override
+    public void symlink(byte[] target) {
+      add(new SymlinkNode(currentName(), SymlinkTarget.of(target)));
+    }
+
+    void abort() {
+      if (writer != null) {
+        writer.abort();
+      }
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package dev.cairn.castore;
+
+import dev.cairn.db.Database;
+import dev.cairn.db.Row;
+import io.vertx.core.Future;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Directories on the metadata database (SQLite or PostgreSQL). */
+public final class SqlDirectoryService implements DirectoryService {
+  private final Database db;
+
+  public SqlDirectoryService(Database db) {
+    this.db = db;
+  }
+
+  @Override
+  public Future<B3Digest> put(List<Directory> leavesToRoot) {
+    if (leavesToRoot.isEmpty()) {
+      return Future.failedFuture(new ValidationException("directories", "the closure is empty: at least the root is required"));
+    }
+    Map<B3Digest, Directory> sent = new LinkedHashMap<>();
+    Map<B3Digest, List<String>> fromStore = new LinkedHashMap<>();
+    Map<B3Digest, List<Long>> claimedSizes = new HashMap<>();
+    for (int i = 0; i < leavesToRoot.size(); i++) {
+      Directory d = leavesToRoot.get(i);
+      List<DirectoryNode> children = d.directories();
+      for (int j = 0; j < children.size(); j++) {
+        DirectoryNode child = children.get(j);
+        String field = "directories[" + i + "].directories[" + j + "]";
+        Directory known = sent.get(child.digest());
+        if (known != null) {
+          try {
+            DirectorySizeFormula.checkClaimedSize(field + ".size", child.size(), known);
+          } catch (ValidationException e) {
+            return Future.failedFuture(e);
+          }
+        } else {
+          fromStore.computeIfAbsent(child.digest(), k -> new ArrayList<>()).add(field);
+          claimedSizes.computeIfAbsent(child.digest(), k -> new ArrayList<>()).add(child.size());
+        }
+      }
+      sent.putIfAbsent(d.digest(), d);
+    }
+    Directory root = leavesToRoot.get(leavesToRoot.size() - 1);
+    Set<B3Digest> reachable = new HashSet<>();
+    ArrayDeque<Directory> queue = new ArrayDeque<>(List.of(root));
+    while (!queue.isEmpty()) {
+      Directory d = queue.poll();
+      if (reachable.add(d.digest())) {
+        for (DirectoryNode child : d.directories()) {
+          Directory next = sent.get(child.digest());
+          if (next != null) {
+            queue.add(next);
+          }
+        }
+      }
+    }
+    for (B3Digest digest : sent.keySet()) {
+      if (!reachable.contains(digest)) {
+        return Future.failedFuture(new ValidationException("directories",
+            "directory " + digest + " is not reachable from the root " + root.digest() + " (the last directory sent)"));
+      }
+    }
+    return db.transaction(tx -> {
+      Future<Void> checked = Future.succeededFuture();
+      for (Map.Entry<B3Digest, List<String>> missing : fromStore.entrySet()) {
+        checked = checked.compose(v -> tx.queryOne("SELECT data FROM directories WHERE digest = ?", (Object) missing.getKey().bytes())
+            .compose(row -> {
+              if (row.isEmpty()) {
+                return Future.failedFuture(new ValidationException(missing.getValue().get(0),
+                    "references directory " + missing.getKey() + ", which was neither sent before it nor stored"));
+              }
+              Directory stored = Directory.decode(row.get().bytes("data"));
+              for (long claimed : claimedSizes.get(missing.getKey())) {
+                DirectorySizeFormula.checkClaimedSize(missing.getValue().get(0) + ".size", claimed, stored);
+              }
+              return Future.succeededFuture();
+            }));
+      }
+      return checked.compose(v -> {
+        List<Object[]> rows = new ArrayList<>();
+        sent.forEach((digest, d) -> rows.add(new Object[] {digest.bytes(), d.encode()}));
+        return tx.batch("INSERT INTO directories (digest, data) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING", rows);
+      }).map(v -> root.digest());
+    });
+  }
+
+  @Override
+  public Future<Optional<Directory>> get(B3Digest digest) {
+    return db.queryOne("SELECT data FROM directories WHERE digest = ?", (Object) digest.bytes())
+        .map(row -> row.map(r -> Directory.decode(r.bytes("data"))));
+  }
+
+  @Override
+  public Future<List<Directory>> getRecursive(B3Digest root) {
+    List<Directory> out = new ArrayList<>();
+    Set<B3Digest> seen = new HashSet<>();
+    seen.add(root);
+    return level(List.of(root), out, seen).map(v -> out);
+  }
+
+  /** One query per level of the tree: BFS order, each digest once. */
+  private Future<Void> level(List<B3Digest> digests, List<Directory> out, Set<B3Digest> seen) {
+    if (digests.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Object> params = new ArrayList<>();
+    digests.forEach(d -> params.add(d.bytes()));
+    String marks = String.join(", ", java.util.Collections.nCopies(digests.size(), "?"));
+    return db.query("SELECT digest, data FROM directories WHERE digest IN (" + marks + ")", params.toArray()).compose(rows -> {
+      Map<B3Digest, Directory> found = new HashMap<>();
+      for (Row r : rows) {
+        found.put(B3Digest.of(r.bytes("digest")), Directory.decode(r.bytes("data")));
+      }
+      List<B3Digest> next = new ArrayList<>();
+      for (B3Digest d : digests) {
+        Directory dir = found.get(d);
+        if (dir == null) {
+          continue;
+        }
+        out.add(dir);
+        for (DirectoryNode child : dir.directories()) {
+          if (seen.add(child.digest())) {
+            next.add(child.digest());
+          }
+        }
+      }
+      return level(next, out, seen);
+    });
+  }
+}

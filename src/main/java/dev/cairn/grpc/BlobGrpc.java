@@ -1,0 +1,102 @@
+package dev.cairn.grpc;
+
+import com.google.protobuf.ByteString;
+import dev.cairn.castore.B3Digest;
+import dev.cairn.castore.BlobService;
+import dev.cairn.castore.BlobWriter;
+import dev.cairn.castore.ChunkMeta;
+import dev.cairn.grpc.proto.tvix.castore.v1.BlobChunk;
+import dev.cairn.grpc.proto.tvix.castore.v1.PutBlobResponse;
+import dev.cairn.grpc.proto.tvix.castore.v1.ReadBlobRequest;
+import dev.cairn.grpc.proto.tvix.castore.v1.StatBlobRequest;
+import dev.cairn.grpc.proto.tvix.castore.v1.StatBlobResponse;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.grpc.server.GrpcServerRequest;
+
+/** tvix.castore.v1.BlobService (and snix's): Stat, Read, Put over the blob store. */
+final class BlobGrpc {
+  /** Bytes per BlobChunk message on Read; well below gRPC's 4 MiB default message limit. */
+  private static final int READ_PIECE = 256 << 10;
+  private final BlobService blobs;
+
+  BlobGrpc(BlobService blobs) {
+    this.blobs = blobs;
+  }
+
+  void register(Methods m) {
+    m.<StatBlobRequest, StatBlobResponse>add("BlobService", "Stat", StatBlobRequest.getDefaultInstance(), this::stat);
+    m.<ReadBlobRequest, BlobChunk>add("BlobService", "Read", ReadBlobRequest.getDefaultInstance(), this::read);
+    m.<BlobChunk, PutBlobResponse>add("BlobService", "Put", BlobChunk.getDefaultInstance(), this::put);
+  }
+
+  private void stat(GrpcServerRequest<StatBlobRequest, StatBlobResponse> call) {
+    call.handler(req -> {
+      B3Digest digest;
+      try {
+        digest = B3Digest.of("digest", req.getDigest().toByteArray());
+      } catch (RuntimeException e) {
+        GrpcErrors.fail(call.response(), e);
+        return;
+      }
+      blobs.stat(digest).onSuccess(stat -> {
+        if (stat.isEmpty()) {
+          GrpcErrors.notFound(call.response(), "blob " + digest + " not found");
+          return;
+        }
+        StatBlobResponse.Builder b = StatBlobResponse.newBuilder();
+        if (req.getSendChunks()) {
+          for (ChunkMeta c : stat.get().chunks()) {
+            b.addChunks(StatBlobResponse.ChunkMeta.newBuilder().setDigest(ByteString.copyFrom(c.digest().bytes())).setSize(c.size()));
+          }
+        }
+        call.response().end(b.build());
+      }).onFailure(e -> GrpcErrors.fail(call.response(), e));
+    });
+  }
+
+  private void read(GrpcServerRequest<ReadBlobRequest, BlobChunk> call) {
+    call.handler(req -> {
+      B3Digest digest;
+      try {
+        digest = B3Digest.of("digest", req.getDigest().toByteArray());
+      } catch (RuntimeException e) {
+        GrpcErrors.fail(call.response(), e);
+        return;
+      }
+      blobs.open(digest).onSuccess(reader -> {
+        if (reader.isEmpty()) {
+          GrpcErrors.notFound(call.response(), "blob " + digest + " not found");
+          return;
+        }
+        // The pipe waits for the response to drain: a slow reader never makes us buffer the blob.
+        reader.get().pipeTo(call.response(), piece -> BlobChunk.newBuilder().setData(ByteString.copyFrom(piece.getBytes())).build(), READ_PIECE)
+            .onSuccess(v -> call.response().end())
+            .onFailure(e -> GrpcErrors.fail(call.response(), e));
+      }).onFailure(e -> GrpcErrors.fail(call.response(), e));
+    });
+  }
+
+  private void put(GrpcServerRequest<BlobChunk, PutBlobResponse> call) {
+    BlobWriter writer = blobs.put();
+    call.handler(chunk -> {
+      if (chunk.getData().isEmpty()) {
+        return;
+      }
+      // Back-pressure: take the next message only once this one is written.
+      call.pause();
+      writer.write(Buffer.buffer(chunk.getData().toByteArray())).onComplete(ar -> {
+        if (ar.succeeded()) {
+          call.resume();
+        } else {
+          writer.abort();
+          GrpcErrors.fail(call.response(), ar.cause());
+        }
+      });
+    });
+    call.endHandler(v -> writer.close()
+        .onSuccess(digest -> call.response().end(PutBlobResponse.newBuilder().setDigest(ByteString.copyFrom(digest.bytes())).build()))
+        .onFailure(e -> GrpcErrors.fail(call.response(), e)));
+    call.exceptionHandler(e -> writer.abort());
+    call.errorHandler(e -> writer.abort());
+  }
+}

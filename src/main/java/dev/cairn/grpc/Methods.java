@@ -1,0 +1,36 @@
+package dev.cairn.grpc;
+
+import com.google.protobuf.MessageLite;
+import com.google.protobuf.MessageOrBuilder;
+import io.vertx.core.Handler;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.GrpcMessageEncoder;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.common.ServiceName;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerRequest;
+import java.util.List;
+
+/**
+ * Registers a method under the tvix package and again under snix's: snix renamed the packages
+ * (and Node* to Entry*) but kept every field number, so the bytes — and our tvix message
+ * classes — serve both.
+ */
+final class Methods {
+  private final GrpcServer server;
+  private final List<String> packages;
+
+  Methods(GrpcServer server, String tvixPackage) {
+    this.server = server;
+    this.packages = List.of(tvixPackage, tvixPackage.replaceFirst("^tvix\\.", "snix."));
+  }
+
+  <Req extends MessageOrBuilder, Resp extends MessageLite> void add(String service, String method, Req requestDefault,
+                                                                    Handler<GrpcServerRequest<Req, Resp>> handler) {
+    for (String pkg : packages) {
+      ServiceMethod<Req, Resp> m = ServiceMethod.server(ServiceName.create(pkg, service), method, GrpcMessageEncoder.encoder(),
+          GrpcMessageDecoder.decoder(requestDefault));
+      server.callHandler(m, handler);
+    }
+  }
+}

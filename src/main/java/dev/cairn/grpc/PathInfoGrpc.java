@@ -1,0 +1,109 @@
+package dev.cairn.grpc;
+
+import com.google.protobuf.ByteString;
+import dev.cairn.castore.Node;
+import dev.cairn.castore.NarRenderer;
+import dev.cairn.castore.ValidationException;
+import dev.cairn.grpc.proto.tvix.store.v1.CalculateNARResponse;
+import dev.cairn.grpc.proto.tvix.store.v1.GetPathInfoRequest;
+import dev.cairn.grpc.proto.tvix.store.v1.ListPathInfoRequest;
+import dev.cairn.grpc.proto.tvix.store.v1.PathInfo;
+import dev.cairn.store.PathInfoService;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.GrpcServerResponse;
+import java.util.Optional;
+
+/** tvix.store.v1.PathInfoService (and snix's): Get, Put, CalculateNAR, List. */
+final class PathInfoGrpc {
+  private static final int LIST_PAGE = 500;
+  private final PathInfoService pathInfos;
+  private final NarRenderer renderer;
+  private final WorkerExecutor renderPool;
+
+  PathInfoGrpc(PathInfoService pathInfos, NarRenderer renderer, WorkerExecutor renderPool) {
+    this.pathInfos = pathInfos;
+    this.renderer = renderer;
+    this.renderPool = renderPool;
+  }
+
+  void register(Methods m) {
+    m.<GetPathInfoRequest, PathInfo>add("PathInfoService", "Get", GetPathInfoRequest.getDefaultInstance(), this::get);
+    m.<PathInfo, PathInfo>add("PathInfoService", "Put", PathInfo.getDefaultInstance(), this::put);
+    m.<dev.cairn.grpc.proto.tvix.castore.v1.Node, CalculateNARResponse>add("PathInfoService", "CalculateNAR",
+        dev.cairn.grpc.proto.tvix.castore.v1.Node.getDefaultInstance(), this::calculateNar);
+    m.<ListPathInfoRequest, PathInfo>add("PathInfoService", "List", ListPathInfoRequest.getDefaultInstance(), this::list);
+  }
+
+  private void get(GrpcServerRequest<GetPathInfoRequest, PathInfo> call) {
+    call.handler(req -> {
+      byte[] digest = req.getByOutputHash().toByteArray();
+      if (!req.hasByOutputHash() || digest.length != 20) {
+        GrpcErrors.fail(call.response(), new ValidationException("by_output_hash", "must be the 20-byte digest of a store path, got "
+            + digest.length + " bytes"));
+        return;
+      }
+      pathInfos.get(digest).onSuccess(info -> {
+        if (info.isEmpty()) {
+          GrpcErrors.notFound(call.response(), "no PathInfo for " + dev.cairn.nix.Nixbase32.encode(digest));
+        } else {
+          call.response().end(PathInfoProtos.toProto(info.get()));
+        }
+      }).onFailure(e -> GrpcErrors.fail(call.response(), e));
+    });
+  }
+
+  private void put(GrpcServerRequest<PathInfo, PathInfo> call) {
+    call.handler(req -> {
+      dev.cairn.store.PathInfo info;
+      try {
+        info = PathInfoProtos.fromProto(req);
+      } catch (RuntimeException e) {
+        GrpcErrors.fail(call.response(), e);
+        return;
+      }
+      pathInfos.put(info).onSuccess(stored -> call.response().end(PathInfoProtos.toProto(stored)))
+          .onFailure(e -> GrpcErrors.fail(call.response(), e));
+    });
+  }
+
+  private void calculateNar(GrpcServerRequest<dev.cairn.grpc.proto.tvix.castore.v1.Node, CalculateNARResponse> call) {
+    call.handler(req -> {
+      Node node;
+      try {
+        node = Node.fromProtoAnonymous(req);
+      } catch (RuntimeException e) {
+        GrpcErrors.fail(call.response(), e);
+        return;
+      }
+      // Rendering blocks (it waits for blob reads): it runs on its own worker pool.
+      renderPool.executeBlocking(() -> renderer.calculate(node), false)
+          .onSuccess(s -> call.response().end(CalculateNARResponse.newBuilder().setNarSize(s.narSize())
+              .setNarSha256(ByteString.copyFrom(s.narSha256().bytes())).build()))
+          .onFailure(e -> GrpcErrors.fail(call.response(), e));
+    });
+  }
+
+  private void list(GrpcServerRequest<ListPathInfoRequest, PathInfo> call) {
+    call.handler(req -> page(call.response(), Optional.empty()));
+  }
+
+  /** Streams a page, then the next once the client has taken this one (no unbounded buffering). */
+  private void page(GrpcServerResponse<ListPathInfoRequest, PathInfo> response, Optional<byte[]> after) {
+    pathInfos.list(after, LIST_PAGE).onSuccess(page -> {
+      for (dev.cairn.store.PathInfo info : page) {
+        response.write(PathInfoProtos.toProto(info));
+      }
+      if (page.size() < LIST_PAGE) {
+        response.end();
+        return;
+      }
+      Optional<byte[]> next = Optional.of(page.get(page.size() - 1).storePath().digest());
+      if (response.writeQueueFull()) {
+        response.drainHandler(v -> page(response, next));
+      } else {
+        page(response, next);
+      }
+    }).onFailure(e -> GrpcErrors.fail(response, e));
+  }
+}

@@ -1,0 +1,162 @@
+package dev.cairn.store;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.cairn.castore.BlobService;
+import dev.cairn.castore.DirectoryNode;
+import dev.cairn.castore.DirectoryService;
+import dev.cairn.castore.FileNode;
+import dev.cairn.castore.Node;
+import dev.cairn.castore.ValidationException;
+import dev.cairn.db.Database;
+import dev.cairn.db.Row;
+import dev.cairn.db.Sql;
+import dev.cairn.nix.Hash;
+import dev.cairn.nix.HashAlgorithm;
+import dev.cairn.nix.Signature;
+import dev.cairn.nix.StorePath;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/** PathInfos on the metadata database; root node contents checked against castore on put. */
+public final class SqlPathInfoService implements PathInfoService {
+  private final Database db;
+  private final BlobService blobs;
+  private final DirectoryService directories;
+
+  public SqlPathInfoService(Database db, BlobService blobs, DirectoryService directories) {
+    this.db = db;
+    this.blobs = blobs;
+    this.directories = directories;
+  }
+
+  static byte[] encodeNode(Node node) {
+    return node.toProto().toByteArray();
+  }
+
+  static Node decodeNode(byte[] bytes) {
+    try {
+      return Node.fromProto(dev.cairn.grpc.proto.tvix.castore.v1.Node.parseFrom(bytes));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("stored node does not decode", e);
+    }
+  }
+
+  private Future<Void> requireContents(Node node) {
+    if (node instanceof DirectoryNode d) {
+      return directories.get(d.digest()).compose(found -> found.isPresent() ? Future.succeededFuture()
+          : Future.failedFuture(new ValidationException("node.directory.digest", "directory " + d.digest() + " is not in castore; put it first")));
+    }
+    if (node instanceof FileNode f) {
+      return blobs.has(f.digest()).compose(found -> found ? Future.succeededFuture()
+          : Future.failedFuture(new ValidationException("node.file.digest", "blob " + f.digest() + " is not in castore; put it first")));
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<PathInfo> put(PathInfo info) {
+    byte[] digest = info.storePath().digest();
+    byte[] node = encodeNode(info.node());
+    String sigs = String.join("\n", info.signatures().stream().map(Signature::toString).toList());
+    return requireContents(info.node()).compose(v -> db.transaction(tx -> tx.update("DELETE FROM path_references WHERE referrer = ?", (Object) digest)
+        .compose(x -> tx.update("DELETE FROM path_infos WHERE digest = ?", (Object) digest))
+        .compose(x -> tx.update("INSERT INTO path_infos (digest, name, node, nar_size, nar_sha256, signatures, deriver, ca, created_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", digest, info.storePath().name(), node, info.narSize(), info.narSha256().bytes(), sigs,
+            info.deriver().map(StorePath::baseName).orElse(null), info.ca().orElse(null), System.currentTimeMillis()))
+        .compose(x -> resolve(tx, info.references()))
+        .compose(resolved -> {
+          List<Object[]> rows = new ArrayList<>();
+          for (int i = 0; i < info.references().size(); i++) {
+            StorePath ref = info.references().get(i);
+            ReferenceNode rn = resolved.get(ref);
+            rows.add(new Object[] {digest, i, ref.digest(), ref.name(), rn.node().map(SqlPathInfoService::encodeNode).orElse(null)});
+          }
+          return tx.batch("INSERT INTO path_references (referrer, position, reference_digest, reference_name, reference_node) VALUES (?, ?, ?, ?, ?)",
+                  rows)
+              // Paths stored earlier that reference this one learn its content now.
+              .compose(y -> tx.update("UPDATE path_references SET reference_node = ? WHERE reference_digest = ? AND reference_name = ?"
+                  + " AND reference_node IS NULL", node, digest, info.storePath().name()))
+              .map(y -> info.withReferenceNodes(resolved));
+        })));
+  }
+
+  /** Each reference's node from the stored path of that name, or unknown. */
+  private static Future<SortedMap<StorePath, ReferenceNode>> resolve(Sql sql, List<StorePath> refs) {
+    SortedMap<StorePath, ReferenceNode> out = new TreeMap<>();
+    refs.forEach(r -> out.put(r, ReferenceNode.UNKNOWN));
+    Future<Void> chain = Future.succeededFuture();
+    for (StorePath ref : out.keySet()) {
+      chain = chain.compose(v -> sql.queryOne("SELECT node FROM path_infos WHERE digest = ? AND name = ?", ref.digest(), ref.name())
+          .map(row -> {
+            row.ifPresent(r -> out.put(ref, ReferenceNode.known(decodeNode(r.bytes("node")))));
+            return null;
+          }));
+    }
+    return chain.map(v -> out);
+  }
+
+  @Override
+  public Future<Optional<PathInfo>> get(byte[] digest) {
+    return db.queryOne("SELECT digest, name, node, nar_size, nar_sha256, signatures, deriver, ca FROM path_infos WHERE digest = ?", (Object) digest)
+        .compose(row -> row.isEmpty() ? Future.succeededFuture(Optional.<PathInfo>empty())
+            : references(List.of(row.get())).map(refs -> Optional.of(toPathInfo(row.get(), refs.get(0)))));
+  }
+
+  @Override
+  public Future<List<PathInfo>> list(Optional<byte[]> after, int limit) {
+    Future<List<Row>> rows = after.isPresent()
+        ? db.query("SELECT digest, name, node, nar_size, nar_sha256, signatures, deriver, ca FROM path_infos WHERE digest > ? ORDER BY digest LIMIT ?",
+            after.get(), limit)
+        : db.query("SELECT digest, name, node, nar_size, nar_sha256, signatures, deriver, ca FROM path_infos ORDER BY digest LIMIT ?", limit);
+    return rows.compose(list -> references(list).map(refs -> {
+      List<PathInfo> out = new ArrayList<>();
+      for (int i = 0; i < list.size(); i++) {
+        out.add(toPathInfo(list.get(i), refs.get(i)));
+      }
+      return out;
+    }));
+  }
+
+  /** The reference rows of each path row, in position order. */
+  private Future<List<List<Row>>> references(List<Row> paths) {
+    List<Future<List<Row>>> all = new ArrayList<>();
+    for (Row p : paths) {
+      all.add(db.query("SELECT reference_digest, reference_name, reference_node FROM path_references WHERE referrer = ? ORDER BY position",
+          (Object) p.bytes("digest")));
+    }
+    return Future.all(all).map(f -> {
+      List<List<Row>> out = new ArrayList<>();
+      for (int i = 0; i < all.size(); i++) {
+        out.add(f.resultAt(i));
+      }
+      return out;
+    });
+  }
+
+  private static PathInfo toPathInfo(Row r, List<Row> refs) {
+    StorePath path = new StorePath(r.bytes("digest"), r.string("name"));
+    List<StorePath> references = new ArrayList<>();
+    SortedMap<StorePath, ReferenceNode> nodes = new TreeMap<>();
+    for (Row ref : refs) {
+      StorePath rp = new StorePath(ref.bytes("reference_digest"), ref.string("reference_name"));
+      references.add(rp);
+      byte[] n = ref.bytes("reference_node");
+      nodes.put(rp, n == null ? ReferenceNode.UNKNOWN : ReferenceNode.known(decodeNode(n)));
+    }
+    String sigs = r.string("signatures");
+    List<Signature> signatures = sigs.isEmpty() ? List.of() : Arrays.stream(sigs.split("\n")).map(Signature::parse).toList();
+    return new PathInfo(path, decodeNode(r.bytes("node")), r.getLong("nar_size"), new Hash(HashAlgorithm.SHA256, r.bytes("nar_sha256")),
+        signatures, Optional.ofNullable(r.string("deriver")).map(StorePath::parseBaseName), Optional.ofNullable(r.string("ca")), references, nodes);
+  }
+
+  @Override
+  public Future<Boolean> delete(byte[] digest) {
+    return db.transaction(tx -> tx.update("DELETE FROM path_references WHERE referrer = ?", (Object) digest)
+        .compose(v -> tx.update("DELETE FROM path_infos WHERE digest = ?", (Object) digest)).map(n -> n > 0));
+  }
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Streams a large deterministic blob to Cairn's BlobService, for the crash test.
+
+usage: crash_upload.py put|stat|digest HOST:PORT GENERATED_DIR SEED SIZE
+  put     upload; prints 'progress N' lines, then 'digest HEX'
+  stat    prints 'present' or 'absent'
+  digest  prints the BLAKE3 of the data, computed by b3sum reading it from a pipe"""
+import random
+import subprocess
+import sys
+
+cmd, target, gen, seed, size = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+sys.path.insert(0, gen)
+import grpc  # noqa: E402
+from tvix.castore.v1 import rpc_blobstore_pb2, rpc_blobstore_pb2_grpc  # noqa: E402
+
+PIECE = 1 << 20
+
+
+def pieces():
+    rnd = random.Random(seed)
+    left = size
+    while left > 0:
+        n = min(PIECE, left)
+        yield rnd.randbytes(n)
+        left -= n
+
+
+def b3():
+    p = subprocess.Popen(["b3sum", "--no-names", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    for piece in pieces():
+        p.stdin.write(piece)
+    p.stdin.close()
+    return p.stdout.read().decode().strip()
+
+
+stub = rpc_blobstore_pb2_grpc.BlobServiceStub(grpc.insecure_channel(target))
+if cmd == "digest":
+    print("digest", b3(), flush=True)
+elif cmd == "put":
+    def chunks():
+        sent = 0
+        for piece in pieces():
+            sent += len(piece)
+            if sent % (64 << 20) == 0:
+                print("progress", sent, flush=True)
+            yield rpc_blobstore_pb2.BlobChunk(data=piece)
+    print("digest", stub.Put(chunks()).digest.hex(), flush=True)
+elif cmd == "stat":
+    try:
+        stub.Stat(rpc_blobstore_pb2.StatBlobRequest(digest=bytes.fromhex(b3())))
+        print("present", flush=True)
+    except grpc.RpcError as e:
+        print("absent" if e.code() == grpc.StatusCode.NOT_FOUND else "error " + str(e.code()), flush=True)
