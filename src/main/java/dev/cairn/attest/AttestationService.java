@@ -399,9 +399,8 @@ public final class AttestationService {
 
   /** The user's attestation of the output whose hash part is {@code hashPart}, latest first. */
   public Future<Optional<AttestationRow>> signatureOf(long userId, String hashPart) {
-    String from = StorePath.STORE_DIR + "/" + hashPart + "-";
-    String to = StorePath.STORE_DIR + "/" + hashPart + ".";
-    return db.queryOne(ROW_SELECT + "WHERE a.user_id = ? AND o.path >= ? AND o.path < ? ORDER BY a.id DESC LIMIT 1", userId, from, to)
+    // The expression matches the outputs_hash_part index (V005), whatever the database's collation.
+    return db.queryOne(ROW_SELECT + "WHERE substr(o.path, 12, 32) = ? AND a.user_id = ? ORDER BY a.id DESC LIMIT 1", hashPart, userId)
         .map(r -> r.map(AttestationService::row));
   }
 
