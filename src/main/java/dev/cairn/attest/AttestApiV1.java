@@ -87,20 +87,23 @@ final class AttestApiV1 {
   }
 
   private void batch(RoutingContext rc) {
-    List<AttestationService.Entry> entries;
-    try {
-      if (RawBody.of(rc).length() == 0) {
-        throw new IllegalArgumentException("body: required");
-      }
-      entries = parseBatch(RawBody.of(rc).toString(StandardCharsets.UTF_8));
-    } catch (IllegalArgumentException e) {
-      AttestRoutes.detail(rc, 422, e.getMessage());
+    io.vertx.core.buffer.Buffer body = RawBody.of(rc);
+    if (body.length() == 0) {
+      AttestRoutes.detail(rc, 422, "body: required");
       return;
     }
-    lila.requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
-            : service.ingestBatch(user.get(), entries).onSuccess(n -> AttestRoutes.json(rc,
-                new JsonObject().put("accepted", n).put("derivations", entries.size()))))
-        .onFailure(e -> AttestRoutes.fail(rc, e));
+    // A batch may be megabytes of JSON: parse it on the worker pool, still before authentication.
+    service.cpu(() -> parseBatch(body.toString(StandardCharsets.UTF_8))).onComplete(parsed -> {
+      if (parsed.failed()) {
+        AttestRoutes.fail(rc, parsed.cause());
+        return;
+      }
+      List<AttestationService.Entry> entries = parsed.result();
+      lila.requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+              : service.ingestBatch(user.get(), entries).onSuccess(n -> AttestRoutes.json(rc,
+                  new JsonObject().put("accepted", n).put("derivations", entries.size()))))
+          .onFailure(e -> AttestRoutes.fail(rc, e));
+    });
   }
 
   private void addKey(RoutingContext rc) {
