@@ -305,36 +305,17 @@ final class AttestApiV1 {
         AttestRoutes.detail(rc, 404, "Report not found");
         return Future.succeededFuture();
       }
-      return Future.all(service.statuses(r.get().id()), service.edges(r.get().id())).onSuccess(all -> {
-        List<PathStatus> paths = all.resultAt(0);
-        List<ReportDefinition.Edge> edges = all.resultAt(1);
-        Map<String, PathStatus> byRef = new HashMap<>();
-        paths.forEach(p -> byRef.put(p.ref(), p));
-        Map<String, List<String>> parents = new HashMap<>();
-        edges.forEach(e -> parents.computeIfAbsent(e.child(), k -> new ArrayList<>()).add(e.parent()));
-        Map<String, Set<String>> taintedBy = new LinkedHashMap<>();
-        for (PathStatus culprit : paths) {
-          if (!culprit.status().disagreement()) {
-            continue;
-          }
-          ArrayDeque<String> queue = new ArrayDeque<>(parents.getOrDefault(culprit.ref(), List.of()));
-          Set<String> seen = new LinkedHashSet<>();
-          while (!queue.isEmpty()) {
-            String ref = queue.poll();
-            if (seen.add(ref)) {
-              taintedBy.computeIfAbsent(ref, k -> new LinkedHashSet<>()).add(culprit.path().fullPath());
-              queue.addAll(parents.getOrDefault(ref, List.of()));
+      return Future.all(service.statuses(r.get().id()), service.edges(r.get().id()))
+          .compose(all -> service.cpu(() -> {
+            JsonArray out = new JsonArray();
+            for (Frankenbuilds.Exposure x : Frankenbuilds.of(all.resultAt(0), all.resultAt(1))) {
+              PathStatus p = x.path();
+              out.add(new JsonObject().put("path", p == null ? x.ref() : p.path().fullPath()).put("status", p == null ? null : p.status().label())
+                  .put("depends_on_disagreeing", new JsonArray(new ArrayList<>(x.culprits()))).put("more", x.more()));
             }
-          }
-        }
-        JsonArray out = new JsonArray();
-        taintedBy.forEach((ref, culprits) -> {
-          PathStatus p = byRef.get(ref);
-          out.add(new JsonObject().put("path", p == null ? ref : p.path().fullPath()).put("status", p == null ? null : p.status().label())
-              .put("depends_on_disagreeing", new JsonArray(new ArrayList<>(culprits))));
-        });
-        AttestRoutes.json(rc, new JsonObject().put("report", name).put("count", out.size()).put("paths", out));
-      });
+            return new JsonObject().put("report", name).put("count", out.size()).put("paths", out);
+          }))
+          .onSuccess(body -> AttestRoutes.json(rc, body));
     }).onFailure(e -> AttestRoutes.fail(rc, e));
   }
 

@@ -92,8 +92,18 @@ public final class ReportViews {
     return b.toString();
   }
 
+  /**
+   * Deeper trees are cut: rendering recurses, and an SBOM is outside input (a chain of
+   * 80,000 paths must not overflow the stack). Real runtime closures are far shallower.
+   */
+  static final int MAX_DEPTH = 256;
+
   private static void textNode(StringBuilder b, String ref, Map<String, PathStatus> byRef, Map<String, List<String>> children, String indent,
                                Set<String> seen) {
+    if (indent.length() / 2 >= MAX_DEPTH) {
+      b.append(indent).append("… (deeper levels omitted)\n");
+      return;
+    }
     PathStatus p = byRef.get(ref);
     b.append(indent).append(p == null ? "?" : mark(p.status())).append(' ').append(p == null ? ref : p.path().fullPath())
         .append(p == null ? "" : " [" + p.status().label() + "]");
@@ -182,7 +192,7 @@ public final class ReportViews {
     Map<String, List<String>> children = childrenOf(edges);
     Set<String> seen = new HashSet<>();
     for (String root : roots(rootRef, byRef, edges)) {
-      htmlNode(b, root, byRef, children, seen, apiPrefix, true);
+      htmlNode(b, root, byRef, children, seen, apiPrefix, true, 0);
     }
     b.append("</body></html>");
     return b.toString();
@@ -194,7 +204,11 @@ public final class ReportViews {
   }
 
   private static void htmlNode(StringBuilder b, String ref, Map<String, PathStatus> byRef, Map<String, List<String>> children, Set<String> seen,
-                               String apiPrefix, boolean open) {
+                               String apiPrefix, boolean open, int depth) {
+    if (depth >= MAX_DEPTH) {
+      b.append("<div style=\"margin-left:1.2em\">… (deeper levels omitted)</div>");
+      return;
+    }
     PathStatus p = byRef.get(ref);
     String label = p == null ? "<span class=\"unk\">? " + escape(ref) + "</span>"
         : "<span class=\"" + cls(p.status()) + "\">" + mark(p.status()) + "</span> " + pathLink(p, apiPrefix) + " <small>" + p.status().label() + "</small>";
@@ -205,7 +219,7 @@ public final class ReportViews {
     }
     b.append("<details").append(open ? " open" : "").append("><summary>").append(label).append("</summary>");
     for (String child : kids) {
-      htmlNode(b, child, byRef, children, seen, apiPrefix, false);
+      htmlNode(b, child, byRef, children, seen, apiPrefix, false, depth + 1);
     }
     b.append("</details>");
   }
