@@ -2,20 +2,15 @@ package dev.cairn.attest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.nix.StorePath;
+import dev.cairn.server.http.RawBody;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import dev.cairn.server.http.RawBody;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -184,40 +179,13 @@ final class AttestApiV1 {
     versionDiff(rc, name, limit, offset);
   }
 
-  private static JsonObject section(List<JsonObject> all, int limit, int offset) {
-    JsonArray page = new JsonArray();
-    for (int i = offset; i < Math.min(all.size(), offset + limit); i++) {
-      page.add(all.get(i));
-    }
-    return new JsonObject().put("count", all.size()).put("paths", page);
-  }
-
   private void builderDiff(RoutingContext rc, String name, String a, String b, int limit, int offset) {
-    filtered(rc, name, Optional.empty()).onSuccess(result -> {
+    filtered(rc, name, Optional.empty()).compose(result -> {
       if (result.isEmpty()) {
         AttestRoutes.detail(rc, 404, "Report not found");
-        return;
+        return Future.succeededFuture();
       }
-      List<JsonObject> agree = new ArrayList<>();
-      List<JsonObject> disagree = new ArrayList<>();
-      List<JsonObject> onlyA = new ArrayList<>();
-      List<JsonObject> onlyB = new ArrayList<>();
-      for (PathStatus p : result.get().paths()) {
-        Optional<Vote> va = p.voteOf(a);
-        Optional<Vote> vb = p.voteOf(b);
-        JsonObject o = new JsonObject().put("path", p.path().fullPath());
-        va.ifPresent(v -> o.put("a", v.hash()));
-        vb.ifPresent(v -> o.put("b", v.hash()));
-        if (va.isPresent() && vb.isPresent()) {
-          (va.get().hash().equals(vb.get().hash()) ? agree : disagree).add(o);
-        } else if (va.isPresent()) {
-          onlyA.add(o);
-        } else if (vb.isPresent()) {
-          onlyB.add(o);
-        }
-      }
-      AttestRoutes.json(rc, new JsonObject().put("a", a).put("b", b).put("disagree", section(disagree, limit, offset))
-          .put("only_a", section(onlyA, limit, offset)).put("only_b", section(onlyB, limit, offset)).put("agree", section(agree, limit, offset)));
+      return service.cpu(() -> ReportDiff.builders(result.get().paths(), a, b, limit, offset)).onSuccess(body -> AttestRoutes.json(rc, body));
     }).onFailure(e -> AttestRoutes.fail(rc, e));
   }
 
@@ -253,42 +221,10 @@ final class AttestApiV1 {
       }
       return Future.all(service.statuses(l.get().id()), service.statuses(r.get().id()),
               against != null ? Future.succeededFuture(Long.MAX_VALUE) : service.endOf(l.get()), service.endOf(r.get()))
-          .onSuccess(st -> {
-            long leftCut = st.resultAt(2);
-            long rightCut = st.resultAt(3);
-            Map<String, PathStatus> lp = byPath(st.resultAt(0), leftCut);
-            Map<String, PathStatus> rp = byPath(st.resultAt(1), rightCut);
-            List<JsonObject> added = new ArrayList<>();
-            List<JsonObject> removed = new ArrayList<>();
-            List<JsonObject> changed = new ArrayList<>();
-            rp.forEach((path, p) -> {
-              PathStatus old = lp.get(path);
-              if (old == null) {
-                added.add(new JsonObject().put("path", path).put("status", p.status().label()));
-              } else if (old.status() != p.status()) {
-                changed.add(new JsonObject().put("path", path).put("from", old.status().label()).put("to", p.status().label()));
-              }
-            });
-            lp.forEach((path, p) -> {
-              if (!rp.containsKey(path)) {
-                removed.add(new JsonObject().put("path", path).put("status", p.status().label()));
-              }
-            });
-            AttestRoutes.json(rc, new JsonObject()
-                .put("from", against != null ? against : name + "@" + l.get().version())
-                .put("to", name + "@" + r.get().version())
-                .put("added", section(added, limit, offset)).put("removed", section(removed, limit, offset))
-                .put("status_changed", section(changed, limit, offset)));
-          });
+          .compose(st -> service.cpu(() -> ReportDiff.versions(st.resultAt(0), st.resultAt(2), st.resultAt(1), st.resultAt(3),
+              against != null ? against : name + "@" + l.get().version(), name + "@" + r.get().version(), limit, offset)))
+          .onSuccess(body -> AttestRoutes.json(rc, body));
     }).onFailure(e -> AttestRoutes.fail(rc, e));
-  }
-
-  private static Map<String, PathStatus> byPath(List<PathStatus> paths, long cutoff) {
-    Map<String, PathStatus> out = new LinkedHashMap<>();
-    for (PathStatus p : paths) {
-      out.put(p.path().fullPath(), p.only(v -> v.createdAtMillis() <= cutoff));
-    }
-    return out;
   }
 
   /** Report paths whose dependency closure (per the SBOM) holds a path builders disagree on. */

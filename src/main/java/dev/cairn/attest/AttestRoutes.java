@@ -16,7 +16,6 @@ import io.vertx.ext.web.RoutingContext;
 import dev.cairn.server.http.RawBody;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -310,10 +309,7 @@ final class AttestRoutes {
     }).onFailure(e -> fail(rc, e));
   }
 
-  /**
-   * Paths a rebuilder should build next: unbuilt and once-built paths first, then paths whose
-   * builders disagree (a third opinion settles them); never one the caller already attested.
-   */
+  /** lila's suggest/suggested: see {@link Suggestions}. */
   private void suggest(RoutingContext rc, boolean pathsOnly) {
     String name;
     try {
@@ -329,29 +325,22 @@ final class AttestRoutes {
         detail(rc, 404, "Report not found");
         return Future.succeededFuture();
       }
-      return service.statuses(report.get().id()).onSuccess(paths -> {
-        List<PathStatus> candidates = new ArrayList<>();
-        for (PathStatus p : paths) {
-          Status s = p.status();
-          boolean mine = caller.isPresent() && p.votes().stream().anyMatch(v -> v.userId() == caller.get().id());
-          if (!mine && s != Status.REPRODUCED) {
-            candidates.add(p);
-          }
-        }
-        candidates.sort(Comparator.comparingInt((PathStatus p) -> p.votes().size()).thenComparing(p -> p.path().fullPath()));
-        JsonArray out = new JsonArray();
-        for (PathStatus p : candidates.subList(0, Math.min(50, candidates.size()))) {
-          if (pathsOnly) {
-            out.add(p.path().fullPath());
-          } else {
-            JsonObject o = new JsonObject().put("out_path", p.path().fullPath());
-            p.drvPath().ifPresent(d -> o.put("drv_path", d));
-            p.output().ifPresent(d -> o.put("output", d));
-            out.add(o);
-          }
-        }
-        json(rc, out);
-      });
+      return service.statuses(report.get().id())
+          .compose(paths -> service.cpu(() -> Suggestions.pick(paths, caller.map(User::id))))
+          .onSuccess(picked -> {
+            JsonArray out = new JsonArray();
+            for (PathStatus p : picked) {
+              if (pathsOnly) {
+                out.add(p.path().fullPath());
+              } else {
+                JsonObject o = new JsonObject().put("out_path", p.path().fullPath());
+                p.drvPath().ifPresent(d -> o.put("drv_path", d));
+                p.output().ifPresent(d -> o.put("output", d));
+                out.add(o);
+              }
+            }
+            json(rc, out);
+          });
     }).onFailure(e -> fail(rc, e));
   }
 
