@@ -87,20 +87,23 @@ final class AttestApiV1 {
   }
 
   private void batch(RoutingContext rc) {
-    List<AttestationService.Entry> entries;
-    try {
-      if (RawBody.of(rc).length() == 0) {
-        throw new IllegalArgumentException("body: required");
-      }
-      entries = parseBatch(RawBody.of(rc).toString(StandardCharsets.UTF_8));
-    } catch (IllegalArgumentException e) {
-      AttestRoutes.detail(rc, 422, e.getMessage());
+    io.vertx.core.buffer.Buffer body = RawBody.of(rc);
+    if (body.length() == 0) {
+      AttestRoutes.detail(rc, 422, "body: required");
       return;
     }
-    lila.requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
-            : service.ingestBatch(user.get(), entries).onSuccess(n -> AttestRoutes.json(rc,
-                new JsonObject().put("accepted", n).put("derivations", entries.size()))))
-        .onFailure(e -> AttestRoutes.fail(rc, e));
+    // A batch may be megabytes of JSON: parse it on the worker pool, still before authentication.
+    service.cpu(() -> parseBatch(body.toString(StandardCharsets.UTF_8))).onComplete(parsed -> {
+      if (parsed.failed()) {
+        AttestRoutes.fail(rc, parsed.cause());
+        return;
+      }
+      List<AttestationService.Entry> entries = parsed.result();
+      lila.requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+              : service.ingestBatch(user.get(), entries).onSuccess(n -> AttestRoutes.json(rc,
+                  new JsonObject().put("accepted", n).put("derivations", entries.size()))))
+          .onFailure(e -> AttestRoutes.fail(rc, e));
+    });
   }
 
   private void addKey(RoutingContext rc) {
@@ -120,13 +123,18 @@ final class AttestApiV1 {
         .onFailure(e -> AttestRoutes.fail(rc, e));
   }
 
+  /** A report version's paths, seen through the request's filters. */
+  record Filtered(int version, List<PathStatus> paths) {}
+
   /** The report's paths, as of its version (or {@code ?version=}), through the requested filters. */
-  private Future<Optional<List<PathStatus>>> filtered(RoutingContext rc, String name, Optional<Integer> version) {
+  private Future<Optional<Filtered>> filtered(RoutingContext rc, String name, Optional<Integer> version) {
     Set<String> builders = Optional.ofNullable(rc.queryParams().get("builders")).map(AttestRoutes::splitNames).orElse(Set.of());
     boolean verifiedOnly = "true".equalsIgnoreCase(rc.queryParams().get("verified"));
     Predicate<Vote> keep = v -> (builders.isEmpty() || builders.contains(v.builder())) && (!verifiedOnly || v.sigStatus() == SigStatus.VERIFIED);
+    boolean unfiltered = builders.isEmpty() && !verifiedOnly;
     return service.report(name, version).compose(r -> r.isEmpty() ? Future.succeededFuture(Optional.empty())
-        : service.statuses(r.get().id()).map(paths -> Optional.of(paths.stream().map(p -> p.only(keep)).toList())));
+        : service.statuses(r.get().id()).compose(paths -> unfiltered ? Future.succeededFuture(Optional.of(new Filtered(r.get().version(), paths)))
+            : service.cpu(() -> Optional.of(new Filtered(r.get().version(), paths.stream().map(p -> p.only(keep)).toList())))));
   }
 
   private void report(RoutingContext rc) {
@@ -141,12 +149,13 @@ final class AttestApiV1 {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
     }
-    filtered(rc, name, version).onSuccess(result -> {
+    filtered(rc, name, version).compose(result -> {
       if (result.isEmpty()) {
         AttestRoutes.detail(rc, 404, "Report not found");
-        return;
+        return Future.succeededFuture();
       }
-      rc.response().putHeader("Content-Type", "application/json").end(ReportJson.render(name, result.get(), policy));
+      return service.cpu(() -> ReportJson.render(name, result.get().version(), result.get().paths(), policy))
+          .onSuccess(body -> rc.response().putHeader("Content-Type", "application/json").end(body));
     }).onFailure(e -> AttestRoutes.fail(rc, e));
   }
 
@@ -193,7 +202,7 @@ final class AttestApiV1 {
       List<JsonObject> disagree = new ArrayList<>();
       List<JsonObject> onlyA = new ArrayList<>();
       List<JsonObject> onlyB = new ArrayList<>();
-      for (PathStatus p : result.get()) {
+      for (PathStatus p : result.get().paths()) {
         Optional<Vote> va = p.voteOf(a);
         Optional<Vote> vb = p.voteOf(b);
         JsonObject o = new JsonObject().put("path", p.path().fullPath());

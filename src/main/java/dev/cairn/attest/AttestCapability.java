@@ -11,7 +11,7 @@ public final class AttestCapability implements Capability {
   private final AttestApiV1 v1;
 
   private AttestCapability(ServerContext ctx) {
-    AttestationService service = new AttestationService(ctx.db());
+    AttestationService service = new AttestationService(ctx.db(), ctx.blocking());
     long maxReport = ctx.config().longValue("attest.max_report_bytes", 1024, 1L << 31);
     this.lila = new AttestRoutes(service, ctx.users(), maxReport);
     this.v1 = new AttestApiV1(service, lila, maxReport);

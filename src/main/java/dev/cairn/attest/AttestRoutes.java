@@ -138,15 +138,21 @@ final class AttestRoutes {
         .onFailure(e -> fail(rc, e));
   }
 
+  /** Everything (one output has a handful of rows) or, with {@code ?limit=&after=}, a page in id order. */
   private void byOutput(RoutingContext rc) {
     StorePath path;
+    Optional<Integer> limit;
+    long after;
     try {
       path = StorePath.parseBaseName(rc.pathParam("output"));
+      limit = Paging.limit(rc);
+      after = Paging.after(rc);
     } catch (IllegalArgumentException e) {
-      detail(rc, 422, "digest-name: " + e.getMessage());
+      detail(rc, 422, e.getMessage().startsWith("limit") || e.getMessage().startsWith("after") ? e.getMessage() : "digest-name: " + e.getMessage());
       return;
     }
-    service.byOutput(path).onSuccess(rows -> {
+    boolean paged = limit.isPresent() || rc.queryParams().contains("after");
+    (paged ? service.byOutput(path, after, limit.orElse(Paging.MAX_LIMIT)) : service.byOutput(path)).onSuccess(rows -> {
       JsonArray out = new JsonArray();
       rows.forEach(a -> out.add(attestationJson(a)));
       json(rc, out);
@@ -290,17 +296,17 @@ final class AttestRoutes {
       }
       boolean html = accept.contains("text/html");
       Future.all(service.statuses(r.id()), service.edges(r.id()), html ? service.linkPatterns() : Future.succeededFuture(List.of()))
-          .onSuccess(all -> {
+          .compose(all -> {
             List<PathStatus> paths = all.resultAt(0);
             List<ReportDefinition.Edge> edges = all.resultAt(1);
-            if (html) {
-              String prefix = rc.request().path().startsWith("/api/") ? "/api" : "";
-              rc.response().putHeader("Content-Type", "text/html; charset=utf-8")
-                  .end(ReportViews.html(r.name(), r.version(), r.rootRef(), paths, edges, all.resultAt(2), prefix));
-            } else {
-              rc.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(ReportViews.textTree(r.name(), r.rootRef(), paths, edges));
-            }
-          }).onFailure(e -> fail(rc, e));
+            String prefix = rc.request().path().startsWith("/api/") ? "/api" : "";
+            List<AttestationService.LinkPattern> patterns = all.resultAt(2);
+            // Rendering tens of thousands of paths is CPU work: off the event loop.
+            return service.cpu(() -> html ? ReportViews.html(r.name(), r.version(), r.rootRef(), paths, edges, patterns, prefix)
+                : ReportViews.textTree(r.name(), r.rootRef(), paths, edges));
+          })
+          .onSuccess(page -> rc.response().putHeader("Content-Type", html ? "text/html; charset=utf-8" : "text/plain; charset=utf-8").end(page))
+          .onFailure(e -> fail(rc, e));
     }).onFailure(e -> fail(rc, e));
   }
 

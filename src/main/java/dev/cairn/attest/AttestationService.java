@@ -1,6 +1,7 @@
 package dev.cairn.attest;
 
 import dev.cairn.db.Database;
+import dev.cairn.db.Dialect;
 import dev.cairn.db.Row;
 import dev.cairn.db.Sql;
 import dev.cairn.nix.NarInfo;
@@ -9,6 +10,7 @@ import dev.cairn.nix.Signature;
 import dev.cairn.nix.StorePath;
 import dev.cairn.users.User;
 import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -32,13 +34,24 @@ public final class AttestationService {
   private static final int CACHE_LIMIT = 200_000;
 
   private final Database db;
+  private final WorkerExecutor workers;
+  private static final int VERSION_CACHE_PATHS = 500_000;
+  private final Map<Long, List<ReportPath>> versionCache = new LinkedHashMap<>(16, 0.75f, true);
+  private long cachedPaths;
   private final Map<String, Long> derivationIds = new ConcurrentHashMap<>();
   private final Map<String, Long> outputIds = new ConcurrentHashMap<>();
 
+  /** For admin commands: CPU-bound grouping runs on the caller's thread. */
   private final GroupCommit<Prepared> groupCommit;
 
   public AttestationService(Database db) {
+    this(db, null);
+  }
+
+  /** {@code workers} runs CPU-bound grouping of large reports off the event loop. */
+  public AttestationService(Database db, WorkerExecutor workers) {
     this.db = db;
+    this.workers = workers;
     // Two writes in flight keep PostgreSQL's pool busy; SQLite serialises them anyway.
     this.groupCommit = new GroupCommit<>(this::write, Prepared::rowCount, 5_000, 2);
   }
@@ -65,17 +78,99 @@ public final class AttestationService {
    */
   public Future<Integer> ingestBatch(User user, List<Entry> entries) {
     boolean needKeys = entries.stream().flatMap(e -> e.outputs().stream()).anyMatch(AttestationService::checkable);
-    Future<List<PublicKey>> keys = needKeys ? keysOf(user.id()) : Future.succeededFuture(List.of());
-    return keys.compose(userKeys -> {
-      List<SigStatus> statuses = new ArrayList<>();
-      for (Entry e : entries) {
-        for (OutputAttestation o : e.outputs()) {
-          statuses.add(verify(user, o, userKeys));
-        }
-      }
+    Future<List<SigStatus>> checked = needKeys
+        // Ed25519 verification of a large batch is CPU work: off the event loop.
+        ? keysOf(user.id()).compose(keys -> cpu(() -> verifyAll(user, entries, keys)))
+        : Future.succeededFuture(verifyAll(user, entries, List.of()));
+    return checked.compose(statuses -> {
       Prepared prepared = new Prepared(user, entries, statuses);
       return groupCommit.submit(prepared).map(v -> prepared.rowCount());
     });
+  }
+
+  private static List<SigStatus> verifyAll(User user, List<Entry> entries, List<PublicKey> keys) {
+    List<SigStatus> statuses = new ArrayList<>();
+    for (Entry e : entries) {
+      for (OutputAttestation o : e.outputs()) {
+        statuses.add(verify(user, o, keys));
+      }
+    }
+    return statuses;
+  }
+
+  private static String refsText(OutputAttestation o) {
+    return o.references().map(r -> r.stream().map(StorePath::fullPath).collect(Collectors.joining(" "))).orElse(null);
+  }
+
+  /**
+   * PostgreSQL: the whole batch is one statement, so one network round trip and atomic
+   * without an explicit transaction. Rows travel as parallel arrays through {@code unnest};
+   * derivations and outputs whose ids are not cached yet are upserted in CTEs ({@code DO
+   * UPDATE} so that a row another client inserted concurrently still returns its id), and the
+   * statement answers those new ids for the cache.
+   */
+  private static final String PG_INGEST = "WITH input AS ("
+      + " SELECT * FROM unnest(?::int8[], ?::int8[], ?::text[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::int8[], ?::text[], ?::text[])"
+      + "   AS t(user_id, drv_id, drv, out_id, path, hash, sig, nar_size, refs, sig_status)),"
+      + " new_drv AS (INSERT INTO derivations (ident, created_at) SELECT DISTINCT drv, ?::int8 FROM input WHERE drv_id IS NULL"
+      + "   ON CONFLICT (ident) DO UPDATE SET ident = EXCLUDED.ident RETURNING id, ident),"
+      + " new_out AS (INSERT INTO outputs (path) SELECT DISTINCT path FROM input WHERE out_id IS NULL"
+      + "   ON CONFLICT (path) DO UPDATE SET path = EXCLUDED.path RETURNING id, path),"
+      + " ins AS (INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig, nar_size, refs, sig_status, created_at)"
+      + "   SELECT i.user_id, COALESCE(i.drv_id, nd.id), COALESCE(i.out_id, nw.id), i.hash, i.sig, i.nar_size, i.refs, i.sig_status, ?::int8"
+      + "   FROM input i LEFT JOIN new_drv nd ON i.drv_id IS NULL AND nd.ident = i.drv"
+      + "   LEFT JOIN new_out nw ON i.out_id IS NULL AND nw.path = i.path"
+      + "   ON CONFLICT (user_id, output_id, output_hash) DO NOTHING RETURNING 1)"
+      + " SELECT 'd' AS kind, id, ident AS k FROM new_drv UNION ALL SELECT 'o', id, path FROM new_out"
+      + " UNION ALL SELECT 'a', COUNT(*), NULL FROM ins";
+
+  private Future<Void> writePg(List<Prepared> batch, long now) {
+    int n = batch.stream().mapToInt(Prepared::rowCount).sum();
+    Long[] drvIds = new Long[n];
+    String[] drvs = new String[n];
+    Long[] outIds = new Long[n];
+    String[] paths = new String[n];
+    String[] hashes = new String[n];
+    String[] sigs = new String[n];
+    Long[] sizes = new Long[n];
+    String[] refs = new String[n];
+    String[] sigStatus = new String[n];
+    Long[] userIds = new Long[n];
+    int i = 0;
+    for (Prepared p : batch) {
+      int j = 0;
+      for (Entry e : p.entries()) {
+        for (OutputAttestation o : e.outputs()) {
+          userIds[i] = p.user().id();
+          drvs[i] = e.drv().value();
+          drvIds[i] = derivationIds.get(drvs[i]);
+          paths[i] = o.path().fullPath();
+          outIds[i] = outputIds.get(paths[i]);
+          hashes[i] = o.hash();
+          sigs[i] = o.signature();
+          sizes[i] = o.narSize().orElse(null);
+          refs[i] = refsText(o);
+          sigStatus[i] = p.statuses().get(j++).dbValue();
+          i++;
+        }
+      }
+    }
+    return db.query(PG_INGEST, userIds, drvIds, drvs, outIds, paths, hashes, sigs, sizes, refs, sigStatus, now, now)
+        .map(rows -> {
+          for (Row r : rows) {
+            String kind = r.string("kind");
+            if (!kind.equals("a")) {
+              remember(kind.equals("d") ? derivationIds : outputIds, r.string("k"), r.getLong("id"));
+            }
+          }
+          return null;
+        });
+  }
+
+  private static void remember(Map<String, Long> cache, String key, long id) {
+    if (cache.size() < CACHE_LIMIT) {
+      cache.put(key, id);
+    }
   }
 
   /** A request's attestations, checked and ready to write. */
@@ -88,6 +183,9 @@ public final class AttestationService {
   /** Writes the attestations of several requests together: their rows commit together or not at all. */
   private Future<Void> write(List<Prepared> batch) {
     long now = System.currentTimeMillis();
+    if (db.dialect() == Dialect.POSTGRESQL) {
+      return writePg(batch, now);
+    }
     Set<String> drvs = new LinkedHashSet<>();
     Set<String> paths = new LinkedHashSet<>();
     for (Prepared p : batch) {
@@ -277,6 +375,12 @@ public final class AttestationService {
     return db.query(ROW_SELECT + "WHERE o.path = ? ORDER BY a.id", path.fullPath()).map(rows -> rows.stream().map(AttestationService::row).toList());
   }
 
+  /** A page of an output's attestations in id order, after attestation id {@code after}. */
+  public Future<List<AttestationRow>> byOutput(StorePath path, long after, int limit) {
+    return db.query(ROW_SELECT + "WHERE o.path = ? AND a.id > ? ORDER BY a.id LIMIT ?", path.fullPath(), after, limit)
+        .map(rows -> rows.stream().map(AttestationService::row).toList());
+  }
+
   public Future<List<AttestationRow>> byDerivation(DrvIdent drv) {
     return db.query(ROW_SELECT + "WHERE d.ident = ? ORDER BY a.id", drv.value()).map(rows -> rows.stream().map(AttestationService::row).toList());
   }
@@ -295,9 +399,8 @@ public final class AttestationService {
 
   /** The user's attestation of the output whose hash part is {@code hashPart}, latest first. */
   public Future<Optional<AttestationRow>> signatureOf(long userId, String hashPart) {
-    String from = StorePath.STORE_DIR + "/" + hashPart + "-";
-    String to = StorePath.STORE_DIR + "/" + hashPart + ".";
-    return db.queryOne(ROW_SELECT + "WHERE a.user_id = ? AND o.path >= ? AND o.path < ? ORDER BY a.id DESC LIMIT 1", userId, from, to)
+    // The expression matches the outputs_hash_part index (V005), whatever the database's collation.
+    return db.queryOne(ROW_SELECT + "WHERE substr(o.path, 12, 32) = ? AND a.user_id = ? ORDER BY a.id DESC LIMIT 1", hashPart, userId)
         .map(r -> r.map(AttestationService::row));
   }
 
@@ -329,6 +432,9 @@ public final class AttestationService {
   public Future<Integer> defineReport(String name, String sbom, ReportDefinition def, Optional<User> by) {
     long now = System.currentTimeMillis();
     return db.transaction(tx -> tx.update("INSERT INTO reports (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, now)
+        // Takes the report's row lock on PostgreSQL (SQLite serialises writers anyway), so that
+        // two concurrent PUTs of one name get versions n+1 and n+2 instead of a conflict.
+        .compose(v -> tx.update("UPDATE reports SET created_at = created_at WHERE name = ?", name))
         .compose(v -> tx.queryOne("SELECT r.id, COALESCE(MAX(v.version), 0) AS latest FROM reports r LEFT JOIN report_versions v"
             + " ON v.report_id = r.id WHERE r.name = ? GROUP BY r.id", name))
         .compose(r -> {
@@ -338,22 +444,66 @@ public final class AttestationService {
                   + " RETURNING id", reportId, version, sbom, def.rootRef().orElse(null), by.map(User::id).orElse(null), now)
               .compose(rows -> {
                 long versionId = rows.get(0).getLong("id");
-                Set<String> paths = def.components().stream().map(c -> c.outPath().fullPath()).collect(Collectors.toCollection(LinkedHashSet::new));
-                return ids(tx, "outputs", "path", new HashMap<>(), paths, now).compose(outIds -> {
-                  List<Object[]> pathRows = new ArrayList<>();
-                  for (ReportDefinition.Component c : def.components()) {
-                    pathRows.add(new Object[] {versionId, c.ref(), outIds.get(c.outPath().fullPath()), c.drvPath().orElse(null), c.output().orElse(null)});
-                  }
-                  List<Object[]> edgeRows = new ArrayList<>();
-                  for (ReportDefinition.Edge e : def.edges()) {
-                    edgeRows.add(new Object[] {versionId, e.parent(), e.child()});
-                  }
-                  return tx.batch("INSERT INTO report_paths (version_id, ref, output_id, drv_path, output) VALUES (?, ?, ?, ?, ?)", pathRows)
-                      .compose(x -> tx.batch("INSERT INTO report_edges (version_id, parent_ref, child_ref) VALUES (?, ?, ?)", edgeRows))
-                      .map(x -> version);
-                });
+                Future<Void> stored = db.dialect() == Dialect.POSTGRESQL ? reportPathsPg(tx, versionId, def) : reportPaths(tx, versionId, def, now);
+                return stored.map(x -> version);
               });
         }));
+  }
+
+  private Future<Void> reportPaths(Sql tx, long versionId, ReportDefinition def, long now) {
+    Set<String> paths = def.components().stream().map(c -> c.outPath().fullPath()).collect(Collectors.toCollection(LinkedHashSet::new));
+    return ids(tx, "outputs", "path", outputIds, paths, now).compose(outIds -> {
+      List<Object[]> pathRows = new ArrayList<>();
+      for (ReportDefinition.Component c : def.components()) {
+        pathRows.add(new Object[] {versionId, c.ref(), outIds.get(c.outPath().fullPath()), c.drvPath().orElse(null), c.output().orElse(null)});
+      }
+      List<Object[]> edgeRows = new ArrayList<>();
+      for (ReportDefinition.Edge e : def.edges()) {
+        edgeRows.add(new Object[] {versionId, e.parent(), e.child()});
+      }
+      return tx.batch("INSERT INTO report_paths (version_id, ref, output_id, drv_path, output) VALUES (?, ?, ?, ?, ?)", pathRows)
+          .compose(x -> tx.batch("INSERT INTO report_edges (version_id, parent_ref, child_ref) VALUES (?, ?, ?)", edgeRows));
+    });
+  }
+
+  /** PostgreSQL: a version's paths and edges in one statement over {@code unnest}ed arrays (see {@link #PG_INGEST}). */
+  private static final String PG_REPORT_PATHS = "WITH c AS ("
+      + " SELECT * FROM unnest(?::text[], ?::int8[], ?::text[], ?::text[], ?::text[]) AS t(ref, out_id, path, drv_path, output)),"
+      + " new_out AS (INSERT INTO outputs (path) SELECT DISTINCT path FROM c WHERE out_id IS NULL"
+      + "   ON CONFLICT (path) DO UPDATE SET path = EXCLUDED.path RETURNING id, path),"
+      + " p AS (INSERT INTO report_paths (version_id, ref, output_id, drv_path, output)"
+      + "   SELECT ?::int8, c.ref, COALESCE(c.out_id, n.id), c.drv_path, c.output FROM c LEFT JOIN new_out n ON c.out_id IS NULL AND n.path = c.path"
+      + "   RETURNING 1),"
+      + " e AS (INSERT INTO report_edges (version_id, parent_ref, child_ref)"
+      + "   SELECT ?::int8, parent, child FROM unnest(?::text[], ?::text[]) AS t(parent, child) RETURNING 1)"
+      + " SELECT id, path FROM new_out";
+
+  private Future<Void> reportPathsPg(Sql tx, long versionId, ReportDefinition def) {
+    int n = def.components().size();
+    String[] refs = new String[n];
+    Long[] outIds = new Long[n];
+    String[] paths = new String[n];
+    String[] drvPaths = new String[n];
+    String[] outputs = new String[n];
+    for (int i = 0; i < n; i++) {
+      ReportDefinition.Component c = def.components().get(i);
+      refs[i] = c.ref();
+      paths[i] = c.outPath().fullPath();
+      outIds[i] = outputIds.get(paths[i]);
+      drvPaths[i] = c.drvPath().orElse(null);
+      outputs[i] = c.output().orElse(null);
+    }
+    String[] parents = new String[def.edges().size()];
+    String[] children = new String[def.edges().size()];
+    for (int i = 0; i < parents.length; i++) {
+      parents[i] = def.edges().get(i).parent();
+      children[i] = def.edges().get(i).child();
+    }
+    return tx.query(PG_REPORT_PATHS, refs, outIds, paths, drvPaths, outputs, versionId, versionId, parents, children)
+        .map(rows -> {
+          rows.forEach(r -> remember(outputIds, r.string("path"), r.getLong("id")));
+          return null;
+        });
   }
 
   /** The given version of a report, or its latest when {@code version} is empty. */
@@ -371,37 +521,105 @@ public final class AttestationService {
   }
 
   /**
-   * Every path of a report version with its builders' latest votes. Three set-based queries
-   * (the version's paths, the attestations of those paths by indexed output id, the user
-   * names), grouped here: no query per path, and no scan of unrelated attestations.
+   * Every path of a report version with its builders' latest votes. Set-based: one query for
+   * the version's paths (in ref order, from the primary key), one for the attestations of
+   * those paths (by the indexed output id), one for user names; grouped in memory on the
+   * worker pool. No per-path queries, no sort of the attestations in SQL: the latest vote of
+   * a builder is the one with the highest id.
    */
   public Future<List<PathStatus>> statuses(long versionId) {
-    Future<List<Row>> paths = db.query("SELECT rp.ref, rp.output_id, o.path, rp.drv_path, rp.output FROM report_paths rp"
-        + " JOIN outputs o ON o.id = rp.output_id WHERE rp.version_id = ? ORDER BY rp.ref", versionId);
-    Future<List<Row>> votes = db.query("SELECT a.output_id, a.user_id, a.output_hash, a.sig_status, a.created_at FROM report_paths rp"
-        + " JOIN attestations a ON a.output_id = rp.output_id WHERE rp.version_id = ? ORDER BY a.id", versionId);
-    Future<List<Row>> users = db.query("SELECT id, name FROM users");
-    return Future.all(paths, votes, users).map(all -> {
-      Map<Long, String> names = new HashMap<>();
-      for (Row u : all.<List<Row>>resultAt(2)) {
-        names.put(u.getLong("id"), u.string("name"));
+    Future<List<ReportPath>> paths = versionPaths(versionId);
+    Future<List<Row>> votes = db.query("SELECT a.id, a.output_id, a.user_id, a.output_hash, a.sig_status, a.created_at"
+        + " FROM report_paths rp JOIN attestations a ON a.output_id = rp.output_id WHERE rp.version_id = ?", versionId);
+    Future<List<Row>> names = db.query("SELECT id, name FROM users");
+    return Future.all(paths, votes, names).compose(all -> cpu(() -> group(paths.result(), votes.result(), names.result())));
+  }
+
+  /** One path of a report version, as stored when the version was defined. */
+  record ReportPath(String ref, long outputId, StorePath path, Optional<String> drvPath, Optional<String> output) {}
+
+  /**
+   * The paths of a report version, in ref order. A version never changes once its
+   * transaction commits, so this is cached (bounded by the number of paths held), on every
+   * replica alike: only the attestations are read per request.
+   */
+  Future<List<ReportPath>> versionPaths(long versionId) {
+    synchronized (versionCache) {
+      List<ReportPath> cached = versionCache.get(versionId);
+      if (cached != null) {
+        return Future.succeededFuture(cached);
       }
-      Map<Long, Map<Long, Vote>> byOutput = new HashMap<>();
-      for (Row a : all.<List<Row>>resultAt(1)) {
-        long userId = a.getLong("user_id");
-        byOutput.computeIfAbsent(a.getLong("output_id"), k -> new LinkedHashMap<>(4))
-            .put(userId, new Vote(userId, names.get(userId), a.string("output_hash"), SigStatus.ofDb(a.string("sig_status")),
-                a.getLong("created_at")));
+    }
+    return db.query("SELECT rp.ref, rp.output_id, o.path, rp.drv_path, rp.output FROM report_paths rp"
+            + " JOIN outputs o ON o.id = rp.output_id WHERE rp.version_id = ? ORDER BY rp.ref", versionId)
+        .compose(rows -> cpu(() -> {
+          List<ReportPath> out = new ArrayList<>(rows.size());
+          for (Row r : rows) {
+            out.add(new ReportPath(r.string("ref"), r.getLong("output_id"), StorePath.parse(r.string("path")),
+                Optional.ofNullable(r.string("drv_path")), Optional.ofNullable(r.string("output"))));
+          }
+          List<ReportPath> frozen = java.util.Collections.unmodifiableList(out);
+          synchronized (versionCache) {
+            versionCache.put(versionId, frozen);
+            cachedPaths += frozen.size();
+            var it = versionCache.entrySet().iterator();
+            while (cachedPaths > VERSION_CACHE_PATHS && versionCache.size() > 1 && it.hasNext()) {
+              cachedPaths -= it.next().getValue().size();
+              it.remove();
+            }
+          }
+          return frozen;
+        }));
+  }
+
+  private static List<PathStatus> group(List<ReportPath> paths, List<Row> voteRows, List<Row> nameRows) {
+    Map<Long, String> names = new HashMap<>();
+    for (Row r : nameRows) {
+      names.put(r.getLong("id"), r.string("name"));
+    }
+    // output id -> user id -> [attestation id, vote]
+    Map<Long, Map<Long, Object[]>> latest = new HashMap<>(paths.size() * 2);
+    for (Row r : voteRows) {
+      long aid = r.getLong("id");
+      long userId = r.getLong("user_id");
+      Map<Long, Object[]> forOutput = latest.computeIfAbsent(r.getLong("output_id"), k -> new HashMap<>(4));
+      Object[] held = forOutput.get(userId);
+      if (held == null || (long) held[0] < aid) {
+        forOutput.put(userId, new Object[] {aid, new Vote(userId, names.getOrDefault(userId, "?"),
+            r.string("output_hash"), SigStatus.ofDb(r.string("sig_status")), r.getLong("created_at"))});
       }
-      List<Row> rows = all.resultAt(0);
-      List<PathStatus> out = new ArrayList<>(rows.size());
-      for (Row r : rows) {
-        Map<Long, Vote> v = byOutput.get(r.getLong("output_id"));
-        out.add(new PathStatus(r.string("ref"), StorePath.parse(r.string("path")), Optional.ofNullable(r.string("drv_path")),
-            Optional.ofNullable(r.string("output")), v == null ? List.of() : new ArrayList<>(v.values())));
+    }
+    List<PathStatus> out = new ArrayList<>(paths.size());
+    for (ReportPath p : paths) {
+      Map<Long, Object[]> byUser = latest.get(p.outputId());
+      List<Vote> v;
+      if (byUser == null) {
+        v = List.of();
+      } else if (byUser.size() == 1) {
+        v = List.of((Vote) byUser.values().iterator().next()[1]);
+      } else {
+        List<Object[]> held = new ArrayList<>(byUser.values());
+        held.sort((x, y) -> Long.compare((long) x[0], (long) y[0]));
+        v = new ArrayList<>(held.size());
+        for (Object[] h : held) {
+          v.add((Vote) h[1]);
+        }
       }
-      return out;
-    });
+      out.add(new PathStatus(p.ref(), p.path(), p.drvPath(), p.output(), v));
+    }
+    return out;
+  }
+
+  /** CPU-bound work (grouping hundreds of thousands of rows) off the event loop. */
+  <T> Future<T> cpu(java.util.concurrent.Callable<T> work) {
+    if (workers == null) {
+      try {
+        return Future.succeededFuture(work.call());
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+    }
+    return workers.executeBlocking(work, false);
   }
 
   public Future<List<ReportDefinition.Edge>> edges(long versionId) {

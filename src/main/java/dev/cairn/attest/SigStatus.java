@@ -17,6 +17,13 @@ public enum SigStatus {
   }
 
   public static SigStatus ofDb(String value) {
+    // Hot in report queries (one call per attestation): skip the case conversion.
+    if ("verified".equals(value)) {
+      return VERIFIED;
+    }
+    if ("unverified".equals(value)) {
+      return UNVERIFIED;
+    }
     return valueOf(value.toUpperCase(Locale.ROOT));
   }
 }
