@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# BLAKE3 throughput: Cairn's Blake3Hasher (commons-codec) vs b3sum --num-threads 1, same file.
+# BLAKE3 throughput: Cairn's Blake3Hasher (our unrolled Blake3) vs b3sum --num-threads 1, same file.
 # Usage: bench/blake3.sh [SIZE_MIB=1024] [RUNS=5]   (from the repository root; builds classes)
 set -euo pipefail
 size_mib=${1:-1024}
@@ -21,5 +21,5 @@ for i in $(seq "$runs"); do
   awk -v s="$start" -v e="$end" -v b="$((size_mib * 1024 * 1024))" -v d="$digest" -v i="$i" \
     'BEGIN { printf "run %d: %s  %.1f MB/s (%.2f s)\n", i, d, b / 1e6 / (e - s), e - s }'
 done
-echo "--- Blake3Hasher (commons-codec $(basename "$(tr ':' '\n' < "$file.cp" | grep commons-codec)" .jar))"
+echo "--- Blake3Hasher (dev.cairn.castore.Blake3)"
 java -cp "$cp" dev.cairn.castore.Blake3Bench "$file" "$runs"

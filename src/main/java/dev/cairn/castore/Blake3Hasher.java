@@ -2,23 +2,22 @@ package dev.cairn.castore;
 
 import io.vertx.core.buffer.Buffer;
 import java.nio.ByteBuffer;
-import org.apache.commons.codec.digest.Blake3;
 
 /**
- * Incremental BLAKE3-256 over a byte stream (commons-codec's pure-Java implementation; see
- * bench/castore.md for its throughput against b3sum). Not thread-safe; one per stream.
+ * Incremental BLAKE3-256 over a byte stream (our unrolled {@link Blake3}; see bench/castore.md
+ * for its throughput against b3sum). Not thread-safe; one per stream.
  */
 public final class Blake3Hasher {
   private static final int COPY_SIZE = 64 * 1024;
-  private final Blake3 state = Blake3.initHash();
+  private final Blake3 state = new Blake3();
   private byte[] scratch;
 
   public static B3Digest hash(byte[] data) {
-    return B3Digest.of(Blake3.hash(data));
+    return new Blake3Hasher().update(data).digest();
   }
 
   public Blake3Hasher update(byte[] data) {
-    state.update(data);
+    state.update(data, 0, data.length);
     return this;
   }
 
@@ -50,6 +49,6 @@ public final class Blake3Hasher {
 
   /** The digest of everything seen so far; the hasher may continue to be updated. */
   public B3Digest digest() {
-    return B3Digest.of(state.doFinalize(B3Digest.LENGTH));
+    return B3Digest.of(state.digest());
   }
 }

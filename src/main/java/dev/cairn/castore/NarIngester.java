@@ -22,8 +22,14 @@ import java.util.List;
  * NAR's sha256 and size are computed on the way. Blocking: run it on a worker pool of its own.
  */
 public final class NarIngester {
-  /** At most this many bytes of one file are in flight to the blob service before we wait. */
+  /** At most this many writes of one file are in flight to the blob service before we wait. */
   private static final int MAX_PENDING_WRITES = 8;
+  /**
+   * Files whose blobs are still being finished (hashed, fsynced, renamed) while parsing goes on.
+   * Overlapping them hides the fsync latency of small files; the bound keeps memory and open
+   * files in check.
+   */
+  private static final int MAX_BLOBS_IN_FLIGHT = 16;
 
   private final BlobService blobs;
   private final DirectoryService directories;
@@ -54,10 +60,11 @@ public final class NarIngester {
       builder.abort();
       throw e;
     }
+    Node root = builder.root();
     if (!builder.closure.isEmpty()) {
       Await.result(directories.put(builder.closure));
     }
-    return new Result(builder.root, new Hash(HashAlgorithm.SHA256, sha256.digest()), parser.offset());
+    return new Result(root, new Hash(HashAlgorithm.SHA256, sha256.digest()), parser.offset());
   }
 
   /** A local filesystem tree, by way of its NAR (the one dumper, the one ingester). */
@@ -86,8 +93,18 @@ public final class NarIngester {
     }
   }
 
+  /** A file whose blob is being finished; becomes a FileNode once its digest is known. */
+  private record PendingFile(PathComponent name, Future<B3Digest> digest, long size, boolean executable) {
+    FileNode resolve() throws IOException {
+      return new FileNode(name, Await.result(digest), size, executable);
+    }
+  }
+
   private final class Builder implements NarVisitor {
-    private final ArrayDeque<List<Node>> open = new ArrayDeque<>();
+    /** Children of the open directories: Nodes, or PendingFiles not resolved yet. */
+    private final ArrayDeque<List<Object>> open = new ArrayDeque<>();
+    private final ArrayDeque<PendingFile> inFlight = new ArrayDeque<>();
+    private Object rootEntry;
     private final ArrayDeque<PathComponent> names = new ArrayDeque<>();
     private final List<Directory> closure = new ArrayList<>();
     private final ArrayDeque<Future<Void>> pending = new ArrayDeque<>();
@@ -100,12 +117,16 @@ public final class NarIngester {
       return names.isEmpty() ? PathComponent.ANONYMOUS : names.peek();
     }
 
-    private void add(Node node) {
+    private void add(Object entry) {
       if (open.isEmpty()) {
-        root = node;
+        rootEntry = entry;
       } else {
-        open.peek().add(node);
+        open.peek().add(entry);
       }
+    }
+
+    private Node resolve(Object entry) throws IOException {
+      return entry instanceof PendingFile p ? p.resolve() : (Node) entry;
     }
 
     @Override
@@ -124,8 +145,12 @@ public final class NarIngester {
     }
 
     @Override
-    public void directoryEnd() {
-      Directory d = Directory.of(open.pop());
+    public void directoryEnd() throws IOException {
+      List<Node> children = new ArrayList<>();
+      for (Object entry : open.pop()) {
+        children.add(resolve(entry));
+      }
+      Directory d = Directory.of(children);
       closure.add(d);
       add(DirectoryNode.of(currentName(), d, formula));
     }
@@ -152,9 +177,13 @@ public final class NarIngester {
       while (!pending.isEmpty()) {
         Await.result(pending.poll());
       }
-      B3Digest digest = Await.result(writer.close());
+      PendingFile file = new PendingFile(currentName(), writer.close(), size, executable);
       writer = null;
-      add(new FileNode(currentName(), digest, size, executable));
+      inFlight.add(file);
+      while (inFlight.size() > MAX_BLOBS_IN_FLIGHT) {
+        Await.result(inFlight.poll().digest());
+      }
+      add(file);
     }
 
     @Override
@@ -166,6 +195,13 @@ public final class NarIngester {
       if (writer != null) {
         writer.abort();
       }
+    }
+
+    Node root() throws IOException {
+      if (root == null) {
+        root = resolve(rootEntry);
+      }
+      return root;
     }
   }
 }

@@ -30,15 +30,7 @@ final class BlobGrpc {
   }
 
   private void stat(GrpcServerRequest<StatBlobRequest, StatBlobResponse> call) {
-    call.handler(req -> {
-      B3Digest digest;
-      try {
-        digest = B3Digest.of("digest", req.getDigest().toByteArray());
-      } catch (RuntimeException e) {
-        GrpcErrors.fail(call.response(), e);
-        return;
-      }
-      blobs.stat(digest).onSuccess(stat -> {
+    call.handler(req -> digest(req.getDigest(), call.response()).ifPresent(digest -> blobs.stat(digest).onSuccess(stat -> {
         if (stat.isEmpty()) {
           GrpcErrors.notFound(call.response(), "blob " + digest + " not found");
           return;
@@ -50,20 +42,21 @@ final class BlobGrpc {
           }
         }
         call.response().end(b.build());
-      }).onFailure(e -> GrpcErrors.fail(call.response(), e));
-    });
+      }).onFailure(e -> GrpcErrors.fail(call.response(), e))));
+  }
+
+  /** The 32-byte digest of a request, or INVALID_ARGUMENT already answered. */
+  private static java.util.Optional<B3Digest> digest(ByteString bytes, io.vertx.grpc.server.GrpcServerResponse<?, ?> response) {
+    try {
+      return java.util.Optional.of(B3Digest.of("digest", bytes.toByteArray()));
+    } catch (RuntimeException e) {
+      GrpcErrors.fail(response, e);
+      return java.util.Optional.empty();
+    }
   }
 
   private void read(GrpcServerRequest<ReadBlobRequest, BlobChunk> call) {
-    call.handler(req -> {
-      B3Digest digest;
-      try {
-        digest = B3Digest.of("digest", req.getDigest().toByteArray());
-      } catch (RuntimeException e) {
-        GrpcErrors.fail(call.response(), e);
-        return;
-      }
-      blobs.open(digest).onSuccess(reader -> {
+    call.handler(req -> digest(req.getDigest(), call.response()).ifPresent(digest -> blobs.open(digest).onSuccess(reader -> {
         if (reader.isEmpty()) {
           GrpcErrors.notFound(call.response(), "blob " + digest + " not found");
           return;
@@ -72,8 +65,7 @@ final class BlobGrpc {
         reader.get().pipeTo(call.response(), piece -> BlobChunk.newBuilder().setData(ByteString.copyFrom(piece.getBytes())).build(), READ_PIECE)
             .onSuccess(v -> call.response().end())
             .onFailure(e -> GrpcErrors.fail(call.response(), e));
-      }).onFailure(e -> GrpcErrors.fail(call.response(), e));
-    });
+      }).onFailure(e -> GrpcErrors.fail(call.response(), e))));
   }
 
   private void put(GrpcServerRequest<BlobChunk, PutBlobResponse> call) {

@@ -1,0 +1,30 @@
+#!/usr/bin/env python3
+"""gRPC BlobService.Read throughput from an independent client (python3-grpcio).
+usage: grpc_read.py HOST:PORT GENERATED_DIR SIZE_MIB"""
+import os
+import sys
+import time
+
+target, gen, mib = sys.argv[1], sys.argv[2], int(sys.argv[3])
+sys.path.insert(0, gen)
+import grpc  # noqa: E402
+from tvix.castore.v1 import rpc_blobstore_pb2, rpc_blobstore_pb2_grpc  # noqa: E402
+
+stub = rpc_blobstore_pb2_grpc.BlobServiceStub(grpc.insecure_channel(target, options=[("grpc.max_receive_message_length", 64 << 20)]))
+piece = os.urandom(1 << 20)
+
+
+def chunks():
+    for i in range(mib):
+        yield rpc_blobstore_pb2.BlobChunk(data=piece[i % 7:] + piece[:i % 7])
+
+
+t = time.time()
+digest = stub.Put(chunks()).digest
+put_s = time.time() - t
+for run in range(3):
+    t = time.time()
+    n = sum(len(c.data) for c in stub.Read(rpc_blobstore_pb2.ReadBlobRequest(digest=digest)))
+    s = time.time() - t
+    print(f"read run {run + 1}: {n} bytes in {s:.2f} s = {n / s / 1e6:.0f} MB/s")
+print(f"put: {mib << 20} bytes in {put_s:.2f} s = {(mib << 20) / put_s / 1e6:.0f} MB/s")
