@@ -103,68 +103,101 @@ public final class AttestationService {
   }
 
   /**
-   * PostgreSQL: the whole batch is one statement, so one network round trip and atomic
-   * without an explicit transaction. Rows travel as parallel arrays through {@code unnest};
-   * derivations and outputs whose ids are not cached yet are upserted in CTEs ({@code DO
-   * UPDATE} so that a row another client inserted concurrently still returns its id), and the
-   * statement answers those new ids for the cache.
+   * PostgreSQL: rows travel as parallel arrays through {@code unnest}, so a batch of any size is
+   * one statement. When every derivation and output id is cached (the steady state of a
+   * farm: outputs are named by a report or a previous build first) a write is that one
+   * statement and one round trip, atomic without an explicit transaction.
    */
-  private static final String PG_INGEST = "WITH input AS ("
-      + " SELECT * FROM unnest(?::int8[], ?::int8[], ?::text[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::int8[], ?::text[], ?::text[])"
-      + "   AS t(user_id, drv_id, drv, out_id, path, hash, sig, nar_size, refs, sig_status)),"
-      + " new_drv AS (INSERT INTO derivations (ident, created_at) SELECT DISTINCT drv, ?::int8 FROM input WHERE drv_id IS NULL"
-      + "   ON CONFLICT (ident) DO UPDATE SET ident = EXCLUDED.ident RETURNING id, ident),"
-      + " new_out AS (INSERT INTO outputs (path) SELECT DISTINCT path FROM input WHERE out_id IS NULL"
-      + "   ON CONFLICT (path) DO UPDATE SET path = EXCLUDED.path RETURNING id, path),"
-      + " ins AS (INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig, nar_size, refs, sig_status, created_at)"
-      + "   SELECT i.user_id, COALESCE(i.drv_id, nd.id), COALESCE(i.out_id, nw.id), i.hash, i.sig, i.nar_size, i.refs, i.sig_status, ?::int8"
-      + "   FROM input i LEFT JOIN new_drv nd ON i.drv_id IS NULL AND nd.ident = i.drv"
-      + "   LEFT JOIN new_out nw ON i.out_id IS NULL AND nw.path = i.path"
-      + "   ON CONFLICT (user_id, output_id, output_hash) DO NOTHING RETURNING 1)"
-      + " SELECT 'd' AS kind, id, ident AS k FROM new_drv UNION ALL SELECT 'o', id, path FROM new_out"
-      + " UNION ALL SELECT 'a', COUNT(*), NULL FROM ins";
+  private static final String PG_INSERT_ATTESTATIONS = "INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig,"
+      + " nar_size, refs, sig_status, created_at)"
+      + " SELECT u, d, o, h, s, n, r, st, ?::int8"
+      + " FROM unnest(?::int8[], ?::int8[], ?::int8[], ?::text[], ?::text[], ?::int8[], ?::text[], ?::text[]) AS t(u, d, o, h, s, n, r, st)"
+      + " ON CONFLICT (user_id, output_id, output_hash) DO NOTHING";
 
   private Future<Void> writePg(List<Prepared> batch, long now) {
-    int n = batch.stream().mapToInt(Prepared::rowCount).sum();
-    Long[] drvIds = new Long[n];
-    String[] drvs = new String[n];
-    Long[] outIds = new Long[n];
-    String[] paths = new String[n];
-    String[] hashes = new String[n];
-    String[] sigs = new String[n];
-    Long[] sizes = new Long[n];
-    String[] refs = new String[n];
-    String[] sigStatus = new String[n];
-    Long[] userIds = new Long[n];
-    int i = 0;
+    Set<String> drvKeys = new java.util.TreeSet<>();
+    Set<String> pathKeys = new java.util.TreeSet<>();
     for (Prepared p : batch) {
-      int j = 0;
       for (Entry e : p.entries()) {
-        for (OutputAttestation o : e.outputs()) {
-          userIds[i] = p.user().id();
-          drvs[i] = e.drv().value();
-          drvIds[i] = derivationIds.get(drvs[i]);
-          paths[i] = o.path().fullPath();
-          outIds[i] = outputIds.get(paths[i]);
-          hashes[i] = o.hash();
-          sigs[i] = o.signature();
-          sizes[i] = o.narSize().orElse(null);
-          refs[i] = refsText(o);
-          sigStatus[i] = p.statuses().get(j++).dbValue();
-          i++;
-        }
+        drvKeys.add(e.drv().value());
+        e.outputs().forEach(o -> pathKeys.add(o.path().fullPath()));
       }
     }
-    return db.query(PG_INGEST, userIds, drvIds, drvs, outIds, paths, hashes, sigs, sizes, refs, sigStatus, now, now)
-        .map(rows -> {
-          for (Row r : rows) {
-            String kind = r.string("kind");
-            if (!kind.equals("a")) {
-              remember(kind.equals("d") ? derivationIds : outputIds, r.string("k"), r.getLong("id"));
+    return idsPg(db, "derivations", "ident", derivationIds, drvKeys, now)
+        .compose(drvIds -> idsPg(db, "outputs", "path", outputIds, pathKeys, now).compose(outIds -> {
+          int n = batch.stream().mapToInt(Prepared::rowCount).sum();
+          Long[] users = new Long[n];
+          Long[] drvs = new Long[n];
+          Long[] outs = new Long[n];
+          String[] hashes = new String[n];
+          String[] sigs = new String[n];
+          Long[] sizes = new Long[n];
+          String[] refs = new String[n];
+          String[] sigStatus = new String[n];
+          int i = 0;
+          for (Prepared p : batch) {
+            int j = 0;
+            for (Entry e : p.entries()) {
+              for (OutputAttestation o : e.outputs()) {
+                users[i] = p.user().id();
+                drvs[i] = drvIds.get(e.drv().value());
+                outs[i] = outIds.get(o.path().fullPath());
+                hashes[i] = o.hash();
+                sigs[i] = o.signature();
+                sizes[i] = o.narSize().orElse(null);
+                refs[i] = refsText(o);
+                sigStatus[i] = p.statuses().get(j++).dbValue();
+                i++;
+              }
             }
           }
-          return null;
+          return db.update(PG_INSERT_ATTESTATIONS, now, users, drvs, outs, hashes, sigs, sizes, refs, sigStatus).mapEmpty();
+        }));
+  }
+
+  /**
+   * PostgreSQL: ids for the keys, inserting the missing ones in sorted order with {@code DO
+   * NOTHING} (two writers inserting overlapping keys cannot deadlock, and no existing row is
+   * locked, so concurrent foreign-key checks on it never wait), then selecting the ones that
+   * existed: a separate statement, so it sees rows a concurrent writer committed meanwhile.
+   */
+  private static Future<Map<String, Long>> idsPg(Sql sql, String table, String column, Map<String, Long> cache, Set<String> sortedKeys,
+                                                 long now) {
+    Map<String, Long> found = new HashMap<>();
+    List<String> missing = new ArrayList<>();
+    for (String k : sortedKeys) {
+      Long id = cache.get(k);
+      if (id != null) {
+        found.put(k, id);
+      } else {
+        missing.add(k);
+      }
+    }
+    if (missing.isEmpty()) {
+      return Future.succeededFuture(found);
+    }
+    boolean withTime = table.equals("derivations");
+    String insert = "INSERT INTO " + table + " (" + column + (withTime ? ", created_at" : "") + ") SELECT k" + (withTime ? ", ?::int8" : "")
+        + " FROM unnest(?::text[]) AS t(k) ORDER BY k ON CONFLICT (" + column + ") DO NOTHING RETURNING id, " + column + " AS k";
+    String[] keys = missing.toArray(new String[0]);
+    Future<List<Row>> inserted = withTime ? sql.query(insert, now, keys) : sql.query(insert, (Object) keys);
+    return inserted.compose(rows -> {
+      rows.forEach(r -> {
+        found.put(r.string("k"), r.getLong("id"));
+        remember(cache, r.string("k"), r.getLong("id"));
+      });
+      String[] existing = missing.stream().filter(k -> !found.containsKey(k)).toArray(String[]::new);
+      if (existing.length == 0) {
+        return Future.succeededFuture(found);
+      }
+      return sql.query("SELECT id, " + column + " AS k FROM " + table + " WHERE " + column + " = ANY(?::text[])", (Object) existing).map(sel -> {
+        sel.forEach(r -> {
+          found.put(r.string("k"), r.getLong("id"));
+          remember(cache, r.string("k"), r.getLong("id"));
         });
+        return found;
+      });
+    });
   }
 
   private static void remember(Map<String, Long> cache, String key, long id) {
@@ -444,7 +477,7 @@ public final class AttestationService {
                   + " RETURNING id", reportId, version, sbom, def.rootRef().orElse(null), by.map(User::id).orElse(null), now)
               .compose(rows -> {
                 long versionId = rows.get(0).getLong("id");
-                Future<Void> stored = db.dialect() == Dialect.POSTGRESQL ? reportPathsPg(tx, versionId, def) : reportPaths(tx, versionId, def, now);
+                Future<Void> stored = db.dialect() == Dialect.POSTGRESQL ? reportPathsPg(tx, versionId, def, now) : reportPaths(tx, versionId, def, now);
                 return stored.map(x -> version);
               });
         }));
@@ -466,44 +499,36 @@ public final class AttestationService {
     });
   }
 
-  /** PostgreSQL: a version's paths and edges in one statement over {@code unnest}ed arrays (see {@link #PG_INGEST}). */
-  private static final String PG_REPORT_PATHS = "WITH c AS ("
-      + " SELECT * FROM unnest(?::text[], ?::int8[], ?::text[], ?::text[], ?::text[]) AS t(ref, out_id, path, drv_path, output)),"
-      + " new_out AS (INSERT INTO outputs (path) SELECT DISTINCT path FROM c WHERE out_id IS NULL"
-      + "   ON CONFLICT (path) DO UPDATE SET path = EXCLUDED.path RETURNING id, path),"
-      + " p AS (INSERT INTO report_paths (version_id, ref, output_id, drv_path, output)"
-      + "   SELECT ?::int8, c.ref, COALESCE(c.out_id, n.id), c.drv_path, c.output FROM c LEFT JOIN new_out n ON c.out_id IS NULL AND n.path = c.path"
-      + "   RETURNING 1),"
-      + " e AS (INSERT INTO report_edges (version_id, parent_ref, child_ref)"
-      + "   SELECT ?::int8, parent, child FROM unnest(?::text[], ?::text[]) AS t(parent, child) RETURNING 1)"
-      + " SELECT id, path FROM new_out";
+  /** PostgreSQL: a version's paths and edges in one statement over {@code unnest}ed arrays, after the outputs' ids. */
+  private static final String PG_REPORT_PATHS = "WITH e AS (INSERT INTO report_edges (version_id, parent_ref, child_ref)"
+      + "   SELECT ?::int8, p, c FROM unnest(?::text[], ?::text[]) AS t(p, c) RETURNING 1)"
+      + " INSERT INTO report_paths (version_id, ref, output_id, drv_path, output)"
+      + " SELECT ?::int8, r, o, dp, op FROM unnest(?::text[], ?::int8[], ?::text[], ?::text[]) AS t(r, o, dp, op)";
 
-  private Future<Void> reportPathsPg(Sql tx, long versionId, ReportDefinition def) {
-    int n = def.components().size();
-    String[] refs = new String[n];
-    Long[] outIds = new Long[n];
-    String[] paths = new String[n];
-    String[] drvPaths = new String[n];
-    String[] outputs = new String[n];
-    for (int i = 0; i < n; i++) {
-      ReportDefinition.Component c = def.components().get(i);
-      refs[i] = c.ref();
-      paths[i] = c.outPath().fullPath();
-      outIds[i] = outputIds.get(paths[i]);
-      drvPaths[i] = c.drvPath().orElse(null);
-      outputs[i] = c.output().orElse(null);
-    }
-    String[] parents = new String[def.edges().size()];
-    String[] children = new String[def.edges().size()];
-    for (int i = 0; i < parents.length; i++) {
-      parents[i] = def.edges().get(i).parent();
-      children[i] = def.edges().get(i).child();
-    }
-    return tx.query(PG_REPORT_PATHS, refs, outIds, paths, drvPaths, outputs, versionId, versionId, parents, children)
-        .map(rows -> {
-          rows.forEach(r -> remember(outputIds, r.string("path"), r.getLong("id")));
-          return null;
-        });
+  private Future<Void> reportPathsPg(Sql tx, long versionId, ReportDefinition def, long now) {
+    Set<String> keys = new java.util.TreeSet<>();
+    def.components().forEach(c -> keys.add(c.outPath().fullPath()));
+    return idsPg(tx, "outputs", "path", outputIds, keys, now).compose(outIds -> {
+      int n = def.components().size();
+      String[] refs = new String[n];
+      Long[] outs = new Long[n];
+      String[] drvPaths = new String[n];
+      String[] outputs = new String[n];
+      for (int i = 0; i < n; i++) {
+        ReportDefinition.Component c = def.components().get(i);
+        refs[i] = c.ref();
+        outs[i] = outIds.get(c.outPath().fullPath());
+        drvPaths[i] = c.drvPath().orElse(null);
+        outputs[i] = c.output().orElse(null);
+      }
+      String[] parents = new String[def.edges().size()];
+      String[] children = new String[def.edges().size()];
+      for (int i = 0; i < parents.length; i++) {
+        parents[i] = def.edges().get(i).parent();
+        children[i] = def.edges().get(i).child();
+      }
+      return tx.update(PG_REPORT_PATHS, versionId, parents, children, versionId, refs, outs, drvPaths, outputs).mapEmpty();
+    });
   }
 
   /** The given version of a report, or its latest when {@code version} is empty. */

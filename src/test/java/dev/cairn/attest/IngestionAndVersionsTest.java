@@ -87,6 +87,48 @@ class IngestionAndVersionsTest {
 
   @ParameterizedTest
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
+  void concurrentBatchesAndReportsOverOverlappingNewPathsInOppositeOrdersAllSucceed(Dialect d) throws Exception {
+    AttestClient c = clients.get(d);
+    List<String> outs = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      outs.add(hashPart());
+    }
+    String drv = hashPart() + "-overlap";
+    List<java.util.concurrent.Callable<HttpResponse<String>>> work = new ArrayList<>();
+    for (int t = 0; t < 6; t++) {
+      String token = c.user("overlap-" + t + "-" + d);
+      List<String> order = new ArrayList<>(outs);
+      if (t % 2 == 1) {
+        java.util.Collections.reverse(order);
+      }
+      JsonArray batch = new JsonArray();
+      for (String o : order) {
+        batch.add(entry(drv, o, "overlap", ReportScaleTest.sha256(7)));
+      }
+      work.add(() -> c.post("/api/v1/attestations", batch.encode(), token));
+      JsonArray components = new JsonArray();
+      for (String o : order) {
+        components.add(new JsonObject().put("bom-ref", o).put("properties", new JsonArray()
+            .add(new JsonObject().put("name", "nix:out_path").put("value", "/nix/store/" + o + "-overlap"))));
+      }
+      String sbom = new JsonObject().put("components", components).encode();
+      String report = "overlap-" + t + "-" + d;
+      work.add(() -> c.send("PUT", "/reports/" + report, sbom, token, null));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(work.size());
+    try {
+      for (Future<HttpResponse<String>> f : pool.invokeAll(work)) {
+        assertEquals(200, f.get().statusCode(), f.get().body());
+      }
+    } finally {
+      pool.shutdown();
+    }
+    JsonObject report = new JsonObject(c.get("/api/v1/reports/overlap-0-" + d).body());
+    assertEquals(300, report.getJsonObject("counts").getInteger("Successfully reproduced"), "6 builders agree on every path");
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.cairn.db.TestDatabase#dialects")
   void batchMixingKnownAndNewDerivationsAndRepeatedRowsStoresEachOnce(Dialect d) throws Exception {
     AttestClient c = clients.get(d);
     String token = c.user("mixer-" + d);
