@@ -163,6 +163,16 @@ public final class AttestationService {
    */
   private static Future<Map<String, Long>> idsPg(Sql sql, String table, String column, Map<String, Long> cache, Set<String> sortedKeys,
                                                  long now) {
+    return idsPg(sql, table, column, cache, cache, sortedKeys, now);
+  }
+
+  /**
+   * {@code publish} receives the ids found: inside a transaction it must not be the shared
+   * cache, since another writer using an id of a row not yet committed fails its foreign-key
+   * check (and a rollback would leave a dangling id behind).
+   */
+  private static Future<Map<String, Long>> idsPg(Sql sql, String table, String column, Map<String, Long> cache, Map<String, Long> publish,
+                                                 Set<String> sortedKeys, long now) {
     Map<String, Long> found = new HashMap<>();
     List<String> missing = new ArrayList<>();
     for (String k : sortedKeys) {
@@ -184,7 +194,7 @@ public final class AttestationService {
     return inserted.compose(rows -> {
       rows.forEach(r -> {
         found.put(r.string("k"), r.getLong("id"));
-        remember(cache, r.string("k"), r.getLong("id"));
+        remember(publish, r.string("k"), r.getLong("id"));
       });
       String[] existing = missing.stream().filter(k -> !found.containsKey(k)).toArray(String[]::new);
       if (existing.length == 0) {
@@ -193,7 +203,7 @@ public final class AttestationService {
       return sql.query("SELECT id, " + column + " AS k FROM " + table + " WHERE " + column + " = ANY(?::text[])", (Object) existing).map(sel -> {
         sel.forEach(r -> {
           found.put(r.string("k"), r.getLong("id"));
-          remember(cache, r.string("k"), r.getLong("id"));
+          remember(publish, r.string("k"), r.getLong("id"));
         });
         return found;
       });
@@ -464,7 +474,9 @@ public final class AttestationService {
   /** Stores a new version of the report (the first if new); returns its version number. */
   public Future<Integer> defineReport(String name, String sbom, ReportDefinition def, Optional<User> by) {
     long now = System.currentTimeMillis();
-    return db.transaction(tx -> tx.update("INSERT INTO reports (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, now)
+    // Output ids created in this transaction are cached only once it committed.
+    Map<String, Long> pending = new HashMap<>();
+    return db.<Integer>transaction(tx -> tx.update("INSERT INTO reports (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, now)
         // Takes the report's row lock on PostgreSQL (SQLite serialises writers anyway), so that
         // two concurrent PUTs of one name get versions n+1 and n+2 instead of a conflict.
         .compose(v -> tx.update("UPDATE reports SET created_at = created_at WHERE name = ?", name))
@@ -477,15 +489,17 @@ public final class AttestationService {
                   + " RETURNING id", reportId, version, sbom, def.rootRef().orElse(null), by.map(User::id).orElse(null), now)
               .compose(rows -> {
                 long versionId = rows.get(0).getLong("id");
-                Future<Void> stored = db.dialect() == Dialect.POSTGRESQL ? reportPathsPg(tx, versionId, def, now) : reportPaths(tx, versionId, def, now);
+                Future<Void> stored = db.dialect() == Dialect.POSTGRESQL ? reportPathsPg(tx, versionId, def, now, pending)
+                    : reportPaths(tx, versionId, def, now, pending);
                 return stored.map(x -> version);
               });
-        }));
+        }))
+        .onSuccess(v -> pending.forEach((k, id) -> remember(outputIds, k, id)));
   }
 
-  private Future<Void> reportPaths(Sql tx, long versionId, ReportDefinition def, long now) {
+  private Future<Void> reportPaths(Sql tx, long versionId, ReportDefinition def, long now, Map<String, Long> pending) {
     Set<String> paths = def.components().stream().map(c -> c.outPath().fullPath()).collect(Collectors.toCollection(LinkedHashSet::new));
-    return ids(tx, "outputs", "path", outputIds, paths, now).compose(outIds -> {
+    return ids(tx, "outputs", "path", pending, paths, now).compose(outIds -> {
       List<Object[]> pathRows = new ArrayList<>();
       for (ReportDefinition.Component c : def.components()) {
         pathRows.add(new Object[] {versionId, c.ref(), outIds.get(c.outPath().fullPath()), c.drvPath().orElse(null), c.output().orElse(null)});
@@ -505,10 +519,10 @@ public final class AttestationService {
       + " INSERT INTO report_paths (version_id, ref, output_id, drv_path, output)"
       + " SELECT ?::int8, r, o, dp, op FROM unnest(?::text[], ?::int8[], ?::text[], ?::text[]) AS t(r, o, dp, op)";
 
-  private Future<Void> reportPathsPg(Sql tx, long versionId, ReportDefinition def, long now) {
+  private Future<Void> reportPathsPg(Sql tx, long versionId, ReportDefinition def, long now, Map<String, Long> pending) {
     Set<String> keys = new java.util.TreeSet<>();
     def.components().forEach(c -> keys.add(c.outPath().fullPath()));
-    return idsPg(tx, "outputs", "path", outputIds, keys, now).compose(outIds -> {
+    return idsPg(tx, "outputs", "path", outputIds, pending, keys, now).compose(outIds -> {
       int n = def.components().size();
       String[] refs = new String[n];
       Long[] outs = new Long[n];
