@@ -53,6 +53,16 @@ public final class FsBlobService implements BlobService {
   }
 
   private final WorkerExecutor workers;
+  /**
+   * Writes and fsyncs new chunk files while the upload goes on: fsync latency, not hashing,
+   * bounds a single upload otherwise, and concurrent fsyncs share journal commits. Daemon
+   * threads, bounded queue per upload (see FsBlobWriter).
+   */
+  private static final java.util.concurrent.ExecutorService CHUNK_WRITERS = java.util.concurrent.Executors.newFixedThreadPool(8, r -> {
+    Thread t = new Thread(r, "cairn-chunk-writer");
+    t.setDaemon(true);
+    return t;
+  });
   private final Path chunks;
   private final Path blobs;
   private final Path tmp;
@@ -160,6 +170,10 @@ public final class FsBlobService implements BlobService {
   Path blobPath(B3Digest digest) {
     String hex = digest.hex();
     return blobs.resolve(hex.substring(0, 2)).resolve(hex);
+  }
+
+  java.util.concurrent.Future<?> writeChunkAsync(java.util.concurrent.Callable<Void> write) {
+    return CHUNK_WRITERS.submit(write);
   }
 
   Path newTempFile(String kind) {

@@ -32,6 +32,9 @@ final class FsBlobWriter implements BlobWriter {
   /** New chunks of this upload, still under tmp/, by digest. */
   private final Map<B3Digest, Path> staged = new LinkedHashMap<>();
   private State state = State.OPEN;
+  /** Chunk files being written and fsynced in the background, oldest first. */
+  private final java.util.ArrayDeque<java.util.concurrent.Future<?>> writing = new java.util.ArrayDeque<>();
+  private static final int MAX_CHUNKS_WRITING = 4;
   private Future<?> tail = Future.succeededFuture();
 
   FsBlobWriter(FsBlobService store) {
@@ -138,10 +141,47 @@ final class FsBlobWriter implements BlobWriter {
     }
     Path temp = store.newTempFile("chunk");
     staged.put(digest, temp);
-    ChunkFile.write(temp, data, off, length, store.zstdLevel());
+    byte[] copy = java.util.Arrays.copyOfRange(data, off, off + length);
+    writing.add(store.writeChunkAsync(() -> {
+      ChunkFile.write(temp, copy, 0, copy.length, store.zstdLevel());
+      return null;
+    }));
+    while (writing.size() > MAX_CHUNKS_WRITING) {
+      awaitWrite(writing.poll());
+    }
+  }
+
+  private static void awaitWrite(java.util.concurrent.Future<?> write) throws IOException {
+    try {
+      write.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while writing a chunk", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(e.getCause());
+    }
+  }
+
+  /** Waits until every staged chunk is written and fsynced (or failed). */
+  private void drainWrites() throws IOException {
+    IOException first = null;
+    while (!writing.isEmpty()) {
+      try {
+        awaitWrite(writing.poll());
+      } catch (IOException e) {
+        first = first == null ? e : first;
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
   }
 
   private void commit(B3Digest digest) throws IOException {
+    drainWrites();
     TreeSet<Path> touched = new TreeSet<>();
     for (Map.Entry<B3Digest, Path> e : staged.entrySet()) {
       Path target = store.chunkPath(e.getKey());
@@ -171,6 +211,11 @@ final class FsBlobWriter implements BlobWriter {
   }
 
   private void discard() {
+    try {
+      drainWrites();
+    } catch (IOException ignored) {
+      // the files are removed below either way
+    }
     for (Path temp : staged.values()) {
       try {
         Files.deleteIfExists(temp);
