@@ -123,8 +123,13 @@ public final class AttestationService {
         e.outputs().forEach(o -> pathKeys.add(o.path().fullPath()));
       }
     }
-    return idsPg(db, "derivations", "ident", derivationIds, drvKeys, now)
-        .compose(drvIds -> idsPg(db, "outputs", "path", outputIds, pathKeys, now).compose(outIds -> {
+    // Independent autocommit statements on two tables: run side by side on two connections.
+    Future<Map<String, Long>> drvIdsF = idsPg(db, "derivations", "ident", derivationIds, drvKeys, now);
+    Future<Map<String, Long>> outIdsF = idsPg(db, "outputs", "path", outputIds, pathKeys, now);
+    return Future.all(drvIdsF, outIdsF)
+        .compose(both -> {
+          Map<String, Long> drvIds = drvIdsF.result();
+          Map<String, Long> outIds = outIdsF.result();
           int n = batch.stream().mapToInt(Prepared::rowCount).sum();
           Long[] users = new Long[n];
           Long[] drvs = new Long[n];
@@ -152,7 +157,7 @@ public final class AttestationService {
             }
           }
           return db.update(PG_INSERT_ATTESTATIONS, now, users, drvs, outs, hashes, sigs, sizes, refs, sigStatus).mapEmpty();
-        }));
+        });
   }
 
   /**
