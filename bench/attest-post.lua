@@ -1,25 +1,5 @@
 -- lila-shaped POST /attestation/{drv} with 1-3 fresh outputs per request.
-local token = os.getenv("TOKEN")
-local alphabet = "0123456789abcdfghijklmnpqrsvwxyz"
-local counter = 0
-
-function setup(thread)
-  counter = counter + 1
-  thread:set("id", counter)
-end
-
-function init(args)
-  math.randomseed(os.time() * 100 + id)
-end
-
-local function nix32(n, first16)
-  local t = {}
-  for i = 1, n do
-    local k = math.random(1, (i == 1 and first16) and 16 or 32)
-    t[i] = alphabet:sub(k, k)
-  end
-  return table.concat(t)
-end
+dofile("bench/attest-common.lua")
 
 request = function()
   local n = math.random(1, 3)

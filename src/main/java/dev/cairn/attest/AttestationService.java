@@ -179,15 +179,7 @@ public final class AttestationService {
   private static Future<Map<String, Long>> idsPg(Sql sql, String table, String column, Map<String, Long> cache, Map<String, Long> publish,
                                                  Set<String> sortedKeys, long now) {
     Map<String, Long> found = new HashMap<>();
-    List<String> missing = new ArrayList<>();
-    for (String k : sortedKeys) {
-      Long id = cache.get(k);
-      if (id != null) {
-        found.put(k, id);
-      } else {
-        missing.add(k);
-      }
-    }
+    List<String> missing = uncached(sortedKeys, cache, found);
     if (missing.isEmpty()) {
       return Future.succeededFuture(found);
     }
@@ -315,13 +307,8 @@ public final class AttestationService {
         + "'s key " + sig.keyName() + " over " + fingerprint);
   }
 
-  /**
-   * Ids for the given keys, creating missing rows with one multi-row upsert; the ids never
-   * change once created, so they are cached. Rows that already existed (not RETURNed by
-   * {@code DO NOTHING}) are selected in a second statement.
-   */
-  private Future<Map<String, Long>> ids(Sql sql, String table, String column, Map<String, Long> cache, Set<String> keys, long now) {
-    Map<String, Long> found = new HashMap<>();
+  /** Puts the cached ids of {@code keys} into {@code found} and returns the keys without one, in order. */
+  private static List<String> uncached(Set<String> keys, Map<String, Long> cache, Map<String, Long> found) {
     List<String> missing = new ArrayList<>();
     for (String k : keys) {
       Long id = cache.get(k);
@@ -331,6 +318,17 @@ public final class AttestationService {
         missing.add(k);
       }
     }
+    return missing;
+  }
+
+  /**
+   * Ids for the given keys, creating missing rows with one multi-row upsert; the ids never
+   * change once created, so they are cached. Rows that already existed (not RETURNed by
+   * {@code DO NOTHING}) are selected in a second statement.
+   */
+  private Future<Map<String, Long>> ids(Sql sql, String table, String column, Map<String, Long> cache, Set<String> keys, long now) {
+    Map<String, Long> found = new HashMap<>();
+    List<String> missing = uncached(keys, cache, found);
     if (missing.isEmpty()) {
       return Future.succeededFuture(found);
     }

@@ -1,0 +1,23 @@
+-- Shared by the attestation wrk scripts: the token, a per-thread random seed, nix32 strings.
+token = os.getenv("TOKEN")
+local alphabet = "0123456789abcdfghijklmnpqrsvwxyz"
+local counter = 0
+
+function setup(thread)
+  counter = counter + 1
+  thread:set("id", counter)
+end
+
+function init(args)
+  math.randomseed(os.time() * 100 + id)
+end
+
+-- n nixbase32 characters; first16 keeps the top character in range for a 32-byte digest.
+function nix32(n, first16)
+  local t = {}
+  for i = 1, n do
+    local k = math.random(1, (i == 1 and first16) and 16 or 32)
+    t[i] = alphabet:sub(k, k)
+  end
+  return table.concat(t)
+end
