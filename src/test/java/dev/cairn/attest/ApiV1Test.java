@@ -12,47 +12,16 @@ import dev.cairn.nix.StorePath;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Cairn's own attestation API beyond lila, on both SQL dialects. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ApiV1Test {
+class ApiV1Test extends ServersOnBothDialects {
   private static final String H1 = LilaRoutesTest.SHA_NIX;
   private static final String H2 = "sha256:" + "1".repeat(52);
   private static final String H3 = "sha256:" + "2".repeat(52);
-  private final Map<Dialect, AttestClient> clients = new EnumMap<>(Dialect.class);
-  private int counter;
-
-  @BeforeAll
-  void start() throws Exception {
-    for (Dialect d : Dialect.values()) {
-      clients.put(d, new AttestClient(dev.cairn.server.TestServer.start(d)));
-    }
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    for (AttestClient c : clients.values()) {
-      c.server.close();
-    }
-  }
-
-  private synchronized String hashPart() {
-    counter++;
-    StringBuilder b = new StringBuilder();
-    String digits = String.format("%032d", counter);
-    for (char ch : digits.toCharArray()) {
-      b.append("lmnpqrsvwx".charAt(ch - '0'));
-    }
-    return b.toString();
-  }
 
   private void attest(AttestClient c, String token, String out, String name, String hash) throws Exception {
     HttpResponse<String> r = c.post("/attestation/" + hashPart() + "-" + name, AttestClient.body(out, name, hash, "").encode(), token);

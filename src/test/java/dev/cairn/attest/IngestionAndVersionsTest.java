@@ -5,22 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.db.Dialect;
-import dev.cairn.server.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -28,28 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Ingestion under concurrency and with ids partly known, report versions under concurrent
  * PUTs, paging by output, and escaping in the HTML page; on both SQL dialects.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class IngestionAndVersionsTest {
-  private final Map<Dialect, AttestClient> clients = new EnumMap<>(Dialect.class);
-  private int counter = 1000;
-
-  @BeforeAll
-  void start() throws Exception {
-    for (Dialect d : Dialect.values()) {
-      clients.put(d, new AttestClient(TestServer.start(d)));
-    }
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    for (AttestClient c : clients.values()) {
-      c.server.close();
-    }
-  }
-
-  private synchronized String hashPart() {
-    return ReportScaleTest.hashPart(++counter, 99);
-  }
+class IngestionAndVersionsTest extends ServersOnBothDialects {
 
   private static JsonObject entry(String drv, String out, String name, String hash) {
     return new JsonObject().put("drv_ident", drv).put("outputs", AttestClient.body(out, name, hash, ""));

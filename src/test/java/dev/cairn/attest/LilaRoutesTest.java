@@ -5,50 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.db.Dialect;
 import dev.cairn.db.TestDatabase;
-import dev.cairn.server.TestServer;
 import dev.cairn.users.UserName;
 import dev.cairn.users.UserService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.util.EnumMap;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** lila's request shapes replayed against Cairn, on both SQL dialects. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LilaRoutesTest {
+class LilaRoutesTest extends ServersOnBothDialects {
   static final String SHA_HEX = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
   static final String SHA_SRI = "sha256-LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=";
   static final String SHA_NIX = "sha256:094qif9n4cq4fdg459qzbhg1c6wywawwaaivx0k0x8xhbyx4vwic";
-  private final Map<Dialect, AttestClient> clients = new EnumMap<>(Dialect.class);
-  private int counter;
-
-  @BeforeAll
-  void start() throws Exception {
-    for (Dialect d : Dialect.values()) {
-      clients.put(d, new AttestClient(TestServer.start(d)));
-    }
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    for (AttestClient c : clients.values()) {
-      c.server.close();
-    }
-  }
-
-  /** A fresh store path hash part per use, so tests do not see each other's data. */
-  private synchronized String hashPart() {
-    counter++;
-    String s = String.format("%032d", counter).replace('0', 'a').replace('1', 'b').replace('2', 'c').replace('3', 'd').replace('4', 'f')
-        .replace('5', 'g').replace('6', 'h').replace('7', 'i').replace('8', 'j').replace('9', 'k');
-    return s;
-  }
 
   @ParameterizedTest
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
