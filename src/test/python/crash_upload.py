@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Streams a large deterministic blob to Cairn's BlobService, for the crash test.
 
-usage: crash_upload.py put|stat|digest HOST:PORT GENERATED_DIR SEED SIZE
-  put     upload; prints 'progress N' lines, then 'digest HEX'
-  stat    prints 'present' or 'absent'
-  digest  prints the BLAKE3 of the data, computed by b3sum reading it from a pipe"""
+usage: crash_upload.py put|stat|digest|slowread HOST:PORT GENERATED_DIR SEED SIZE
+  put       upload; prints 'progress N' lines, then 'digest HEX'
+  stat      prints 'present' or 'absent'
+  digest    prints the BLAKE3 of the data, computed by b3sum reading it from a pipe
+  slowread  reads the blob back slowly; prints 'reading' once started, then 'read N OK|MISMATCH'"""
+import hashlib
+import time
 import random
 import subprocess
 import sys
@@ -46,6 +49,19 @@ elif cmd == "put":
                 print("progress", sent, flush=True)
             yield rpc_blobstore_pb2.BlobChunk(data=piece)
     print("digest", stub.Put(chunks()).digest.hex(), flush=True)
+elif cmd == "slowread":
+    expected = hashlib.sha256()
+    for piece in pieces():
+        expected.update(piece)
+    got = hashlib.sha256()
+    n = 0
+    for i, c in enumerate(stub.Read(rpc_blobstore_pb2.ReadBlobRequest(digest=bytes.fromhex(b3())))):
+        if i == 0:
+            print("reading", flush=True)
+        got.update(c.data)
+        n += len(c.data)
+        time.sleep(0.003)
+    print("read", n, "OK" if got.digest() == expected.digest() else "MISMATCH", flush=True)
 elif cmd == "stat":
     try:
         stub.Stat(rpc_blobstore_pb2.StatBlobRequest(digest=bytes.fromhex(b3())))
