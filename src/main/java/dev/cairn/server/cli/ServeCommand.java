@@ -20,11 +20,12 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         + " (metadata: " + server.db().dialect().name().toLowerCase() + ")");
     Object done = new Object();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("shutting down: finishing in-flight requests");
+      // Not through java.util.logging: its own shutdown hook may close the handlers first.
+      System.err.println("cairn: shutting down: finishing in-flight requests");
       try {
         server.close();
       } catch (Exception e) {
-        LOG.warning("shutdown incomplete: " + e);
+        System.err.println("cairn: shutdown incomplete: " + e);
       }
       synchronized (done) {
         done.notifyAll();
