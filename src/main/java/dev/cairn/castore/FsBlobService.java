@@ -172,7 +172,7 @@ public final class FsBlobService implements BlobService {
     return blobs.resolve(hex.substring(0, 2)).resolve(hex);
   }
 
-  java.util.concurrent.Future<?> writeChunkAsync(java.util.concurrent.Callable<Void> write) {
+  <T> java.util.concurrent.Future<T> writeChunkAsync(java.util.concurrent.Callable<T> write) {
     return CHUNK_WRITERS.submit(write);
   }
 

@@ -29,11 +29,13 @@ final class FsBlobWriter implements BlobWriter {
   private final Blake3Hasher blobHasher = new Blake3Hasher();
   private long total;
   private final List<ChunkMeta> chunks = new ArrayList<>();
-  /** New chunks of this upload, still under tmp/, by digest. */
-  private final Map<B3Digest, Path> staged = new LinkedHashMap<>();
+  /** New chunks of this upload, still under tmp/, by digest (filled by the chunk writer threads). */
+  private final Map<B3Digest, Path> staged = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Every chunk cut so far, in order: hashed and written in the background. */
+  private final List<java.util.concurrent.Future<ChunkMeta>> chunkOrder = new ArrayList<>();
   private State state = State.OPEN;
   /** Chunk files being written and fsynced in the background, oldest first. */
-  private final java.util.ArrayDeque<java.util.concurrent.Future<?>> writing = new java.util.ArrayDeque<>();
+  private final java.util.ArrayDeque<java.util.concurrent.Future<ChunkMeta>> writing = new java.util.ArrayDeque<>();
   private static final int MAX_CHUNKS_WRITING = 4;
   private Future<?> tail = Future.succeededFuture();
 
@@ -111,8 +113,13 @@ final class FsBlobWriter implements BlobWriter {
         cutChunk();
       }
       B3Digest digest = blobHasher.digest();
+      drainWrites();
+      for (java.util.concurrent.Future<ChunkMeta> meta : chunkOrder) {
+        chunks.add(awaitWrite(meta));
+      }
       if (chunks.isEmpty()) {
-        stage(digest, window, 0, 0);
+        writeIfNew(digest, new byte[0]);
+        chunks.add(new ChunkMeta(digest, 0));
       }
       commit(digest);
       return digest;
@@ -122,38 +129,45 @@ final class FsBlobWriter implements BlobWriter {
     }
   }
 
+  /**
+   * Cuts the next chunk off the window. Its BLAKE3 and its file are computed on a chunk writer
+   * thread, in parallel with this upload's blob hashing (the two digests are independent).
+   */
   private void cutChunk() throws IOException {
     int length = store.chunker().cut(window, 0, fill);
     // A blob that is one chunk has the chunk's digest: hash it once.
-    boolean wholeBlob = state == State.CLOSED && chunks.isEmpty() && length == total;
-    B3Digest digest = wholeBlob
-        ? blobHasher.digest()
-        : new Blake3Hasher().update(window, 0, length).digest();
-    stage(digest, window, 0, length);
+    boolean wholeBlob = state == State.CLOSED && chunkOrder.isEmpty() && length == total;
+    B3Digest known = wholeBlob ? blobHasher.digest() : null;
+    byte[] copy = java.util.Arrays.copyOfRange(window, 0, length);
+    java.util.concurrent.Future<ChunkMeta> meta = store.writeChunkAsync(() -> {
+      B3Digest digest = known != null ? known : Blake3Hasher.hash(copy);
+      writeIfNew(digest, copy);
+      return new ChunkMeta(digest, copy.length);
+    });
+    chunkOrder.add(meta);
+    writing.add(meta);
+    while (writing.size() > MAX_CHUNKS_WRITING) {
+      awaitWrite(writing.poll());
+    }
     System.arraycopy(window, length, window, 0, fill - length);
     fill -= length;
   }
 
-  private void stage(B3Digest digest, byte[] data, int off, int length) throws IOException {
-    chunks.add(new ChunkMeta(digest, length));
-    if (staged.containsKey(digest) || Files.exists(store.chunkPath(digest))) {
-      return; // dedup: already stored, or already staged by this upload
+  /** Writes a chunk under tmp/ unless it is stored already or staged by this upload (dedup). */
+  private void writeIfNew(B3Digest digest, byte[] data) throws IOException {
+    if (Files.exists(store.chunkPath(digest))) {
+      return;
     }
     Path temp = store.newTempFile("chunk");
-    staged.put(digest, temp);
-    byte[] copy = java.util.Arrays.copyOfRange(data, off, off + length);
-    writing.add(store.writeChunkAsync(() -> {
-      ChunkFile.write(temp, copy, 0, copy.length, store.zstdLevel());
-      return null;
-    }));
-    while (writing.size() > MAX_CHUNKS_WRITING) {
-      awaitWrite(writing.poll());
+    if (staged.putIfAbsent(digest, temp) != null) {
+      return;
     }
+    ChunkFile.write(temp, data, 0, data.length, store.zstdLevel());
   }
 
-  private static void awaitWrite(java.util.concurrent.Future<?> write) throws IOException {
+  private static <T> T awaitWrite(java.util.concurrent.Future<T> write) throws IOException {
     try {
-      write.get();
+      return write.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while writing a chunk", e);
