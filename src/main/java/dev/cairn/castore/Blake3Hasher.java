@@ -2,23 +2,33 @@ package dev.cairn.castore;
 
 import io.vertx.core.buffer.Buffer;
 import java.nio.ByteBuffer;
-import org.apache.commons.codec.digest.Blake3;
 
 /**
- * Incremental BLAKE3-256 over a byte stream (commons-codec's pure-Java implementation; see
- * bench/castore.md for its throughput against b3sum). Not thread-safe; one per stream.
+ * Incremental BLAKE3-256 over a byte stream, backed by Cairn's own pure-Java {@link Blake3} (see
+ * bench/castore.md for its throughput against b3sum). Updates of 256 KiB or more are spread
+ * over the common fork-join pool unless {@code -Dcairn.blake3.parallel=false}; the digest is the
+ * same either way. Not thread-safe; one per stream.
  */
 public final class Blake3Hasher {
-  private static final int COPY_SIZE = 64 * 1024;
-  private final Blake3 state = Blake3.initHash();
-  private byte[] scratch;
+  static final boolean PARALLEL =
+      Boolean.parseBoolean(System.getProperty("cairn.blake3.parallel", "true"));
+
+  private final Blake3 state;
+
+  public Blake3Hasher() {
+    this(PARALLEL);
+  }
+
+  Blake3Hasher(boolean parallel) {
+    state = new Blake3(parallel);
+  }
 
   public static B3Digest hash(byte[] data) {
-    return B3Digest.of(Blake3.hash(data));
+    return B3Digest.of(new Blake3(PARALLEL).update(data, 0, data.length).digest());
   }
 
   public Blake3Hasher update(byte[] data) {
-    state.update(data);
+    state.update(data, 0, data.length);
     return this;
   }
 
@@ -28,19 +38,7 @@ public final class Blake3Hasher {
   }
 
   public Blake3Hasher update(ByteBuffer data) {
-    if (data.hasArray()) {
-      state.update(data.array(), data.arrayOffset() + data.position(), data.remaining());
-      data.position(data.limit());
-      return this;
-    }
-    if (scratch == null) {
-      scratch = new byte[COPY_SIZE];
-    }
-    while (data.hasRemaining()) {
-      int n = Math.min(scratch.length, data.remaining());
-      data.get(scratch, 0, n);
-      state.update(scratch, 0, n);
-    }
+    state.update(data);
     return this;
   }
 
@@ -50,6 +48,6 @@ public final class Blake3Hasher {
 
   /** The digest of everything seen so far; the hasher may continue to be updated. */
   public B3Digest digest() {
-    return B3Digest.of(state.doFinalize(B3Digest.LENGTH));
+    return B3Digest.of(state.digest());
   }
 }

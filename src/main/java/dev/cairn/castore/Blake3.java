@@ -1,0 +1,613 @@
+package dev.cairn.castore;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Incremental BLAKE3-256 (plain hash mode only), written from the BLAKE3 specification
+ * (https://github.com/BLAKE3-team/BLAKE3-specs): 1 KiB chunks of 64-byte blocks, a binary tree of
+ * parent nodes over the chunk chaining values, seven rounds of the ChaCha-like G function.
+ *
+ * <p>Speed: the compression function keeps the 16 state words, the 16 message words and the
+ * chaining value in local ints, reads message words straight from the input {@code byte[]}
+ * (little-endian view {@link VarHandle}) and has its seven rounds unrolled, with the message
+ * permutation resolved at write time (no per-round copy). Whole chunks are compressed 16 blocks
+ * per call without touching the buffer. No allocation per block, chunk or update.
+ *
+ * <p>Parallelism (optional, constructor flag): an update that brings at least {@link
+ * #PARALLEL_MIN} whole chunks is cut into chunk-aligned power-of-two subtrees; their chaining
+ * values are computed by the calling thread and helper tasks in the common {@link ForkJoinPool},
+ * which take subtrees from a shared counter (so a helper that is late or never scheduled costs
+ * the caller nothing: it hashes what is left itself), then merged into the tree in order. The
+ * tree is the same, so the digest is identical to the serial one.
+ *
+ * <p>{@link #digest()} does not change the state: hashing may continue afterwards. Not
+ * thread-safe; one instance per stream.
+ */
+public final class Blake3 {
+  static final int OUT_LEN = 32;
+  private static final int BLOCK_LEN = 64;
+  private static final int CHUNK_LEN = 1024;
+  private static final int CHUNK_START = 1;
+  private static final int CHUNK_END = 1 << 1;
+  private static final int PARENT = 1 << 2;
+  private static final int ROOT = 1 << 3;
+  /** A 2^64-byte input has 2^54 chunks: at most 54 stacked chaining values, plus one slot. */
+  private static final int MAX_DEPTH = 54;
+
+  private static final int IV0 = 0x6A09E667;
+  private static final int IV1 = 0xBB67AE85;
+  private static final int IV2 = 0x3C6EF372;
+  private static final int IV3 = 0xA54FF53A;
+  private static final int IV4 = 0x510E527F;
+  private static final int IV5 = 0x9B05688C;
+  private static final int IV6 = 0x1F83D9AB;
+  private static final int IV7 = 0x5BE0CD19;
+
+  private static final VarHandle LE =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /** Whole chunks an update must bring before it is spread over threads (256 KiB). */
+  static final int PARALLEL_MIN = 256;
+  /** Largest subtree handed out as one piece of parallel work (64 chunks = 64 KiB). */
+  private static final int PIECE_CHUNKS = 64;
+  private static final int COPY_SIZE = 64 * 1024;
+
+  private final boolean parallel;
+  /** Chaining value of the current chunk (after {@link #blocksDone} blocks). */
+  private final int[] cv = new int[8];
+  /** The current chunk's last, not yet compressed block: 0..64 bytes (kept until more input). */
+  private final byte[] block = new byte[BLOCK_LEN];
+  private int blockLen;
+  private int blocksDone;
+  /** Index of the current chunk = number of chunks whose chaining value went to the stack. */
+  private long chunkCounter;
+  /** Chaining values of complete subtrees, 32 bytes each, so two neighbours form a parent block. */
+  private final byte[] stack = new byte[(MAX_DEPTH + 1) * OUT_LEN];
+  private int stackLen;
+  private final int[] tmp = new int[8];
+  private byte[] scratch;
+
+  /** A serial hasher. */
+  public Blake3() {
+    this(false);
+  }
+
+  /** @param parallel spread large updates over the common fork-join pool (same digest) */
+  public Blake3(boolean parallel) {
+    this.parallel = parallel;
+    reset();
+  }
+
+  public static byte[] hash(byte[] data) {
+    return new Blake3().update(data, 0, data.length).digest();
+  }
+
+  public Blake3 reset() {
+    setIv(cv);
+    blockLen = 0;
+    blocksDone = 0;
+    chunkCounter = 0;
+    stackLen = 0;
+    return this;
+  }
+
+  public Blake3 update(byte[] data) {
+    return update(data, 0, data.length);
+  }
+
+  public Blake3 update(byte[] in, int off, int len) {
+    if ((off | len) < 0 || len > in.length - off) {
+      throw new IndexOutOfBoundsException("off " + off + ", len " + len + ", length " + in.length);
+    }
+    while (len > 0) {
+      if (blockLen == BLOCK_LEN) {
+        // More input follows the buffered block, so it is not the root's last block.
+        if (blocksDone == CHUNK_LEN / BLOCK_LEN - 1) {
+          compress(cv, block, 0, 1, BLOCK_LEN, chunkCounter, 0, startFlag(), CHUNK_END);
+          chunkCounter++;
+          pushCv(cv, 0, chunkCounter);
+          setIv(cv);
+          blocksDone = 0;
+        } else {
+          compress(cv, block, 0, 1, BLOCK_LEN, chunkCounter, 0, startFlag(), 0);
+          blocksDone++;
+        }
+        blockLen = 0;
+      }
+      if (blockLen == 0) {
+        if (blocksDone == 0 && len > CHUNK_LEN) {
+          // Whole chunks straight from the input; at least one byte stays for the buffer.
+          int chunks = (len - 1) / CHUNK_LEN;
+          if (parallel && chunks >= PARALLEL_MIN && Runtime.getRuntime().availableProcessors() > 1) {
+            parallelChunks(in, off, chunks);
+          } else {
+            int[] t = tmp;
+            for (int i = 0; i < chunks; i++) {
+              setIv(t);
+              compress(t, in, off + i * CHUNK_LEN, 16, BLOCK_LEN, chunkCounter, 0, CHUNK_START,
+                  CHUNK_END);
+              chunkCounter++;
+              pushCv(t, 0, chunkCounter);
+            }
+          }
+          off += chunks * CHUNK_LEN;
+          len -= chunks * CHUNK_LEN;
+          continue;
+        }
+        if (len > BLOCK_LEN) {
+          // Whole blocks of this chunk, short of its last one (which needs CHUNK_END).
+          int blocks = Math.min((len - 1) / BLOCK_LEN, CHUNK_LEN / BLOCK_LEN - 1 - blocksDone);
+          if (blocks > 0) {
+            compress(cv, in, off, blocks, BLOCK_LEN, chunkCounter, 0, startFlag(), 0);
+            blocksDone += blocks;
+            off += blocks * BLOCK_LEN;
+            len -= blocks * BLOCK_LEN;
+            continue;
+          }
+        }
+      }
+      int take = Math.min(BLOCK_LEN - blockLen, len);
+      System.arraycopy(in, off, block, blockLen, take);
+      blockLen += take;
+      off += take;
+      len -= take;
+    }
+    return this;
+  }
+
+  /** Consumes the buffer's remaining bytes (heap or direct); its position ends at its limit. */
+  public Blake3 update(ByteBuffer data) {
+    if (data.hasArray()) {
+      update(data.array(), data.arrayOffset() + data.position(), data.remaining());
+      data.position(data.limit());
+      return this;
+    }
+    if (scratch == null) {
+      scratch = new byte[COPY_SIZE];
+    }
+    while (data.hasRemaining()) {
+      int n = Math.min(scratch.length, data.remaining());
+      data.get(scratch, 0, n);
+      update(scratch, 0, n);
+    }
+    return this;
+  }
+
+  /** The 32-byte digest of everything seen so far; the state is unchanged. */
+  public byte[] digest() {
+    byte[] out = new byte[OUT_LEN];
+    digest(out, 0);
+    return out;
+  }
+
+  public void digest(byte[] out, int off) {
+    byte[] last = new byte[BLOCK_LEN];
+    System.arraycopy(block, 0, last, 0, blockLen);
+    int[] h = cv.clone();
+    int flags = startFlag() | CHUNK_END;
+    if (stackLen == 0) {
+      compress(h, last, 0, 1, blockLen, chunkCounter, flags | ROOT, 0, 0);
+    } else {
+      compress(h, last, 0, 1, blockLen, chunkCounter, flags, 0, 0);
+      for (int i = stackLen - 1; i >= 0; i--) {
+        System.arraycopy(stack, i * OUT_LEN, last, 0, OUT_LEN);
+        storeCv(h, last, OUT_LEN);
+        setIv(h);
+        compress(h, last, 0, 1, BLOCK_LEN, 0, i == 0 ? PARENT | ROOT : PARENT, 0, 0);
+      }
+    }
+    storeCv(h, out, off);
+  }
+
+  private int startFlag() {
+    return blocksDone == 0 ? CHUNK_START : 0;
+  }
+
+  /**
+   * Adds the chaining value of a complete subtree of 2^level chunks, the last of which is chunk
+   * {@code chunksAfter - 1}, merging it with its completed left neighbours.
+   */
+  private void pushCv(int[] h, int level, long chunksAfter) {
+    int pos = stackLen;
+    storeCv(h, stack, pos * OUT_LEN);
+    int[] t = tmp == h ? new int[8] : tmp;
+    for (long n = chunksAfter >>> level; (n & 1) == 0; n >>>= 1) {
+      pos--;
+      setIv(t);
+      compress(t, stack, pos * OUT_LEN, 1, BLOCK_LEN, 0, PARENT, 0, 0);
+      storeCv(t, stack, pos * OUT_LEN);
+    }
+    stackLen = pos + 1;
+  }
+
+  /** Hashes {@code chunks} whole chunks at {@link #chunkCounter} on several threads. */
+  private void parallelChunks(byte[] in, int off, int chunks) {
+    // Aligned power-of-two subtrees, left to right, none larger than PIECE_CHUNKS.
+    long first = chunkCounter;
+    long end = first + chunks;
+    int pieces = 0;
+    for (long c = first; c < end; pieces++) {
+      c += pieceSize(c, end);
+    }
+    final int n = pieces;
+    long[] starts = new long[n];
+    int[] sizes = new int[n];
+    int[] cvs = new int[8 * n];
+    int i = 0;
+    for (long c = first; c < end; i++) {
+      starts[i] = c;
+      sizes[i] = pieceSize(c, end);
+      c += sizes[i];
+    }
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger done = new AtomicInteger();
+    Runnable work =
+        () -> {
+          int[] h = new int[8];
+          byte[] st = new byte[(Integer.numberOfTrailingZeros(PIECE_CHUNKS) + 2) * OUT_LEN];
+          for (int k; (k = next.getAndIncrement()) < n; ) {
+            int o = off + (int) (starts[k] - first) * CHUNK_LEN;
+            subtreeCv(in, o, starts[k], sizes[k], h, st);
+            System.arraycopy(h, 0, cvs, 8 * k, 8);
+            done.incrementAndGet(); // publishes cvs[8k..8k+7]
+          }
+        };
+    int helpers = Math.min(ForkJoinPool.getCommonPoolParallelism(), n - 1);
+    for (int k = 0; k < helpers; k++) {
+      ForkJoinPool.commonPool().execute(work);
+    }
+    work.run();
+    // Not a join: a helper that never got a thread (busy pool) has nothing left to do; we only
+    // wait for pieces a helper is still hashing (at most one 64 KiB subtree each).
+    while (done.get() < n) {
+      Thread.yield();
+    }
+    int[] h = new int[8];
+    for (int k = 0; k < n; k++) {
+      System.arraycopy(cvs, 8 * k, h, 0, 8);
+      pushCv(h, Integer.numberOfTrailingZeros(sizes[k]), starts[k] + sizes[k]);
+    }
+    chunkCounter = end;
+  }
+
+  /** Largest power of two ≤ PIECE_CHUNKS dividing {@code c} that fits before {@code end}. */
+  private static int pieceSize(long c, long end) {
+    int size = PIECE_CHUNKS;
+    while ((c & (size - 1)) != 0 || c + size > end) {
+      size >>>= 1;
+    }
+    return size;
+  }
+
+  /**
+   * Chaining value (non-root) of the {@code size} (a power of two) chunks at {@code in[off..]},
+   * the first being chunk {@code counter}. {@code st} holds log2(size)+1 chaining values.
+   */
+  private static void subtreeCv(byte[] in, int off, long counter, int size, int[] h, byte[] st) {
+    int depth = 0;
+    for (int i = 0; i < size; i++) {
+      setIv(h);
+      compress(h, in, off + i * CHUNK_LEN, 16, BLOCK_LEN, counter + i, 0, CHUNK_START, CHUNK_END);
+      storeCv(h, st, depth * OUT_LEN);
+      for (int n = i + 1; (n & 1) == 0; n >>>= 1) {
+        depth--;
+        setIv(h);
+        compress(h, st, depth * OUT_LEN, 1, BLOCK_LEN, 0, PARENT, 0, 0);
+        storeCv(h, st, depth * OUT_LEN);
+      }
+      depth++;
+    }
+    for (int j = 0; j < 8; j++) {
+      h[j] = (int) LE.get(st, 4 * j);
+    }
+  }
+
+  private static void setIv(int[] h) {
+    h[0] = IV0;
+    h[1] = IV1;
+    h[2] = IV2;
+    h[3] = IV3;
+    h[4] = IV4;
+    h[5] = IV5;
+    h[6] = IV6;
+    h[7] = IV7;
+  }
+
+  private static void storeCv(int[] h, byte[] out, int off) {
+    for (int j = 0; j < 8; j++) {
+      LE.set(out, off + 4 * j, h[j]);
+    }
+  }
+
+  /**
+   * Compresses {@code blocks} consecutive 64-byte blocks of {@code m} from {@code off} into the
+   * chaining value {@code h} (in/out). All blocks use {@code counter} and {@code flags}; the first
+   * also {@code firstFlags}, the last also {@code lastFlags} and length {@code lastLen}. Output
+   * is the first 8 words (chaining value, or the 32-byte root output with ROOT in the flags).
+   */
+  private static void compress(int[] h, byte[] m, int off, int blocks, int lastLen, long counter,
+      int flags, int firstFlags, int lastFlags) {
+    int h0 = h[0], h1 = h[1], h2 = h[2], h3 = h[3], h4 = h[4], h5 = h[5], h6 = h[6], h7 = h[7];
+    int tLo = (int) counter;
+    int tHi = (int) (counter >>> 32);
+    for (int blk = 0; blk < blocks; blk++, off += BLOCK_LEN) {
+      int f = blk == 0 ? flags | firstFlags : flags;
+      int len = BLOCK_LEN;
+      if (blk == blocks - 1) {
+        f |= lastFlags;
+        len = lastLen;
+      }
+      int m0 = (int) LE.get(m, off);
+      int m1 = (int) LE.get(m, off + 4);
+      int m2 = (int) LE.get(m, off + 8);
+      int m3 = (int) LE.get(m, off + 12);
+      int m4 = (int) LE.get(m, off + 16);
+      int m5 = (int) LE.get(m, off + 20);
+      int m6 = (int) LE.get(m, off + 24);
+      int m7 = (int) LE.get(m, off + 28);
+      int m8 = (int) LE.get(m, off + 32);
+      int m9 = (int) LE.get(m, off + 36);
+      int m10 = (int) LE.get(m, off + 40);
+      int m11 = (int) LE.get(m, off + 44);
+      int m12 = (int) LE.get(m, off + 48);
+      int m13 = (int) LE.get(m, off + 52);
+      int m14 = (int) LE.get(m, off + 56);
+      int m15 = (int) LE.get(m, off + 60);
+      int v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
+      int v8 = IV0, v9 = IV1, v10 = IV2, v11 = IV3;
+      int v12 = tLo, v13 = tHi, v14 = len, v15 = f;
+      // round 1: message words [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+      v0 += v4 + m0; v12 = Integer.rotateRight(v12 ^ v0, 16);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 12);
+      v0 += v4 + m1; v12 = Integer.rotateRight(v12 ^ v0, 8);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 7);
+      v1 += v5 + m2; v13 = Integer.rotateRight(v13 ^ v1, 16);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 12);
+      v1 += v5 + m3; v13 = Integer.rotateRight(v13 ^ v1, 8);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 7);
+      v2 += v6 + m4; v14 = Integer.rotateRight(v14 ^ v2, 16);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 12);
+      v2 += v6 + m5; v14 = Integer.rotateRight(v14 ^ v2, 8);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 7);
+      v3 += v7 + m6; v15 = Integer.rotateRight(v15 ^ v3, 16);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 12);
+      v3 += v7 + m7; v15 = Integer.rotateRight(v15 ^ v3, 8);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 7);
+      v0 += v5 + m8; v15 = Integer.rotateRight(v15 ^ v0, 16);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 12);
+      v0 += v5 + m9; v15 = Integer.rotateRight(v15 ^ v0, 8);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 7);
+      v1 += v6 + m10; v12 = Integer.rotateRight(v12 ^ v1, 16);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 12);
+      v1 += v6 + m11; v12 = Integer.rotateRight(v12 ^ v1, 8);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 7);
+      v2 += v7 + m12; v13 = Integer.rotateRight(v13 ^ v2, 16);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 12);
+      v2 += v7 + m13; v13 = Integer.rotateRight(v13 ^ v2, 8);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 7);
+      v3 += v4 + m14; v14 = Integer.rotateRight(v14 ^ v3, 16);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 12);
+      v3 += v4 + m15; v14 = Integer.rotateRight(v14 ^ v3, 8);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 7);
+      // round 2: message words [2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8]
+      v0 += v4 + m2; v12 = Integer.rotateRight(v12 ^ v0, 16);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 12);
+      v0 += v4 + m6; v12 = Integer.rotateRight(v12 ^ v0, 8);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 7);
+      v1 += v5 + m3; v13 = Integer.rotateRight(v13 ^ v1, 16);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 12);
+      v1 += v5 + m10; v13 = Integer.rotateRight(v13 ^ v1, 8);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 7);
+      v2 += v6 + m7; v14 = Integer.rotateRight(v14 ^ v2, 16);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 12);
+      v2 += v6 + m0; v14 = Integer.rotateRight(v14 ^ v2, 8);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 7);
+      v3 += v7 + m4; v15 = Integer.rotateRight(v15 ^ v3, 16);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 12);
+      v3 += v7 + m13; v15 = Integer.rotateRight(v15 ^ v3, 8);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 7);
+      v0 += v5 + m1; v15 = Integer.rotateRight(v15 ^ v0, 16);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 12);
+      v0 += v5 + m11; v15 = Integer.rotateRight(v15 ^ v0, 8);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 7);
+      v1 += v6 + m12; v12 = Integer.rotateRight(v12 ^ v1, 16);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 12);
+      v1 += v6 + m5; v12 = Integer.rotateRight(v12 ^ v1, 8);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 7);
+      v2 += v7 + m9; v13 = Integer.rotateRight(v13 ^ v2, 16);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 12);
+      v2 += v7 + m14; v13 = Integer.rotateRight(v13 ^ v2, 8);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 7);
+      v3 += v4 + m15; v14 = Integer.rotateRight(v14 ^ v3, 16);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 12);
+      v3 += v4 + m8; v14 = Integer.rotateRight(v14 ^ v3, 8);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 7);
+      // round 3: message words [3, 4, 10, 12, 13, 2, 7, 14, 6, 5, 9, 0, 11, 15, 8, 1]
+      v0 += v4 + m3; v12 = Integer.rotateRight(v12 ^ v0, 16);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 12);
+      v0 += v4 + m4; v12 = Integer.rotateRight(v12 ^ v0, 8);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 7);
+      v1 += v5 + m10; v13 = Integer.rotateRight(v13 ^ v1, 16);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 12);
+      v1 += v5 + m12; v13 = Integer.rotateRight(v13 ^ v1, 8);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 7);
+      v2 += v6 + m13; v14 = Integer.rotateRight(v14 ^ v2, 16);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 12);
+      v2 += v6 + m2; v14 = Integer.rotateRight(v14 ^ v2, 8);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 7);
+      v3 += v7 + m7; v15 = Integer.rotateRight(v15 ^ v3, 16);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 12);
+      v3 += v7 + m14; v15 = Integer.rotateRight(v15 ^ v3, 8);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 7);
+      v0 += v5 + m6; v15 = Integer.rotateRight(v15 ^ v0, 16);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 12);
+      v0 += v5 + m5; v15 = Integer.rotateRight(v15 ^ v0, 8);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 7);
+      v1 += v6 + m9; v12 = Integer.rotateRight(v12 ^ v1, 16);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 12);
+      v1 += v6 + m0; v12 = Integer.rotateRight(v12 ^ v1, 8);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 7);
+      v2 += v7 + m11; v13 = Integer.rotateRight(v13 ^ v2, 16);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 12);
+      v2 += v7 + m15; v13 = Integer.rotateRight(v13 ^ v2, 8);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 7);
+      v3 += v4 + m8; v14 = Integer.rotateRight(v14 ^ v3, 16);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 12);
+      v3 += v4 + m1; v14 = Integer.rotateRight(v14 ^ v3, 8);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 7);
+      // round 4: message words [10, 7, 12, 9, 14, 3, 13, 15, 4, 0, 11, 2, 5, 8, 1, 6]
+      v0 += v4 + m10; v12 = Integer.rotateRight(v12 ^ v0, 16);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 12);
+      v0 += v4 + m7; v12 = Integer.rotateRight(v12 ^ v0, 8);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 7);
+      v1 += v5 + m12; v13 = Integer.rotateRight(v13 ^ v1, 16);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 12);
+      v1 += v5 + m9; v13 = Integer.rotateRight(v13 ^ v1, 8);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 7);
+      v2 += v6 + m14; v14 = Integer.rotateRight(v14 ^ v2, 16);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 12);
+      v2 += v6 + m3; v14 = Integer.rotateRight(v14 ^ v2, 8);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 7);
+      v3 += v7 + m13; v15 = Integer.rotateRight(v15 ^ v3, 16);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 12);
+      v3 += v7 + m15; v15 = Integer.rotateRight(v15 ^ v3, 8);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 7);
+      v0 += v5 + m4; v15 = Integer.rotateRight(v15 ^ v0, 16);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 12);
+      v0 += v5 + m0; v15 = Integer.rotateRight(v15 ^ v0, 8);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 7);
+      v1 += v6 + m11; v12 = Integer.rotateRight(v12 ^ v1, 16);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 12);
+      v1 += v6 + m2; v12 = Integer.rotateRight(v12 ^ v1, 8);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 7);
+      v2 += v7 + m5; v13 = Integer.rotateRight(v13 ^ v2, 16);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 12);
+      v2 += v7 + m8; v13 = Integer.rotateRight(v13 ^ v2, 8);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 7);
+      v3 += v4 + m1; v14 = Integer.rotateRight(v14 ^ v3, 16);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 12);
+      v3 += v4 + m6; v14 = Integer.rotateRight(v14 ^ v3, 8);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 7);
+      // round 5: message words [12, 13, 9, 11, 15, 10, 14, 8, 7, 2, 5, 3, 0, 1, 6, 4]
+      v0 += v4 + m12; v12 = Integer.rotateRight(v12 ^ v0, 16);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 12);
+      v0 += v4 + m13; v12 = Integer.rotateRight(v12 ^ v0, 8);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 7);
+      v1 += v5 + m9; v13 = Integer.rotateRight(v13 ^ v1, 16);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 12);
+      v1 += v5 + m11; v13 = Integer.rotateRight(v13 ^ v1, 8);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 7);
+      v2 += v6 + m15; v14 = Integer.rotateRight(v14 ^ v2, 16);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 12);
+      v2 += v6 + m10; v14 = Integer.rotateRight(v14 ^ v2, 8);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 7);
+      v3 += v7 + m14; v15 = Integer.rotateRight(v15 ^ v3, 16);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 12);
+      v3 += v7 + m8; v15 = Integer.rotateRight(v15 ^ v3, 8);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 7);
+      v0 += v5 + m7; v15 = Integer.rotateRight(v15 ^ v0, 16);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 12);
+      v0 += v5 + m2; v15 = Integer.rotateRight(v15 ^ v0, 8);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 7);
+      v1 += v6 + m5; v12 = Integer.rotateRight(v12 ^ v1, 16);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 12);
+      v1 += v6 + m3; v12 = Integer.rotateRight(v12 ^ v1, 8);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 7);
+      v2 += v7 + m0; v13 = Integer.rotateRight(v13 ^ v2, 16);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 12);
+      v2 += v7 + m1; v13 = Integer.rotateRight(v13 ^ v2, 8);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 7);
+      v3 += v4 + m6; v14 = Integer.rotateRight(v14 ^ v3, 16);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 12);
+      v3 += v4 + m4; v14 = Integer.rotateRight(v14 ^ v3, 8);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 7);
+      // round 6: message words [9, 14, 11, 5, 8, 12, 15, 1, 13, 3, 0, 10, 2, 6, 4, 7]
+      v0 += v4 + m9; v12 = Integer.rotateRight(v12 ^ v0, 16);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 12);
+      v0 += v4 + m14; v12 = Integer.rotateRight(v12 ^ v0, 8);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 7);
+      v1 += v5 + m11; v13 = Integer.rotateRight(v13 ^ v1, 16);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 12);
+      v1 += v5 + m5; v13 = Integer.rotateRight(v13 ^ v1, 8);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 7);
+      v2 += v6 + m8; v14 = Integer.rotateRight(v14 ^ v2, 16);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 12);
+      v2 += v6 + m12; v14 = Integer.rotateRight(v14 ^ v2, 8);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 7);
+      v3 += v7 + m15; v15 = Integer.rotateRight(v15 ^ v3, 16);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 12);
+      v3 += v7 + m1; v15 = Integer.rotateRight(v15 ^ v3, 8);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 7);
+      v0 += v5 + m13; v15 = Integer.rotateRight(v15 ^ v0, 16);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 12);
+      v0 += v5 + m3; v15 = Integer.rotateRight(v15 ^ v0, 8);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 7);
+      v1 += v6 + m0; v12 = Integer.rotateRight(v12 ^ v1, 16);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 12);
+      v1 += v6 + m10; v12 = Integer.rotateRight(v12 ^ v1, 8);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 7);
+      v2 += v7 + m2; v13 = Integer.rotateRight(v13 ^ v2, 16);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 12);
+      v2 += v7 + m6; v13 = Integer.rotateRight(v13 ^ v2, 8);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 7);
+      v3 += v4 + m4; v14 = Integer.rotateRight(v14 ^ v3, 16);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 12);
+      v3 += v4 + m7; v14 = Integer.rotateRight(v14 ^ v3, 8);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 7);
+      // round 7: message words [11, 15, 5, 0, 1, 9, 8, 6, 14, 10, 2, 12, 3, 4, 7, 13]
+      v0 += v4 + m11; v12 = Integer.rotateRight(v12 ^ v0, 16);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 12);
+      v0 += v4 + m15; v12 = Integer.rotateRight(v12 ^ v0, 8);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 7);
+      v1 += v5 + m5; v13 = Integer.rotateRight(v13 ^ v1, 16);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 12);
+      v1 += v5 + m0; v13 = Integer.rotateRight(v13 ^ v1, 8);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 7);
+      v2 += v6 + m1; v14 = Integer.rotateRight(v14 ^ v2, 16);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 12);
+      v2 += v6 + m9; v14 = Integer.rotateRight(v14 ^ v2, 8);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 7);
+      v3 += v7 + m8; v15 = Integer.rotateRight(v15 ^ v3, 16);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 12);
+      v3 += v7 + m6; v15 = Integer.rotateRight(v15 ^ v3, 8);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 7);
+      v0 += v5 + m14; v15 = Integer.rotateRight(v15 ^ v0, 16);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 12);
+      v0 += v5 + m10; v15 = Integer.rotateRight(v15 ^ v0, 8);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 7);
+      v1 += v6 + m2; v12 = Integer.rotateRight(v12 ^ v1, 16);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 12);
+      v1 += v6 + m12; v12 = Integer.rotateRight(v12 ^ v1, 8);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 7);
+      v2 += v7 + m3; v13 = Integer.rotateRight(v13 ^ v2, 16);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 12);
+      v2 += v7 + m4; v13 = Integer.rotateRight(v13 ^ v2, 8);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 7);
+      v3 += v4 + m7; v14 = Integer.rotateRight(v14 ^ v3, 16);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 12);
+      v3 += v4 + m13; v14 = Integer.rotateRight(v14 ^ v3, 8);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 7);
+      h0 = v0 ^ v8;
+      h1 = v1 ^ v9;
+      h2 = v2 ^ v10;
+      h3 = v3 ^ v11;
+      h4 = v4 ^ v12;
+      h5 = v5 ^ v13;
+      h6 = v6 ^ v14;
+      h7 = v7 ^ v15;
+    }
+    h[0] = h0;
+    h[1] = h1;
+    h[2] = h2;
+    h[3] = h3;
+    h[4] = h4;
+    h[5] = h5;
+    h[6] = h6;
+    h[7] = h7;
+  }
+}
