@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# BLAKE3 throughput: Cairn's Blake3Hasher (our unrolled Blake3) vs b3sum --num-threads 1, same file.
+# BLAKE3 throughput: Cairn's Blake3Hasher (own Blake3; serial and fork-join parallel), the
+# previous commons-codec Blake3, b3sum --num-threads 1 and b3sum (all threads), same file.
 # Usage: bench/blake3.sh [SIZE_MIB=1024] [RUNS=5]   (from the repository root; builds classes)
 set -euo pipefail
 size_mib=${1:-1024}
@@ -21,5 +22,17 @@ for i in $(seq "$runs"); do
   awk -v s="$start" -v e="$end" -v b="$((size_mib * 1024 * 1024))" -v d="$digest" -v i="$i" \
     'BEGIN { printf "run %d: %s  %.1f MB/s (%.2f s)\n", i, d, b / 1e6 / (e - s), e - s }'
 done
-echo "--- Blake3Hasher (dev.cairn.castore.Blake3)"
-java -cp "$cp" dev.cairn.castore.Blake3Bench "$file" "$runs"
+echo "--- b3sum (default threads)"
+for i in $(seq "$runs"); do
+  start=$(date +%s.%N)
+  digest=$(b3sum --no-names "$file")
+  end=$(date +%s.%N)
+  awk -v s="$start" -v e="$end" -v b="$((size_mib * 1024 * 1024))" -v d="$digest" -v i="$i" \
+    'BEGIN { printf "run %d: %s  %.1f MB/s (%.2f s)\n", i, d, b / 1e6 / (e - s), e - s }'
+done
+echo "--- Blake3Hasher, serial (dev.cairn.castore.Blake3, one thread)"
+java -cp "$cp" dev.cairn.castore.Blake3Bench "$file" "$runs" serial
+echo "--- Blake3Hasher, parallel (dev.cairn.castore.Blake3 + common fork-join pool)"
+java -cp "$cp" dev.cairn.castore.Blake3Bench "$file" "$runs" parallel
+echo "--- commons-codec $(basename "$(tr ':' '\n' < "$file.cp" | grep commons-codec)" .jar) Blake3 (previous)"
+java -cp "$cp" dev.cairn.castore.Blake3Bench "$file" "$runs" codec

@@ -4,16 +4,41 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * BLAKE3-256, written for speed in plain Java: the compression function is unrolled over local
- * ints (no per-block allocation, message words read straight from the input as little-endian
- * ints), whole 1 KiB chunks are hashed in a tight loop, and the chaining-value stack is
- * preallocated. Incremental; {@link #digest()} does not end the hash. Follows the BLAKE3
- * specification (chunks of 1 KiB, binary tree of parents, ROOT flag on the final compression).
+ * Incremental BLAKE3-256 (plain hash mode only), written from the BLAKE3 specification
+ * (https://github.com/BLAKE3-team/BLAKE3-specs): 1 KiB chunks of 64-byte blocks, a binary tree of
+ * parent nodes over the chunk chaining values, seven rounds of the ChaCha-like G function.
+ *
+ * <p>Speed: the compression function keeps the 16 state words, the 16 message words and the
+ * chaining value in local ints, reads message words straight from the input {@code byte[]}
+ * (little-endian view {@link VarHandle}) and has its seven rounds unrolled, with the message
+ * permutation resolved at write time (no per-round copy). Whole chunks are compressed 16 blocks
+ * per call without touching the buffer. No allocation per block, chunk or update.
+ *
+ * <p>Parallelism (optional, constructor flag): an update that brings at least {@link
+ * #PARALLEL_MIN} whole chunks is cut into chunk-aligned power-of-two subtrees; their chaining
+ * values are computed by the calling thread and helper tasks in the common {@link ForkJoinPool},
+ * which take subtrees from a shared counter (so a helper that is late or never scheduled costs
+ * the caller nothing: it hashes what is left itself), then merged into the tree in order. The
+ * tree is the same, so the digest is identical to the serial one.
+ *
+ * <p>{@link #digest()} does not change the state: hashing may continue afterwards. Not
+ * thread-safe; one instance per stream.
  */
-final class Blake3 {
-  private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+public final class Blake3 {
+  static final int OUT_LEN = 32;
+  private static final int BLOCK_LEN = 64;
+  private static final int CHUNK_LEN = 1024;
+  private static final int CHUNK_START = 1;
+  private static final int CHUNK_END = 1 << 1;
+  private static final int PARENT = 1 << 2;
+  private static final int ROOT = 1 << 3;
+  /** A 2^64-byte input has 2^54 chunks: at most 54 stacked chaining values, plus one slot. */
+  private static final int MAX_DEPTH = 54;
+
   private static final int IV0 = 0x6A09E667;
   private static final int IV1 = 0xBB67AE85;
   private static final int IV2 = 0x3C6EF372;
@@ -22,625 +47,567 @@ final class Blake3 {
   private static final int IV5 = 0x9B05688C;
   private static final int IV6 = 0x1F83D9AB;
   private static final int IV7 = 0x5BE0CD19;
-  private static final int[] IV = {IV0, IV1, IV2, IV3, IV4, IV5, IV6, IV7};
-  private static final int CHUNK_START = 1;
-  private static final int CHUNK_END = 2;
-  private static final int PARENT = 4;
-  private static final int ROOT = 8;
-  private static final int BLOCK = 64;
-  private static final int CHUNK = 1024;
 
-  /** Chaining values of completed subtrees; 54 levels cover 2^64 bytes. */
-  private final int[] stack = new int[54 * 8];
-  private int stackDepth;
-  /** The current chunk's chaining value and its buffered (not yet compressed) block. */
+  private static final VarHandle LE =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /** Whole chunks an update must bring before it is spread over threads (256 KiB). */
+  static final int PARALLEL_MIN = 256;
+  /** Largest subtree handed out as one piece of parallel work (64 chunks = 64 KiB). */
+  private static final int PIECE_CHUNKS = 64;
+  private static final int COPY_SIZE = 64 * 1024;
+
+  private final boolean parallel;
+  /** Chaining value of the current chunk (after {@link #blocksDone} blocks). */
   private final int[] cv = new int[8];
-  private final byte[] block = new byte[BLOCK];
+  /** The current chunk's last, not yet compressed block: 0..64 bytes (kept until more input). */
+  private final byte[] block = new byte[BLOCK_LEN];
   private int blockLen;
-  private int blocksCompressed;
+  private int blocksDone;
+  /** Index of the current chunk = number of chunks whose chaining value went to the stack. */
   private long chunkCounter;
-  private final int[] scratch = new int[8];
+  /** Chaining values of complete subtrees, 32 bytes each, so two neighbours form a parent block. */
+  private final byte[] stack = new byte[(MAX_DEPTH + 1) * OUT_LEN];
+  private int stackLen;
+  private final int[] tmp = new int[8];
+  private byte[] scratch;
 
-  Blake3() {
+  /** A serial hasher. */
+  public Blake3() {
+    this(false);
+  }
+
+  /** @param parallel spread large updates over the common fork-join pool (same digest) */
+  public Blake3(boolean parallel) {
+    this.parallel = parallel;
     reset();
   }
 
-  void reset() {
-    System.arraycopy(IV, 0, cv, 0, 8);
-    blockLen = 0;
-    blocksCompressed = 0;
-    chunkCounter = 0;
-    stackDepth = 0;
+  public static byte[] hash(byte[] data) {
+    return new Blake3().update(data, 0, data.length).digest();
   }
 
-  void update(byte[] in, int off, int len) {
+  public Blake3 reset() {
+    setIv(cv);
+    blockLen = 0;
+    blocksDone = 0;
+    chunkCounter = 0;
+    stackLen = 0;
+    return this;
+  }
+
+  public Blake3 update(byte[] data) {
+    return update(data, 0, data.length);
+  }
+
+  public Blake3 update(byte[] in, int off, int len) {
+    if ((off | len) < 0 || len > in.length - off) {
+      throw new IndexOutOfBoundsException("off " + off + ", len " + len + ", length " + in.length);
+    }
     while (len > 0) {
-      if (blockLen == BLOCK && blocksCompressed == 15) {
-        // The chunk is complete and more input follows: it is not the root.
-        finishChunk();
-      }
-      if (blockLen == 0 && blocksCompressed == 0 && len > CHUNK) {
-        // Fast path: a whole chunk straight from the input, more input after it.
-        int flags = CHUNK_START;
-        int h0 = IV0, h1 = IV1, h2 = IV2, h3 = IV3, h4 = IV4, h5 = IV5, h6 = IV6, h7 = IV7;
-        int[] out = scratch;
-        for (int b = 0; b < 16; b++) {
-          if (b == 15) {
-            flags |= CHUNK_END;
-          }
-          compressBytes(h0, h1, h2, h3, h4, h5, h6, h7, in, off + b * BLOCK, chunkCounter, BLOCK, flags, out);
-          h0 = out[0]; h1 = out[1]; h2 = out[2]; h3 = out[3]; h4 = out[4]; h5 = out[5]; h6 = out[6]; h7 = out[7];
-          flags = 0;
+      if (blockLen == BLOCK_LEN) {
+        // More input follows the buffered block, so it is not the root's last block.
+        if (blocksDone == CHUNK_LEN / BLOCK_LEN - 1) {
+          compress(cv, block, 0, 1, BLOCK_LEN, chunkCounter, 0, startFlag(), CHUNK_END);
+          chunkCounter++;
+          pushCv(cv, 0, chunkCounter);
+          setIv(cv);
+          blocksDone = 0;
+        } else {
+          compress(cv, block, 0, 1, BLOCK_LEN, chunkCounter, 0, startFlag(), 0);
+          blocksDone++;
         }
-        pushChunk(out);
-        off += CHUNK;
-        len -= CHUNK;
-        continue;
-      }
-      if (blockLen == BLOCK) {
-        // A full block with more input after it: compress it (it is not the chunk's last).
-        compressBytes(cv[0], cv[1], cv[2], cv[3], cv[4], cv[5], cv[6], cv[7], block, 0, chunkCounter, BLOCK,
-            blocksCompressed == 0 ? CHUNK_START : 0, cv);
-        blocksCompressed++;
         blockLen = 0;
       }
-      int n = Math.min(BLOCK - blockLen, len);
-      System.arraycopy(in, off, block, blockLen, n);
-      blockLen += n;
-      off += n;
-      len -= n;
+      if (blockLen == 0) {
+        if (blocksDone == 0 && len > CHUNK_LEN) {
+          // Whole chunks straight from the input; at least one byte stays for the buffer.
+          int chunks = (len - 1) / CHUNK_LEN;
+          if (parallel && chunks >= PARALLEL_MIN && Runtime.getRuntime().availableProcessors() > 1) {
+            parallelChunks(in, off, chunks);
+          } else {
+            int[] t = tmp;
+            for (int i = 0; i < chunks; i++) {
+              setIv(t);
+              compress(t, in, off + i * CHUNK_LEN, 16, BLOCK_LEN, chunkCounter, 0, CHUNK_START,
+                  CHUNK_END);
+              chunkCounter++;
+              pushCv(t, 0, chunkCounter);
+            }
+          }
+          off += chunks * CHUNK_LEN;
+          len -= chunks * CHUNK_LEN;
+          continue;
+        }
+        if (len > BLOCK_LEN) {
+          // Whole blocks of this chunk, short of its last one (which needs CHUNK_END).
+          int blocks = Math.min((len - 1) / BLOCK_LEN, CHUNK_LEN / BLOCK_LEN - 1 - blocksDone);
+          if (blocks > 0) {
+            compress(cv, in, off, blocks, BLOCK_LEN, chunkCounter, 0, startFlag(), 0);
+            blocksDone += blocks;
+            off += blocks * BLOCK_LEN;
+            len -= blocks * BLOCK_LEN;
+            continue;
+          }
+        }
+      }
+      int take = Math.min(BLOCK_LEN - blockLen, len);
+      System.arraycopy(in, off, block, blockLen, take);
+      blockLen += take;
+      off += take;
+      len -= take;
     }
+    return this;
   }
 
-  void update(ByteBuffer data) {
+  /** Consumes the buffer's remaining bytes (heap or direct); its position ends at its limit. */
+  public Blake3 update(ByteBuffer data) {
     if (data.hasArray()) {
       update(data.array(), data.arrayOffset() + data.position(), data.remaining());
       data.position(data.limit());
-    } else {
-      byte[] copy = new byte[Math.min(data.remaining(), 64 * 1024)];
-      while (data.hasRemaining()) {
-        int n = Math.min(copy.length, data.remaining());
-        data.get(copy, 0, n);
-        update(copy, 0, n);
-      }
+      return this;
     }
+    if (scratch == null) {
+      scratch = new byte[COPY_SIZE];
+    }
+    while (data.hasRemaining()) {
+      int n = Math.min(scratch.length, data.remaining());
+      data.get(scratch, 0, n);
+      update(scratch, 0, n);
+    }
+    return this;
   }
 
-  /** Compresses the buffered last block of the current chunk and adds its chaining value to the tree. */
-  private void finishChunk() {
-    int flags = CHUNK_END | (blocksCompressed == 0 ? CHUNK_START : 0);
-    java.util.Arrays.fill(block, blockLen, BLOCK, (byte) 0);
-    compressBytes(cv[0], cv[1], cv[2], cv[3], cv[4], cv[5], cv[6], cv[7], block, 0, chunkCounter, blockLen, flags, scratch);
-    pushChunk(scratch);
-    System.arraycopy(IV, 0, cv, 0, 8);
-    blockLen = 0;
-    blocksCompressed = 0;
-  }
-
-  /** Adds a completed chunk's chaining value, merging completed subtrees (one per trailing 1 bit). */
-  private void pushChunk(int[] chunkCv) {
-    int[] s = stack;
-    System.arraycopy(chunkCv, 0, s, stackDepth * 8, 8);
-    stackDepth++;
-    chunkCounter++;
-    long total = chunkCounter;
-    while ((total & 1) == 0) {
-      int l = (stackDepth - 2) * 8;
-      int r = l + 8;
-      compress(IV0, IV1, IV2, IV3, IV4, IV5, IV6, IV7, s[l], s[l + 1], s[l + 2], s[l + 3], s[l + 4], s[l + 5], s[l + 6], s[l + 7],
-          s[r], s[r + 1], s[r + 2], s[r + 3], s[r + 4], s[r + 5], s[r + 6], s[r + 7], 0L, BLOCK, PARENT, s, l);
-      stackDepth--;
-      total >>= 1;
-    }
-  }
-
-  /** The BLAKE3-256 of everything so far; hashing may go on afterwards. */
-  byte[] digest() {
-    byte[] last = java.util.Arrays.copyOf(block, BLOCK);
-    java.util.Arrays.fill(last, blockLen, BLOCK, (byte) 0);
-    int flags = CHUNK_END | (blocksCompressed == 0 ? CHUNK_START : 0);
-    int[] out = new int[8];
-    if (stackDepth == 0) {
-      compressBytes(cv[0], cv[1], cv[2], cv[3], cv[4], cv[5], cv[6], cv[7], last, 0, chunkCounter, blockLen, flags | ROOT, out);
-      return bytes(out);
-    }
-    int[] node = new int[8];
-    compressBytes(cv[0], cv[1], cv[2], cv[3], cv[4], cv[5], cv[6], cv[7], last, 0, chunkCounter, blockLen, flags, node);
-    for (int i = stackDepth - 1; i >= 0; i--) {
-      int l = i * 8;
-      int[] s = stack;
-      compress(IV0, IV1, IV2, IV3, IV4, IV5, IV6, IV7, s[l], s[l + 1], s[l + 2], s[l + 3], s[l + 4], s[l + 5], s[l + 6], s[l + 7],
-          node[0], node[1], node[2], node[3], node[4], node[5], node[6], node[7], 0L, BLOCK, PARENT | (i == 0 ? ROOT : 0), node, 0);
-    }
-    return bytes(node);
-  }
-
-  private static byte[] bytes(int[] words) {
-    byte[] out = new byte[32];
-    for (int i = 0; i < 8; i++) {
-      INT_LE.set(out, i * 4, words[i]);
-    }
+  /** The 32-byte digest of everything seen so far; the state is unchanged. */
+  public byte[] digest() {
+    byte[] out = new byte[OUT_LEN];
+    digest(out, 0);
     return out;
   }
 
-  private static void compressBytes(int h0, int h1, int h2, int h3, int h4, int h5, int h6, int h7, byte[] b, int o, long counter, int len,
-                                    int flags, int[] out) {
-    compress(h0, h1, h2, h3, h4, h5, h6, h7,
-        (int) INT_LE.get(b, o), (int) INT_LE.get(b, o + 4), (int) INT_LE.get(b, o + 8), (int) INT_LE.get(b, o + 12),
-        (int) INT_LE.get(b, o + 16), (int) INT_LE.get(b, o + 20), (int) INT_LE.get(b, o + 24), (int) INT_LE.get(b, o + 28),
-        (int) INT_LE.get(b, o + 32), (int) INT_LE.get(b, o + 36), (int) INT_LE.get(b, o + 40), (int) INT_LE.get(b, o + 44),
-        (int) INT_LE.get(b, o + 48), (int) INT_LE.get(b, o + 52), (int) INT_LE.get(b, o + 56), (int) INT_LE.get(b, o + 60),
-        counter, len, flags, out, 0);
+  public void digest(byte[] out, int off) {
+    byte[] last = new byte[BLOCK_LEN];
+    System.arraycopy(block, 0, last, 0, blockLen);
+    int[] h = cv.clone();
+    int flags = startFlag() | CHUNK_END;
+    if (stackLen == 0) {
+      compress(h, last, 0, 1, blockLen, chunkCounter, flags | ROOT, 0, 0);
+    } else {
+      compress(h, last, 0, 1, blockLen, chunkCounter, flags, 0, 0);
+      for (int i = stackLen - 1; i >= 0; i--) {
+        System.arraycopy(stack, i * OUT_LEN, last, 0, OUT_LEN);
+        storeCv(h, last, OUT_LEN);
+        setIv(h);
+        compress(h, last, 0, 1, BLOCK_LEN, 0, i == 0 ? PARENT | ROOT : PARENT, 0, 0);
+      }
+    }
+    storeCv(h, out, off);
   }
 
-  /** The compression function, seven rounds unrolled; writes the 8-word chaining value to out[outOff..]. */
-  private static void compress(int h0, int h1, int h2, int h3, int h4, int h5, int h6, int h7, int m0, int m1, int m2, int m3, int m4, int m5, int m6, int m7, int m8, int m9, int m10, int m11, int m12, int m13, int m14, int m15,
-                               long counter, int len, int flags, int[] out, int outOff) {
-    int s0 = h0, s1 = h1, s2 = h2, s3 = h3, s4 = h4, s5 = h5, s6 = h6, s7 = h7;
-    int s8 = IV0, s9 = IV1, s10 = IV2, s11 = IV3;
-    int s12 = (int) counter, s13 = (int) (counter >>> 32), s14 = len, s15 = flags;
-    // round 1
-    s0 += s4 + m0;
-    s12 = Integer.rotateRight(s12 ^ s0, 16);
-    s8 += s12;
-    s4 = Integer.rotateRight(s4 ^ s8, 12);
-    s0 += s4 + m1;
-    s12 = Integer.rotateRight(s12 ^ s0, 8);
-    s8 += s12;
-    s4 = Integer.rotateRight(s4 ^ s8, 7);
-    s1 += s5 + m2;
-    s13 = Integer.rotateRight(s13 ^ s1, 16);
-    s9 += s13;
-    s5 = Integer.rotateRight(s5 ^ s9, 12);
-    s1 += s5 + m3;
-    s13 = Integer.rotateRight(s13 ^ s1, 8);
-    s9 += s13;
-    s5 = Integer.rotateRight(s5 ^ s9, 7);
-    s2 += s6 + m4;
-    s14 = Integer.rotateRight(s14 ^ s2, 16);
-    s10 += s14;
-    s6 = Integer.rotateRight(s6 ^ s10, 12);
-    s2 += s6 + m5;
-    s14 = Integer.rotateRight(s14 ^ s2, 8);
-    s10 += s14;
-    s6 = Integer.rotateRight(s6 ^ s10, 7);
-    s3 += s7 + m6;
-    s15 = Integer.rotateRight(s15 ^ s3, 16);
-    s11 += s15;
-    s7 = Integer.rotateRight(s7 ^ s11, 12);
-    s3 += s7 + m7;
-    s15 = Integer.rotateRight(s15 ^ s3, 8);
-    s11 += s15;
-    s7 = Integer.rotateRight(s7 ^ s11, 7);
-    s0 += s5 + m8;
-    s15 = Integer.rotateRight(s15 ^ s0, 16);
-    s10 += s15;
-    s5 = Integer.rotateRight(s5 ^ s10, 12);
-    s0 += s5 + m9;
-    s15 = Integer.rotateRight(s15 ^ s0, 8);
-    s10 += s15;
-    s5 = Integer.rotateRight(s5 ^ s10, 7);
-    s1 += s6 + m10;
-    s12 = Integer.rotateRight(s12 ^ s1, 16);
-    s11 += s12;
-    s6 = Integer.rotateRight(s6 ^ s11, 12);
-    s1 += s6 + m11;
-    s12 = Integer.rotateRight(s12 ^ s1, 8);
-    s11 += s12;
-    s6 = Integer.rotateRight(s6 ^ s11, 7);
-    s2 += s7 + m12;
-    s13 = Integer.rotateRight(s13 ^ s2, 16);
-    s8 += s13;
-    s7 = Integer.rotateRight(s7 ^ s8, 12);
-    s2 += s7 + m13;
-    s13 = Integer.rotateRight(s13 ^ s2, 8);
-    s8 += s13;
-    s7 = Integer.rotateRight(s7 ^ s8, 7);
-    s3 += s4 + m14;
-    s14 = Integer.rotateRight(s14 ^ s3, 16);
-    s9 += s14;
-    s4 = Integer.rotateRight(s4 ^ s9, 12);
-    s3 += s4 + m15;
-    s14 = Integer.rotateRight(s14 ^ s3, 8);
-    s9 += s14;
-    s4 = Integer.rotateRight(s4 ^ s9, 7);
-    // round 2
-    s0 += s4 + m2;
-    s12 = Integer.rotateRight(s12 ^ s0, 16);
-    s8 += s12;
-    s4 = Integer.rotateRight(s4 ^ s8, 12);
-    s0 += s4 + m6;
-    s12 = Integer.rotateRight(s12 ^ s0, 8);
-    s8 += s12;
-    s4 = Integer.rotateRight(s4 ^ s8, 7);
-    s1 += s5 + m3;
-    s13 = Integer.rotateRight(s13 ^ s1, 16);
-    s9 += s13;
-    s5 = Integer.rotateRight(s5 ^ s9, 12);
-    s1 += s5 + m10;
-    s13 = Integer.rotateRight(s13 ^ s1, 8);
-    s9 += s13;
-    s5 = Integer.rotateRight(s5 ^ s9, 7);
-    s2 += s6 + m7;
-    s14 = Integer.rotateRight(s14 ^ s2, 16);
-    s10 += s14;
-    s6 = Integer.rotateRight(s6 ^ s10, 12);
-    s2 += s6 + m0;
-    s14 = Integer.rotateRight(s14 ^ s2, 8);
-    s10 += s14;
-    s6 = Integer.rotateRight(s6 ^ s10, 7);
-    s3 += s7 + m4;
-    s15 = Integer.rotateRight(s15 ^ s3, 16);
-    s11 += s15;
-    s7 = Integer.rotateRight(s7 ^ s11, 12);
-    s3 += s7 + m13;
-    s15 = Integer.rotateRight(s15 ^ s3, 8);
-    s11 += s15;
-    s7 = Integer.rotateRight(s7 ^ s11, 7);
-    s0 += s5 + m1;
-    s15 = Integer.rotateRight(s15 ^ s0, 16);
-    s10 += s15;
-    s5 = Integer.rotateRight(s5 ^ s10, 12);
-    s0 += s5 + m11;
-    s15 = Integer.rotateRight(s15 ^ s0, 8);
-    s10 += s15;
-    s5 = Integer.rotateRight(s5 ^ s10, 7);
-    s1 += s6 + m12;
-    s12 = Integer.rotateRight(s12 ^ s1, 16);
-    s11 += s12;
-    s6 = Integer.rotateRight(s6 ^ s11, 12);
-    s1 += s6 + m5;
-    s12 = Integer.rotateRight(s12 ^ s1, 8);
-    s11 += s12;
-    s6 = Integer.rotateRight(s6 ^ s11, 7);
-    s2 += s7 + m9;
-    s13 = Integer.rotateRight(s13 ^ s2, 16);
-    s8 += s13;
-    s7 = Integer.rotateRight(s7 ^ s8, 12);
-    s2 += s7 + m14;
-    s13 = Integer.rotateRight(s13 ^ s2, 8);
-    s8 += s13;
-    s7 = Integer.rotateRight(s7 ^ s8, 7);
-    s3 += s4 + m15;
-    s14 = Integer.rotateRight(s14 ^ s3, 16);
-    s9 += s14;
-    s4 = Integer.rotateRight(s4 ^ s9, 12);
-    s3 += s4 + m8;
-    s14 = Integer.rotateRight(s14 ^ s3, 8);
-    s9 += s14;
-    s4 = Integer.rotateRight(s4 ^ s9, 7);
-    // round 3
-    s0 += s4 + m3;
-    s12 = Integer.rotateRight(s12 ^ s0, 16);
-    s8 += s12;
-    s4 = Integer.rotateRight(s4 ^ s8, 12);
-    s0 += s4 + m4;
-    s12 = Integer.rotateRight(s12 ^ s0, 8);
-    s8 += s12;
-    s4 = Integer.rotateRight(s4 ^ s8, 7);
-    s1 += s5 + m10;
-    s13 = Integer.rotateRight(s13 ^ s1, 16);
-    s9 += s13;
-    s5 = Integer.rotateRight(s5 ^ s9, 12);
-    s1 += s5 + m12;
-    s13 = Integer.rotateRight(s13 ^ s1, 8);
-    s9 += s13;
-    s5 = Integer.rotateRight(s5 ^ s9, 7);
-    s2 += s6 + m13;
-    s14 = Integer.rotateRight(s14 ^ s2, 16);
-    s10 += s14;
-    s6 = Integer.rotateRight(s6 ^ s10, 12);
-    s2 += s6 + m2;
-    s14 = Integer.rotateRight(s14 ^ s2, 8);
-    s10 += s14;
-    s6 = Integer.rotateRight(s6 ^ s10, 7);
-    s3 += s7 + m7;
-    s15 = Integer.rotateRight(s15 ^ s3, 16);
-    s11 += s15;
-    s7 = Integer.rotateRight(s7 ^ s11, 12);
-    s3 += s7 + m14;
-    s15 = Integer.rotateRight(s15 ^ s3, 8);
-    s11 += s15;
-    s7 = Integer.rotateRight(s7 ^ s11, 7);
-    s0 += s5 + m6;
-    s15 = Integer.rotateRight(s15 ^ s0, 16);
-    s10 += s15;
-    s5 = Integer.rotateRight(s5 ^ s10, 12);
-    s0 += s5 + m5;
-    s15 = Integer.rotateRight(s15 ^ s0, 8);
-    s10 += s15;
-    s5 = Integer.rotateRight(s5 ^ s10, 7);
-    s1 += s6 + m9;
-    s12 = Integer.rotateRight(s12 ^ s1, 16);
-    s11 += s12;
-    s6 = Integer.rotateRight(s6 ^ s11, 12);
-    s1 += s6 + m0;
-    s12 = Integer.rotateRight(s12 ^ s1, 8);
-    s11 += s12;
-    s6 = Integer.rotateRight(s6 ^ s11, 7);
-    s2 += s7 + m11;
-    s13 = Integer.rotateRight(s13 ^ s2, 16);
-    s8 += s13;
-    s7 = Integer.rotateRight(s7 ^ s8, 12);
-    s2 += s7 + m15;
-    s13 = Integer.rotateRight(s13 ^ s2, 8);
-    s8 += s13;
-    s7 = Integer.rotateRight(s7 ^ s8, 7);
-    s3 += s4 + m8;
-    s14 = Integer.rotateRight(s14 ^ s3, 16);
-    s9 += s14;
-    s4 = Integer.rotateRight(s4 ^ s9, 12);
-    s3 += s4 + m1;
-    s14 = Integer.rotateRight(s14 ^ s3, 8);
-    s9 += s14;
-    s4 = Integer.rotateRight(s4 ^ s9, 7);
-    // round 4
-    s0 += s4 + m10;
-    s12 = Integer.rotateRight(s12 ^ s0, 16);
-    s8 += s12;
-    s4 = Integer.rotateRight(s4 ^ s8, 12);
-    s0 += s4 + m7;
-    s12 = Integer.rotateRight(s12 ^ s0, 8);
-    s8 += s12;
-    s4 = Integer.rotateRight(s4 ^ s8, 7);
-    s1 += s5 + m12;
-    s13 = Integer.rotateRight(s13 ^ s1, 16);
-    s9 += s13;
-    s5 = Integer.rotateRight(s5 ^ s9, 12);
-    s1 += s5 + m9;
-    s13 = Integer.rotateRight(s13 ^ s1, 8);
-    s9 += s13;
-    s5 = Integer.rotateRight(s5 ^ s9, 7);
-    s2 += s6 + m14;
-    s14 = Integer.rotateRight(s14 ^ s2, 16);
-    s10 += s14;
-    s6 = Integer.rotateRight(s6 ^ s10, 12);
-    s2 += s6 + m3;
-    s14 = Integer.rotateRight(s14 ^ s2, 8);
-    s10 += s14;
-    s6 = Integer.rotateRight(s6 ^ s10, 7);
-    s3 += s7 + m13;
-    s15 = Integer.rotateRight(s15 ^ s3, 16);
-    s11 += s15;
-    s7 = Integer.rotateRight(s7 ^ s11, 12);
-    s3 += s7 + m15;
-    s15 = Integer.rotateRight(s15 ^ s3, 8);
-    s11 += s15;
-    s7 = Integer.rotateRight(s7 ^ s11, 7);
-    s0 += s5 + m4;
-    s15 = Integer.rotateRight(s15 ^ s0, 16);
-    s10 += s15;
-    s5 = Integer.rotateRight(s5 ^ s10, 12);
-    s0 += s5 + m0;
-    s15 = Integer.rotateRight(s15 ^ s0, 8);
-    s10 += s15;
-    s5 = Integer.rotateRight(s5 ^ s10, 7);
-    s1 += s6 + m11;
-    s12 = Integer.rotateRight(s12 ^ s1, 16);
-    s11 += s12;
-    s6 = Integer.rotateRight(s6 ^ s11, 12);
-    s1 += s6 + m2;
-    s12 = Integer.rotateRight(s12 ^ s1, 8);
-    s11 += s12;
-    s6 = Integer.rotateRight(s6 ^ s11, 7);
-    s2 += s7 + m5;
-    s13 = Integer.rotateRight(s13 ^ s2, 16);
-    s8 += s13;
-    s7 = Integer.rotateRight(s7 ^ s8, 12);
-    s2 += s7 + m8;
-    s13 = Integer.rotateRight(s13 ^ s2, 8);
-    s8 += s13;
-    s7 = Integer.rotateRight(s7 ^ s8, 7);
-    s3 += s4 + m1;
-    s14 = Integer.rotateRight(s14 ^ s3, 16);
-    s9 += s14;
-    s4 = Integer.rotateRight(s4 ^ s9, 12);
-    s3 += s4 + m6;
-    s14 = Integer.rotateRight(s14 ^ s3, 8);
-    s9 += s14;
-    s4 = Integer.rotateRight(s4 ^ s9, 7);
-    // round 5
-    s0 += s4 + m12;
-    s12 = Integer.rotateRight(s12 ^ s0, 16);
-    s8 += s12;
-    s4 = Integer.rotateRight(s4 ^ s8, 12);
-    s0 += s4 + m13;
-    s12 = Integer.rotateRight(s12 ^ s0, 8);
-    s8 += s12;
-    s4 = Integer.rotateRight(s4 ^ s8, 7);
-    s1 += s5 + m9;
-    s13 = Integer.rotateRight(s13 ^ s1, 16);
-    s9 += s13;
-    s5 = Integer.rotateRight(s5 ^ s9, 12);
-    s1 += s5 + m11;
-    s13 = Integer.rotateRight(s13 ^ s1, 8);
-    s9 += s13;
-    s5 = Integer.rotateRight(s5 ^ s9, 7);
-    s2 += s6 + m15;
-    s14 = Integer.rotateRight(s14 ^ s2, 16);
-    s10 += s14;
-    s6 = Integer.rotateRight(s6 ^ s10, 12);
-    s2 += s6 + m10;
-    s14 = Integer.rotateRight(s14 ^ s2, 8);
-    s10 += s14;
-    s6 = Integer.rotateRight(s6 ^ s10, 7);
-    s3 += s7 + m14;
-    s15 = Integer.rotateRight(s15 ^ s3, 16);
-    s11 += s15;
-    s7 = Integer.rotateRight(s7 ^ s11, 12);
-    s3 += s7 + m8;
-    s15 = Integer.rotateRight(s15 ^ s3, 8);
-    s11 += s15;
-    s7 = Integer.rotateRight(s7 ^ s11, 7);
-    s0 += s5 + m7;
-    s15 = Integer.rotateRight(s15 ^ s0, 16);
-    s10 += s15;
-    s5 = Integer.rotateRight(s5 ^ s10, 12);
-    s0 += s5 + m2;
-    s15 = Integer.rotateRight(s15 ^ s0, 8);
-    s10 += s15;
-    s5 = Integer.rotateRight(s5 ^ s10, 7);
-    s1 += s6 + m5;
-    s12 = Integer.rotateRight(s12 ^ s1, 16);
-    s11 += s12;
-    s6 = Integer.rotateRight(s6 ^ s11, 12);
-    s1 += s6 + m3;
-    s12 = Integer.rotateRight(s12 ^ s1, 8);
-    s11 += s12;
-    s6 = Integer.rotateRight(s6 ^ s11, 7);
-    s2 += s7 + m0;
-    s13 = Integer.rotateRight(s13 ^ s2, 16);
-    s8 += s13;
-    s7 = Integer.rotateRight(s7 ^ s8, 12);
-    s2 += s7 + m1;
-    s13 = Integer.rotateRight(s13 ^ s2, 8);
-    s8 += s13;
-    s7 = Integer.rotateRight(s7 ^ s8, 7);
-    s3 += s4 + m6;
-    s14 = Integer.rotateRight(s14 ^ s3, 16);
-    s9 += s14;
-    s4 = Integer.rotateRight(s4 ^ s9, 12);
-    s3 += s4 + m4;
-    s14 = Integer.rotateRight(s14 ^ s3, 8);
-    s9 += s14;
-    s4 = Integer.rotateRight(s4 ^ s9, 7);
-    // round 6
-    s0 += s4 + m9;
-    s12 = Integer.rotateRight(s12 ^ s0, 16);
-    s8 += s12;
-    s4 = Integer.rotateRight(s4 ^ s8, 12);
-    s0 += s4 + m14;
-    s12 = Integer.rotateRight(s12 ^ s0, 8);
-    s8 += s12;
-    s4 = Integer.rotateRight(s4 ^ s8, 7);
-    s1 += s5 + m11;
-    s13 = Integer.rotateRight(s13 ^ s1, 16);
-    s9 += s13;
-    s5 = Integer.rotateRight(s5 ^ s9, 12);
-    s1 += s5 + m5;
-    s13 = Integer.rotateRight(s13 ^ s1, 8);
-    s9 += s13;
-    s5 = Integer.rotateRight(s5 ^ s9, 7);
-    s2 += s6 + m8;
-    s14 = Integer.rotateRight(s14 ^ s2, 16);
-    s10 += s14;
-    s6 = Integer.rotateRight(s6 ^ s10, 12);
-    s2 += s6 + m12;
-    s14 = Integer.rotateRight(s14 ^ s2, 8);
-    s10 += s14;
-    s6 = Integer.rotateRight(s6 ^ s10, 7);
-    s3 += s7 + m15;
-    s15 = Integer.rotateRight(s15 ^ s3, 16);
-    s11 += s15;
-    s7 = Integer.rotateRight(s7 ^ s11, 12);
-    s3 += s7 + m1;
-    s15 = Integer.rotateRight(s15 ^ s3, 8);
-    s11 += s15;
-    s7 = Integer.rotateRight(s7 ^ s11, 7);
-    s0 += s5 + m13;
-    s15 = Integer.rotateRight(s15 ^ s0, 16);
-    s10 += s15;
-    s5 = Integer.rotateRight(s5 ^ s10, 12);
-    s0 += s5 + m3;
-    s15 = Integer.rotateRight(s15 ^ s0, 8);
-    s10 += s15;
-    s5 = Integer.rotateRight(s5 ^ s10, 7);
-    s1 += s6 + m0;
-    s12 = Integer.rotateRight(s12 ^ s1, 16);
-    s11 += s12;
-    s6 = Integer.rotateRight(s6 ^ s11, 12);
-    s1 += s6 + m10;
-    s12 = Integer.rotateRight(s12 ^ s1, 8);
-    s11 += s12;
-    s6 = Integer.rotateRight(s6 ^ s11, 7);
-    s2 += s7 + m2;
-    s13 = Integer.rotateRight(s13 ^ s2, 16);
-    s8 += s13;
-    s7 = Integer.rotateRight(s7 ^ s8, 12);
-    s2 += s7 + m6;
-    s13 = Integer.rotateRight(s13 ^ s2, 8);
-    s8 += s13;
-    s7 = Integer.rotateRight(s7 ^ s8, 7);
-    s3 += s4 + m4;
-    s14 = Integer.rotateRight(s14 ^ s3, 16);
-    s9 += s14;
-    s4 = Integer.rotateRight(s4 ^ s9, 12);
-    s3 += s4 + m7;
-    s14 = Integer.rotateRight(s14 ^ s3, 8);
-    s9 += s14;
-    s4 = Integer.rotateRight(s4 ^ s9, 7);
-    // round 7
-    s0 += s4 + m11;
-    s12 = Integer.rotateRight(s12 ^ s0, 16);
-    s8 += s12;
-    s4 = Integer.rotateRight(s4 ^ s8, 12);
-    s0 += s4 + m15;
-    s12 = Integer.rotateRight(s12 ^ s0, 8);
-    s8 += s12;
-    s4 = Integer.rotateRight(s4 ^ s8, 7);
-    s1 += s5 + m5;
-    s13 = Integer.rotateRight(s13 ^ s1, 16);
-    s9 += s13;
-    s5 = Integer.rotateRight(s5 ^ s9, 12);
-    s1 += s5 + m0;
-    s13 = Integer.rotateRight(s13 ^ s1, 8);
-    s9 += s13;
-    s5 = Integer.rotateRight(s5 ^ s9, 7);
-    s2 += s6 + m1;
-    s14 = Integer.rotateRight(s14 ^ s2, 16);
-    s10 += s14;
-    s6 = Integer.rotateRight(s6 ^ s10, 12);
-    s2 += s6 + m9;
-    s14 = Integer.rotateRight(s14 ^ s2, 8);
-    s10 += s14;
-    s6 = Integer.rotateRight(s6 ^ s10, 7);
-    s3 += s7 + m8;
-    s15 = Integer.rotateRight(s15 ^ s3, 16);
-    s11 += s15;
-    s7 = Integer.rotateRight(s7 ^ s11, 12);
-    s3 += s7 + m6;
-    s15 = Integer.rotateRight(s15 ^ s3, 8);
-    s11 += s15;
-    s7 = Integer.rotateRight(s7 ^ s11, 7);
-    s0 += s5 + m14;
-    s15 = Integer.rotateRight(s15 ^ s0, 16);
-    s10 += s15;
-    s5 = Integer.rotateRight(s5 ^ s10, 12);
-    s0 += s5 + m10;
-    s15 = Integer.rotateRight(s15 ^ s0, 8);
-    s10 += s15;
-    s5 = Integer.rotateRight(s5 ^ s10, 7);
-    s1 += s6 + m2;
-    s12 = Integer.rotateRight(s12 ^ s1, 16);
-    s11 += s12;
-    s6 = Integer.rotateRight(s6 ^ s11, 12);
-    s1 += s6 + m12;
-    s12 = Integer.rotateRight(s12 ^ s1, 8);
-    s11 += s12;
-    s6 = Integer.rotateRight(s6 ^ s11, 7);
-    s2 += s7 + m3;
-    s13 = Integer.rotateRight(s13 ^ s2, 16);
-    s8 += s13;
-    s7 = Integer.rotateRight(s7 ^ s8, 12);
-    s2 += s7 + m4;
-    s13 = Integer.rotateRight(s13 ^ s2, 8);
-    s8 += s13;
-    s7 = Integer.rotateRight(s7 ^ s8, 7);
-    s3 += s4 + m7;
-    s14 = Integer.rotateRight(s14 ^ s3, 16);
-    s9 += s14;
-    s4 = Integer.rotateRight(s4 ^ s9, 12);
-    s3 += s4 + m13;
-    s14 = Integer.rotateRight(s14 ^ s3, 8);
-    s9 += s14;
-    s4 = Integer.rotateRight(s4 ^ s9, 7);
-    out[outOff] = s0 ^ s8;
-    out[outOff + 1] = s1 ^ s9;
-    out[outOff + 2] = s2 ^ s10;
-    out[outOff + 3] = s3 ^ s11;
-    out[outOff + 4] = s4 ^ s12;
-    out[outOff + 5] = s5 ^ s13;
-    out[outOff + 6] = s6 ^ s14;
-    out[outOff + 7] = s7 ^ s15;
+  private int startFlag() {
+    return blocksDone == 0 ? CHUNK_START : 0;
+  }
+
+  /**
+   * Adds the chaining value of a complete subtree of 2^level chunks, the last of which is chunk
+   * {@code chunksAfter - 1}, merging it with its completed left neighbours.
+   */
+  private void pushCv(int[] h, int level, long chunksAfter) {
+    int pos = stackLen;
+    storeCv(h, stack, pos * OUT_LEN);
+    int[] t = tmp == h ? new int[8] : tmp;
+    for (long n = chunksAfter >>> level; (n & 1) == 0; n >>>= 1) {
+      pos--;
+      setIv(t);
+      compress(t, stack, pos * OUT_LEN, 1, BLOCK_LEN, 0, PARENT, 0, 0);
+      storeCv(t, stack, pos * OUT_LEN);
+    }
+    stackLen = pos + 1;
+  }
+
+  /** Hashes {@code chunks} whole chunks at {@link #chunkCounter} on several threads. */
+  private void parallelChunks(byte[] in, int off, int chunks) {
+    // Aligned power-of-two subtrees, left to right, none larger than PIECE_CHUNKS.
+    long first = chunkCounter;
+    long end = first + chunks;
+    int pieces = 0;
+    for (long c = first; c < end; pieces++) {
+      c += pieceSize(c, end);
+    }
+    final int n = pieces;
+    long[] starts = new long[n];
+    int[] sizes = new int[n];
+    int[] cvs = new int[8 * n];
+    int i = 0;
+    for (long c = first; c < end; i++) {
+      starts[i] = c;
+      sizes[i] = pieceSize(c, end);
+      c += sizes[i];
+    }
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger done = new AtomicInteger();
+    Runnable work =
+        () -> {
+          int[] h = new int[8];
+          byte[] st = new byte[(Integer.numberOfTrailingZeros(PIECE_CHUNKS) + 2) * OUT_LEN];
+          for (int k; (k = next.getAndIncrement()) < n; ) {
+            int o = off + (int) (starts[k] - first) * CHUNK_LEN;
+            subtreeCv(in, o, starts[k], sizes[k], h, st);
+            System.arraycopy(h, 0, cvs, 8 * k, 8);
+            done.incrementAndGet(); // publishes cvs[8k..8k+7]
+          }
+        };
+    int helpers = Math.min(ForkJoinPool.getCommonPoolParallelism(), n - 1);
+    for (int k = 0; k < helpers; k++) {
+      ForkJoinPool.commonPool().execute(work);
+    }
+    work.run();
+    // Not a join: a helper that never got a thread (busy pool) has nothing left to do; we only
+    // wait for pieces a helper is still hashing (at most one 64 KiB subtree each).
+    while (done.get() < n) {
+      Thread.yield();
+    }
+    int[] h = new int[8];
+    for (int k = 0; k < n; k++) {
+      System.arraycopy(cvs, 8 * k, h, 0, 8);
+      pushCv(h, Integer.numberOfTrailingZeros(sizes[k]), starts[k] + sizes[k]);
+    }
+    chunkCounter = end;
+  }
+
+  /** Largest power of two ≤ PIECE_CHUNKS dividing {@code c} that fits before {@code end}. */
+  private static int pieceSize(long c, long end) {
+    int size = PIECE_CHUNKS;
+    while ((c & (size - 1)) != 0 || c + size > end) {
+      size >>>= 1;
+    }
+    return size;
+  }
+
+  /**
+   * Chaining value (non-root) of the {@code size} (a power of two) chunks at {@code in[off..]},
+   * the first being chunk {@code counter}. {@code st} holds log2(size)+1 chaining values.
+   */
+  private static void subtreeCv(byte[] in, int off, long counter, int size, int[] h, byte[] st) {
+    int depth = 0;
+    for (int i = 0; i < size; i++) {
+      setIv(h);
+      compress(h, in, off + i * CHUNK_LEN, 16, BLOCK_LEN, counter + i, 0, CHUNK_START, CHUNK_END);
+      storeCv(h, st, depth * OUT_LEN);
+      for (int n = i + 1; (n & 1) == 0; n >>>= 1) {
+        depth--;
+        setIv(h);
+        compress(h, st, depth * OUT_LEN, 1, BLOCK_LEN, 0, PARENT, 0, 0);
+        storeCv(h, st, depth * OUT_LEN);
+      }
+      depth++;
+    }
+    for (int j = 0; j < 8; j++) {
+      h[j] = (int) LE.get(st, 4 * j);
+    }
+  }
+
+  private static void setIv(int[] h) {
+    h[0] = IV0;
+    h[1] = IV1;
+    h[2] = IV2;
+    h[3] = IV3;
+    h[4] = IV4;
+    h[5] = IV5;
+    h[6] = IV6;
+    h[7] = IV7;
+  }
+
+  private static void storeCv(int[] h, byte[] out, int off) {
+    for (int j = 0; j < 8; j++) {
+      LE.set(out, off + 4 * j, h[j]);
+    }
+  }
+
+  /**
+   * Compresses {@code blocks} consecutive 64-byte blocks of {@code m} from {@code off} into the
+   * chaining value {@code h} (in/out). All blocks use {@code counter} and {@code flags}; the first
+   * also {@code firstFlags}, the last also {@code lastFlags} and length {@code lastLen}. Output
+   * is the first 8 words (chaining value, or the 32-byte root output with ROOT in the flags).
+   */
+  private static void compress(int[] h, byte[] m, int off, int blocks, int lastLen, long counter,
+      int flags, int firstFlags, int lastFlags) {
+    int h0 = h[0], h1 = h[1], h2 = h[2], h3 = h[3], h4 = h[4], h5 = h[5], h6 = h[6], h7 = h[7];
+    int tLo = (int) counter;
+    int tHi = (int) (counter >>> 32);
+    for (int blk = 0; blk < blocks; blk++, off += BLOCK_LEN) {
+      int f = blk == 0 ? flags | firstFlags : flags;
+      int len = BLOCK_LEN;
+      if (blk == blocks - 1) {
+        f |= lastFlags;
+        len = lastLen;
+      }
+      int m0 = (int) LE.get(m, off);
+      int m1 = (int) LE.get(m, off + 4);
+      int m2 = (int) LE.get(m, off + 8);
+      int m3 = (int) LE.get(m, off + 12);
+      int m4 = (int) LE.get(m, off + 16);
+      int m5 = (int) LE.get(m, off + 20);
+      int m6 = (int) LE.get(m, off + 24);
+      int m7 = (int) LE.get(m, off + 28);
+      int m8 = (int) LE.get(m, off + 32);
+      int m9 = (int) LE.get(m, off + 36);
+      int m10 = (int) LE.get(m, off + 40);
+      int m11 = (int) LE.get(m, off + 44);
+      int m12 = (int) LE.get(m, off + 48);
+      int m13 = (int) LE.get(m, off + 52);
+      int m14 = (int) LE.get(m, off + 56);
+      int m15 = (int) LE.get(m, off + 60);
+      int v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
+      int v8 = IV0, v9 = IV1, v10 = IV2, v11 = IV3;
+      int v12 = tLo, v13 = tHi, v14 = len, v15 = f;
+      // round 1: message words [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+      v0 += v4 + m0; v12 = Integer.rotateRight(v12 ^ v0, 16);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 12);
+      v0 += v4 + m1; v12 = Integer.rotateRight(v12 ^ v0, 8);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 7);
+      v1 += v5 + m2; v13 = Integer.rotateRight(v13 ^ v1, 16);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 12);
+      v1 += v5 + m3; v13 = Integer.rotateRight(v13 ^ v1, 8);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 7);
+      v2 += v6 + m4; v14 = Integer.rotateRight(v14 ^ v2, 16);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 12);
+      v2 += v6 + m5; v14 = Integer.rotateRight(v14 ^ v2, 8);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 7);
+      v3 += v7 + m6; v15 = Integer.rotateRight(v15 ^ v3, 16);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 12);
+      v3 += v7 + m7; v15 = Integer.rotateRight(v15 ^ v3, 8);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 7);
+      v0 += v5 + m8; v15 = Integer.rotateRight(v15 ^ v0, 16);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 12);
+      v0 += v5 + m9; v15 = Integer.rotateRight(v15 ^ v0, 8);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 7);
+      v1 += v6 + m10; v12 = Integer.rotateRight(v12 ^ v1, 16);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 12);
+      v1 += v6 + m11; v12 = Integer.rotateRight(v12 ^ v1, 8);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 7);
+      v2 += v7 + m12; v13 = Integer.rotateRight(v13 ^ v2, 16);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 12);
+      v2 += v7 + m13; v13 = Integer.rotateRight(v13 ^ v2, 8);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 7);
+      v3 += v4 + m14; v14 = Integer.rotateRight(v14 ^ v3, 16);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 12);
+      v3 += v4 + m15; v14 = Integer.rotateRight(v14 ^ v3, 8);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 7);
+      // round 2: message words [2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8]
+      v0 += v4 + m2; v12 = Integer.rotateRight(v12 ^ v0, 16);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 12);
+      v0 += v4 + m6; v12 = Integer.rotateRight(v12 ^ v0, 8);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 7);
+      v1 += v5 + m3; v13 = Integer.rotateRight(v13 ^ v1, 16);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 12);
+      v1 += v5 + m10; v13 = Integer.rotateRight(v13 ^ v1, 8);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 7);
+      v2 += v6 + m7; v14 = Integer.rotateRight(v14 ^ v2, 16);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 12);
+      v2 += v6 + m0; v14 = Integer.rotateRight(v14 ^ v2, 8);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 7);
+      v3 += v7 + m4; v15 = Integer.rotateRight(v15 ^ v3, 16);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 12);
+      v3 += v7 + m13; v15 = Integer.rotateRight(v15 ^ v3, 8);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 7);
+      v0 += v5 + m1; v15 = Integer.rotateRight(v15 ^ v0, 16);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 12);
+      v0 += v5 + m11; v15 = Integer.rotateRight(v15 ^ v0, 8);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 7);
+      v1 += v6 + m12; v12 = Integer.rotateRight(v12 ^ v1, 16);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 12);
+      v1 += v6 + m5; v12 = Integer.rotateRight(v12 ^ v1, 8);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 7);
+      v2 += v7 + m9; v13 = Integer.rotateRight(v13 ^ v2, 16);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 12);
+      v2 += v7 + m14; v13 = Integer.rotateRight(v13 ^ v2, 8);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 7);
+      v3 += v4 + m15; v14 = Integer.rotateRight(v14 ^ v3, 16);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 12);
+      v3 += v4 + m8; v14 = Integer.rotateRight(v14 ^ v3, 8);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 7);
+      // round 3: message words [3, 4, 10, 12, 13, 2, 7, 14, 6, 5, 9, 0, 11, 15, 8, 1]
+      v0 += v4 + m3; v12 = Integer.rotateRight(v12 ^ v0, 16);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 12);
+      v0 += v4 + m4; v12 = Integer.rotateRight(v12 ^ v0, 8);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 7);
+      v1 += v5 + m10; v13 = Integer.rotateRight(v13 ^ v1, 16);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 12);
+      v1 += v5 + m12; v13 = Integer.rotateRight(v13 ^ v1, 8);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 7);
+      v2 += v6 + m13; v14 = Integer.rotateRight(v14 ^ v2, 16);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 12);
+      v2 += v6 + m2; v14 = Integer.rotateRight(v14 ^ v2, 8);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 7);
+      v3 += v7 + m7; v15 = Integer.rotateRight(v15 ^ v3, 16);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 12);
+      v3 += v7 + m14; v15 = Integer.rotateRight(v15 ^ v3, 8);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 7);
+      v0 += v5 + m6; v15 = Integer.rotateRight(v15 ^ v0, 16);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 12);
+      v0 += v5 + m5; v15 = Integer.rotateRight(v15 ^ v0, 8);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 7);
+      v1 += v6 + m9; v12 = Integer.rotateRight(v12 ^ v1, 16);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 12);
+      v1 += v6 + m0; v12 = Integer.rotateRight(v12 ^ v1, 8);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 7);
+      v2 += v7 + m11; v13 = Integer.rotateRight(v13 ^ v2, 16);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 12);
+      v2 += v7 + m15; v13 = Integer.rotateRight(v13 ^ v2, 8);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 7);
+      v3 += v4 + m8; v14 = Integer.rotateRight(v14 ^ v3, 16);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 12);
+      v3 += v4 + m1; v14 = Integer.rotateRight(v14 ^ v3, 8);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 7);
+      // round 4: message words [10, 7, 12, 9, 14, 3, 13, 15, 4, 0, 11, 2, 5, 8, 1, 6]
+      v0 += v4 + m10; v12 = Integer.rotateRight(v12 ^ v0, 16);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 12);
+      v0 += v4 + m7; v12 = Integer.rotateRight(v12 ^ v0, 8);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 7);
+      v1 += v5 + m12; v13 = Integer.rotateRight(v13 ^ v1, 16);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 12);
+      v1 += v5 + m9; v13 = Integer.rotateRight(v13 ^ v1, 8);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 7);
+      v2 += v6 + m14; v14 = Integer.rotateRight(v14 ^ v2, 16);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 12);
+      v2 += v6 + m3; v14 = Integer.rotateRight(v14 ^ v2, 8);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 7);
+      v3 += v7 + m13; v15 = Integer.rotateRight(v15 ^ v3, 16);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 12);
+      v3 += v7 + m15; v15 = Integer.rotateRight(v15 ^ v3, 8);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 7);
+      v0 += v5 + m4; v15 = Integer.rotateRight(v15 ^ v0, 16);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 12);
+      v0 += v5 + m0; v15 = Integer.rotateRight(v15 ^ v0, 8);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 7);
+      v1 += v6 + m11; v12 = Integer.rotateRight(v12 ^ v1, 16);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 12);
+      v1 += v6 + m2; v12 = Integer.rotateRight(v12 ^ v1, 8);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 7);
+      v2 += v7 + m5; v13 = Integer.rotateRight(v13 ^ v2, 16);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 12);
+      v2 += v7 + m8; v13 = Integer.rotateRight(v13 ^ v2, 8);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 7);
+      v3 += v4 + m1; v14 = Integer.rotateRight(v14 ^ v3, 16);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 12);
+      v3 += v4 + m6; v14 = Integer.rotateRight(v14 ^ v3, 8);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 7);
+      // round 5: message words [12, 13, 9, 11, 15, 10, 14, 8, 7, 2, 5, 3, 0, 1, 6, 4]
+      v0 += v4 + m12; v12 = Integer.rotateRight(v12 ^ v0, 16);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 12);
+      v0 += v4 + m13; v12 = Integer.rotateRight(v12 ^ v0, 8);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 7);
+      v1 += v5 + m9; v13 = Integer.rotateRight(v13 ^ v1, 16);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 12);
+      v1 += v5 + m11; v13 = Integer.rotateRight(v13 ^ v1, 8);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 7);
+      v2 += v6 + m15; v14 = Integer.rotateRight(v14 ^ v2, 16);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 12);
+      v2 += v6 + m10; v14 = Integer.rotateRight(v14 ^ v2, 8);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 7);
+      v3 += v7 + m14; v15 = Integer.rotateRight(v15 ^ v3, 16);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 12);
+      v3 += v7 + m8; v15 = Integer.rotateRight(v15 ^ v3, 8);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 7);
+      v0 += v5 + m7; v15 = Integer.rotateRight(v15 ^ v0, 16);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 12);
+      v0 += v5 + m2; v15 = Integer.rotateRight(v15 ^ v0, 8);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 7);
+      v1 += v6 + m5; v12 = Integer.rotateRight(v12 ^ v1, 16);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 12);
+      v1 += v6 + m3; v12 = Integer.rotateRight(v12 ^ v1, 8);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 7);
+      v2 += v7 + m0; v13 = Integer.rotateRight(v13 ^ v2, 16);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 12);
+      v2 += v7 + m1; v13 = Integer.rotateRight(v13 ^ v2, 8);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 7);
+      v3 += v4 + m6; v14 = Integer.rotateRight(v14 ^ v3, 16);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 12);
+      v3 += v4 + m4; v14 = Integer.rotateRight(v14 ^ v3, 8);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 7);
+      // round 6: message words [9, 14, 11, 5, 8, 12, 15, 1, 13, 3, 0, 10, 2, 6, 4, 7]
+      v0 += v4 + m9; v12 = Integer.rotateRight(v12 ^ v0, 16);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 12);
+      v0 += v4 + m14; v12 = Integer.rotateRight(v12 ^ v0, 8);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 7);
+      v1 += v5 + m11; v13 = Integer.rotateRight(v13 ^ v1, 16);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 12);
+      v1 += v5 + m5; v13 = Integer.rotateRight(v13 ^ v1, 8);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 7);
+      v2 += v6 + m8; v14 = Integer.rotateRight(v14 ^ v2, 16);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 12);
+      v2 += v6 + m12; v14 = Integer.rotateRight(v14 ^ v2, 8);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 7);
+      v3 += v7 + m15; v15 = Integer.rotateRight(v15 ^ v3, 16);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 12);
+      v3 += v7 + m1; v15 = Integer.rotateRight(v15 ^ v3, 8);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 7);
+      v0 += v5 + m13; v15 = Integer.rotateRight(v15 ^ v0, 16);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 12);
+      v0 += v5 + m3; v15 = Integer.rotateRight(v15 ^ v0, 8);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 7);
+      v1 += v6 + m0; v12 = Integer.rotateRight(v12 ^ v1, 16);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 12);
+      v1 += v6 + m10; v12 = Integer.rotateRight(v12 ^ v1, 8);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 7);
+      v2 += v7 + m2; v13 = Integer.rotateRight(v13 ^ v2, 16);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 12);
+      v2 += v7 + m6; v13 = Integer.rotateRight(v13 ^ v2, 8);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 7);
+      v3 += v4 + m4; v14 = Integer.rotateRight(v14 ^ v3, 16);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 12);
+      v3 += v4 + m7; v14 = Integer.rotateRight(v14 ^ v3, 8);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 7);
+      // round 7: message words [11, 15, 5, 0, 1, 9, 8, 6, 14, 10, 2, 12, 3, 4, 7, 13]
+      v0 += v4 + m11; v12 = Integer.rotateRight(v12 ^ v0, 16);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 12);
+      v0 += v4 + m15; v12 = Integer.rotateRight(v12 ^ v0, 8);
+      v8 += v12; v4 = Integer.rotateRight(v4 ^ v8, 7);
+      v1 += v5 + m5; v13 = Integer.rotateRight(v13 ^ v1, 16);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 12);
+      v1 += v5 + m0; v13 = Integer.rotateRight(v13 ^ v1, 8);
+      v9 += v13; v5 = Integer.rotateRight(v5 ^ v9, 7);
+      v2 += v6 + m1; v14 = Integer.rotateRight(v14 ^ v2, 16);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 12);
+      v2 += v6 + m9; v14 = Integer.rotateRight(v14 ^ v2, 8);
+      v10 += v14; v6 = Integer.rotateRight(v6 ^ v10, 7);
+      v3 += v7 + m8; v15 = Integer.rotateRight(v15 ^ v3, 16);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 12);
+      v3 += v7 + m6; v15 = Integer.rotateRight(v15 ^ v3, 8);
+      v11 += v15; v7 = Integer.rotateRight(v7 ^ v11, 7);
+      v0 += v5 + m14; v15 = Integer.rotateRight(v15 ^ v0, 16);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 12);
+      v0 += v5 + m10; v15 = Integer.rotateRight(v15 ^ v0, 8);
+      v10 += v15; v5 = Integer.rotateRight(v5 ^ v10, 7);
+      v1 += v6 + m2; v12 = Integer.rotateRight(v12 ^ v1, 16);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 12);
+      v1 += v6 + m12; v12 = Integer.rotateRight(v12 ^ v1, 8);
+      v11 += v12; v6 = Integer.rotateRight(v6 ^ v11, 7);
+      v2 += v7 + m3; v13 = Integer.rotateRight(v13 ^ v2, 16);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 12);
+      v2 += v7 + m4; v13 = Integer.rotateRight(v13 ^ v2, 8);
+      v8 += v13; v7 = Integer.rotateRight(v7 ^ v8, 7);
+      v3 += v4 + m7; v14 = Integer.rotateRight(v14 ^ v3, 16);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 12);
+      v3 += v4 + m13; v14 = Integer.rotateRight(v14 ^ v3, 8);
+      v9 += v14; v4 = Integer.rotateRight(v4 ^ v9, 7);
+      h0 = v0 ^ v8;
+      h1 = v1 ^ v9;
+      h2 = v2 ^ v10;
+      h3 = v3 ^ v11;
+      h4 = v4 ^ v12;
+      h5 = v5 ^ v13;
+      h6 = v6 ^ v14;
+      h7 = v7 ^ v15;
+    }
+    h[0] = h0;
+    h[1] = h1;
+    h[2] = h2;
+    h[3] = h3;
+    h[4] = h4;
+    h[5] = h5;
+    h[6] = h6;
+    h[7] = h7;
   }
 }

@@ -4,16 +4,27 @@ import io.vertx.core.buffer.Buffer;
 import java.nio.ByteBuffer;
 
 /**
- * Incremental BLAKE3-256 over a byte stream (our unrolled {@link Blake3}; see bench/castore.md
- * for its throughput against b3sum). Not thread-safe; one per stream.
+ * Incremental BLAKE3-256 over a byte stream, backed by Cairn's own pure-Java {@link Blake3} (see
+ * bench/castore.md for its throughput against b3sum). Updates of 256 KiB or more are spread
+ * over the common fork-join pool unless {@code -Dcairn.blake3.parallel=false}; the digest is the
+ * same either way. Not thread-safe; one per stream.
  */
 public final class Blake3Hasher {
-  private static final int COPY_SIZE = 64 * 1024;
-  private final Blake3 state = new Blake3();
-  private byte[] scratch;
+  static final boolean PARALLEL =
+      Boolean.parseBoolean(System.getProperty("cairn.blake3.parallel", "true"));
+
+  private final Blake3 state;
+
+  public Blake3Hasher() {
+    this(PARALLEL);
+  }
+
+  Blake3Hasher(boolean parallel) {
+    state = new Blake3(parallel);
+  }
 
   public static B3Digest hash(byte[] data) {
-    return new Blake3Hasher().update(data).digest();
+    return B3Digest.of(new Blake3(PARALLEL).update(data, 0, data.length).digest());
   }
 
   public Blake3Hasher update(byte[] data) {
@@ -27,19 +38,7 @@ public final class Blake3Hasher {
   }
 
   public Blake3Hasher update(ByteBuffer data) {
-    if (data.hasArray()) {
-      state.update(data.array(), data.arrayOffset() + data.position(), data.remaining());
-      data.position(data.limit());
-      return this;
-    }
-    if (scratch == null) {
-      scratch = new byte[COPY_SIZE];
-    }
-    while (data.hasRemaining()) {
-      int n = Math.min(scratch.length, data.remaining());
-      data.get(scratch, 0, n);
-      state.update(scratch, 0, n);
-    }
+    state.update(data);
     return this;
   }
 
