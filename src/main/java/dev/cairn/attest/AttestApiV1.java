@@ -3,6 +3,7 @@ package dev.cairn.attest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.nix.StorePath;
 import dev.cairn.server.http.RawBody;
+import dev.cairn.server.http.Writes;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,17 +20,19 @@ import java.util.function.Predicate;
 final class AttestApiV1 {
   private final AttestationService service;
   private final AttestRoutes lila;
+  private final Writes writes;
   private final long maxBatchBytes;
 
-  AttestApiV1(AttestationService service, AttestRoutes lila, long maxBatchBytes) {
+  AttestApiV1(AttestationService service, AttestRoutes lila, Writes writes, long maxBatchBytes) {
     this.service = service;
     this.lila = lila;
+    this.writes = writes;
     this.maxBatchBytes = maxBatchBytes;
   }
 
   void mount(Router router, String prefix) {
-    router.post(prefix + "/attestations").handler(RawBody.limit(maxBatchBytes)).handler(this::batch);
-    router.post(prefix + "/keys").handler(RawBody.limit(64 << 10)).handler(this::addKey);
+    router.post(prefix + "/attestations").handler(writes.body(maxBatchBytes)).handler(this::batch);
+    router.post(prefix + "/keys").handler(writes.body(64 << 10)).handler(this::addKey);
     router.get(prefix + "/reports/:name").handler(this::report);
     router.get(prefix + "/reports/:name/diff").handler(this::diff);
     router.get(prefix + "/reports/:name/frankenbuilds").handler(this::frankenbuilds);
@@ -87,7 +90,7 @@ final class AttestApiV1 {
       AttestRoutes.detail(rc, 422, "body: required");
       return;
     }
-    // A batch may be megabytes of JSON: parse it on the worker pool, still before authentication.
+    // A batch may be megabytes of JSON: parse it on the worker pool (the caller is authenticated by now).
     service.cpu(() -> parseBatch(body.toString(StandardCharsets.UTF_8))).onComplete(parsed -> {
       if (parsed.failed()) {
         AttestRoutes.fail(rc, parsed.cause());

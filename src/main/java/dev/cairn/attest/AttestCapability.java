@@ -13,8 +13,8 @@ public final class AttestCapability implements Capability {
   private AttestCapability(ServerContext ctx) {
     AttestationService service = new AttestationService(ctx.db(), ctx.blocking());
     long maxReport = ctx.config().longValue("attest.max_report_bytes", 1024, 1L << 31);
-    this.lila = new AttestRoutes(service, ctx.users(), maxReport);
-    this.v1 = new AttestApiV1(service, lila, maxReport);
+    this.lila = new AttestRoutes(service, ctx.users(), ctx.writes(), maxReport);
+    this.v1 = new AttestApiV1(service, lila, ctx.writes(), maxReport);
   }
 
   public static Future<Capability> create(ServerContext ctx) {

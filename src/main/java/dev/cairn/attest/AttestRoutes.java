@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import dev.cairn.server.http.RawBody;
+import dev.cairn.server.http.Writes;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,8 @@ import java.util.Set;
 /**
  * lila's hash-collection routes (WIRE.md §4), served at the root and again under /api/, so
  * lila's hook, rebuilder and scripts work unchanged. Each handler parses, calls the
- * service and renders; bodies are validated before authentication, as lila does.
+ * service and renders. Unlike lila (which validates a body before the token), every write
+ * authenticates first through {@link Writes}: an anonymous client gets 401 before its body is read.
  */
 final class AttestRoutes {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -31,17 +33,19 @@ final class AttestRoutes {
 
   private final AttestationService service;
   private final UserService users;
+  private final Writes writes;
   private final long maxReportBytes;
 
-  AttestRoutes(AttestationService service, UserService users, long maxReportBytes) {
+  AttestRoutes(AttestationService service, UserService users, Writes writes, long maxReportBytes) {
     this.service = service;
     this.users = users;
+    this.writes = writes;
     this.maxReportBytes = maxReportBytes;
   }
 
   void mount(Router router, String prefix) {
-    RawBody small = RawBody.limit(8L << 20);
-    RawBody large = RawBody.limit(maxReportBytes);
+    io.vertx.core.Handler<RoutingContext> small = writes.body(8L << 20);
+    io.vertx.core.Handler<RoutingContext> large = writes.body(maxReportBytes);
     router.post(prefix + "/attestation/:drv").handler(small).handler(this::postAttestation);
     router.get(prefix + "/attestations/by-output/:output").handler(this::byOutput);
     router.get(prefix + "/derivations/").handler(this::derivations);
@@ -54,7 +58,7 @@ final class AttestRoutes {
     router.get(prefix + "/reports/:name/suggest").handler(rc -> suggest(rc, false));
     router.get(prefix + "/reports/:name/suggested").handler(rc -> suggest(rc, true));
     router.get(prefix + "/link_patterns").handler(this::linkPatterns);
-    router.post(prefix + "/link_patterns").handler(this::addLinkPattern);
+    router.post(prefix + "/link_patterns").handler(writes.noBody(Writes.ANY_USER)).handler(this::addLinkPattern);
     router.get(prefix + "/signatures/:user/:file").handler(this::signature);
   }
 
@@ -81,13 +85,9 @@ final class AttestRoutes {
     }
   }
 
-  /** The authenticated user, or a 401 {@code User not found} already sent. */
+  /** The user the route's {@link Writes} handler authenticated (it answered 401 before the body otherwise). */
   Future<Optional<User>> requireUser(RoutingContext rc) {
-    return users.authenticate(BearerToken.of(rc.request()).orElse(null)).andThen(ar -> {
-      if (ar.succeeded() && ar.result().isEmpty()) {
-        detail(rc, 401, "User not found");
-      }
-    });
+    return Future.succeededFuture(Optional.of(Writes.user(rc)));
   }
 
   Future<Optional<User>> optionalUser(RoutingContext rc) {

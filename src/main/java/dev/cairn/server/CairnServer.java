@@ -5,7 +5,15 @@ import dev.cairn.db.Databases;
 import dev.cairn.db.Migrations;
 import dev.cairn.server.config.ConfigTree;
 import dev.cairn.server.config.ServerConfig;
+import dev.cairn.server.http.BodyBudget;
+import dev.cairn.server.http.ConnectionGuard;
+import dev.cairn.server.http.HttpLimits;
+import dev.cairn.server.http.InvalidRequests;
+import dev.cairn.server.http.MetricLabels;
+import dev.cairn.server.http.OutOfMemoryExit;
+import dev.cairn.server.http.RequestGuard;
 import dev.cairn.server.http.RequestLog;
+import dev.cairn.server.http.Writes;
 import dev.cairn.users.UserService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -45,19 +53,31 @@ public final class CairnServer {
   private final WorkerExecutor blocking;
   private final List<Capability> capabilities;
   private final HttpServer http;
+  private final ConnectionGuard connections;
+  private final BodyBudget bodies;
 
-  private CairnServer(Vertx vertx, ServerConfig config, Database db, WorkerExecutor blocking, List<Capability> capabilities, HttpServer http) {
+  private CairnServer(Vertx vertx, ServerConfig config, Database db, WorkerExecutor blocking, List<Capability> capabilities, HttpServer http,
+      ConnectionGuard connections, BodyBudget bodies) {
     this.vertx = vertx;
     this.config = config;
     this.db = db;
     this.blocking = blocking;
     this.capabilities = capabilities;
     this.http = http;
+    this.connections = connections;
+    this.bodies = bodies;
   }
 
   public static Future<CairnServer> start(ConfigTree tree) {
     ServerConfig config = ServerConfig.from(tree);
+    HttpLimits limits = HttpLimits.from(tree, config.dataDir());
+    HttpServerOptions options = httpOptions(config, limits);
+    ConnectionGuard connections = new ConnectionGuard(limits, options);
+    BodyBudget bodies = new BodyBudget(limits.maxBodyBytesInFlight());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    for (io.micrometer.core.instrument.config.MeterFilter f : MetricLabels.filters()) {
+      registry.config().meterFilter(f);
+    }
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
             .setEnabled(true)
@@ -65,14 +85,18 @@ public final class CairnServer {
             .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
             .addLabels(Label.HTTP_ROUTE, Label.HTTP_CODE, Label.HTTP_METHOD, Label.POOL_TYPE, Label.POOL_NAME)))
         .withMetrics(new MicrometerMetricsFactory(registry))
+        .withTransport(connections.transport())
         .build();
+    vertx.exceptionHandler(OutOfMemoryExit::check);
     WorkerExecutor blocking = vertx.createSharedWorkerExecutor("cairn-blocking", config.blockingPoolSize());
-    return Databases.open(vertx, config.databaseUrl(), config.sqliteFile(), config.poolSize())
+    return resetSpool(vertx, limits)
+        .compose(v -> Databases.open(vertx, config.databaseUrl(), config.sqliteFile(), config.poolSize()))
         .compose(db -> {
           UserService users = new UserService(db);
-          ServerContext ctx = new ServerContext(vertx, tree, config, db, users, blocking);
-          return startCapabilities(ctx).compose(caps -> listen(ctx, caps, registry)
-              .map(http -> new CairnServer(vertx, config, db, blocking, caps, http))
+          Writes writes = new Writes(vertx, users, bodies, limits);
+          ServerContext ctx = new ServerContext(vertx, tree, config, db, users, blocking, writes);
+          return startCapabilities(ctx).compose(caps -> listen(ctx, caps, registry, options, limits)
+              .map(http -> new CairnServer(vertx, config, db, blocking, caps, http, connections, bodies))
               .recover(e -> closeAll(caps).eventually(() -> db.close()).transform(x -> Future.failedFuture(e))));
         })
         .recover(e -> {
@@ -94,8 +118,32 @@ public final class CairnServer {
     return chain.map(v -> started).recover(e -> closeAll(started).transform(x -> Future.failedFuture(e)));
   }
 
-  private static Future<HttpServer> listen(ServerContext ctx, List<Capability> caps, PrometheusMeterRegistry registry) {
+  /** Bodies spooled by a previous run that ended mid-upload are garbage: start empty. */
+  private static Future<Void> resetSpool(Vertx vertx, HttpLimits limits) {
+    String dir = limits.spoolDir().toString();
+    return vertx.fileSystem().exists(dir)
+        .compose(exists -> exists ? vertx.fileSystem().deleteRecursive(dir) : Future.succeededFuture())
+        .compose(v -> vertx.fileSystem().mkdirs(dir))
+        .recover(e -> Future.failedFuture(new IllegalStateException("data_dir: cannot prepare " + dir + ": " + e.getMessage(), e)));
+  }
+
+  private static HttpServerOptions httpOptions(ServerConfig config, HttpLimits limits) {
+    return new HttpServerOptions()
+        .setHost(config.host())
+        .setPort(config.port())
+        .setHttp2ClearTextEnabled(true)
+        .setCompressionSupported(false)
+        .setTcpNoDelay(true)
+        // No bytes either way for this long: the connection is closed (HTTP/1.1, HTTP/2, gRPC).
+        .setIdleTimeout((int) limits.idleTimeout().toSeconds())
+        .setIdleTimeoutUnit(TimeUnit.SECONDS);
+  }
+
+  private static Future<HttpServer> listen(ServerContext ctx, List<Capability> caps, PrometheusMeterRegistry registry,
+      HttpServerOptions options, HttpLimits limits) {
     Router router = Router.router(ctx.vertx());
+    RequestGuard guard = new RequestGuard(ctx.vertx(), limits);
+    router.route().handler(guard.routeHandler());
     if (ctx.server().requestLog()) {
       router.route().handler(new RequestLog());
     }
@@ -118,9 +166,9 @@ public final class CairnServer {
       c.routes(router);
       c.grpc(grpc);
     }
-    router.route().last().handler(rc -> rc.response().setStatusCode(404).putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("detail", "Not Found").encode()));
+    router.route().last().handler(RequestGuard::notFound);
     router.errorHandler(500, rc -> {
+      OutOfMemoryExit.check(rc.failure());
       LOG.log(Level.SEVERE, "unhandled error on " + rc.request().method() + " " + rc.request().path(), rc.failure());
       if (!rc.response().headWritten()) {
         rc.response().setStatusCode(500).putHeader("Content-Type", "application/json")
@@ -129,14 +177,15 @@ public final class CairnServer {
         rc.response().reset();
       }
     });
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(ctx.server().host())
-        .setPort(ctx.server().port())
-        .setHttp2ClearTextEnabled(true)
-        .setCompressionSupported(false)
-        .setTcpNoDelay(true);
     return ctx.vertx().createHttpServer(options)
+        .invalidRequestHandler(InvalidRequests::handle)
+        .exceptionHandler(e -> {
+          OutOfMemoryExit.check(e);
+          // Resets, half-sent requests, protocol errors: the client's problem, not a server fault.
+          LOG.fine(() -> "connection error: " + e);
+        })
         .requestHandler(request -> {
+          guard.arrived(request);
           if (isGrpc(request)) {
             grpc.handle(request);
           } else {
@@ -176,6 +225,16 @@ public final class CairnServer {
 
   public Database db() {
     return db;
+  }
+
+  /** Open TCP connections on the HTTP port. */
+  public int openConnections() {
+    return connections.open();
+  }
+
+  /** Request-body bytes held in memory right now. */
+  public long bodyBytesInFlight() {
+    return bodies.inUse();
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.cairn.server;
 import dev.cairn.db.Database;
 import dev.cairn.server.config.ConfigTree;
 import dev.cairn.server.config.ServerConfig;
+import dev.cairn.server.http.Writes;
 import dev.cairn.users.UserService;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -10,7 +11,7 @@ import io.vertx.core.WorkerExecutor;
 /**
  * What every capability is built from: the Vert.x instance, the configuration (each
  * capability reads its own section of {@code config}), the metadata database, users, and
- * the bounded pool for blocking work.
+ * the bounded pool for blocking work, and {@link Writes} for every route that accepts a write.
  */
 public record ServerContext(
     Vertx vertx,
@@ -18,4 +19,5 @@ public record ServerContext(
     ServerConfig server,
     Database db,
     UserService users,
-    WorkerExecutor blocking) {}
+    WorkerExecutor blocking,
+    Writes writes) {}

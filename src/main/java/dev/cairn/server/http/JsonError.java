@@ -1,0 +1,28 @@
+package dev.cairn.server.http;
+
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.json.JsonObject;
+
+/** Cairn's error body, {@code {"detail": "..."}}, as lila and the rest of the API answer. */
+public final class JsonError {
+  private JsonError() {}
+
+  public static void send(HttpServerResponse response, int status, String detail) {
+    response.setStatusCode(status).putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("detail", detail).encode());
+  }
+
+  /**
+   * Answers and then closes an HTTP/1.x connection whose request body was not read: the
+   * unread bytes would otherwise be taken for the next request. HTTP/2 has no such header
+   * (Netty refuses connection-specific headers, which used to turn a 413 into a bare stream
+   * reset); there the stream alone ends.
+   */
+  public static void sendAndClose(HttpServerResponse response, HttpVersion version, int status, String detail) {
+    if (version != HttpVersion.HTTP_2) {
+      response.putHeader("Connection", "close");
+    }
+    send(response, status, detail);
+  }
+}
