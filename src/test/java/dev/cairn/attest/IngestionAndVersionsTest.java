@@ -133,8 +133,9 @@ class IngestionAndVersionsTest extends ServersOnBothDialects {
         .add(entry(hashPart() + "-ok", out, "ok", ReportScaleTest.sha256(4)))
         .add(new JsonObject().put("drv_ident", hashPart() + "-bad").put("outputs", new JsonArray().add(new JsonObject().put("output_digest", "x"))))
         .encode();
-    HttpResponse<String> r = c.post("/api/v1/attestations", body, null);
-    assertEquals(422, r.statusCode(), "validated before auth");
+    assertEquals(401, c.post("/api/v1/attestations", body, null).statusCode(), "authenticated before the body is read");
+    HttpResponse<String> r = c.post("/api/v1/attestations", body, token);
+    assertEquals(422, r.statusCode());
     assertTrue(new JsonObject(r.body()).getString("detail").startsWith("entries[1].outputs[0]"), r.body());
     assertEquals(422, c.post("/api/v1/attestations", body, token).statusCode());
     assertEquals("[]", c.get("/attestations/by-output/" + out + "-ok").body());

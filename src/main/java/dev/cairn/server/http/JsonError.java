@@ -1,5 +1,6 @@
 package dev.cairn.server.http;
 
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
@@ -8,8 +9,8 @@ import io.vertx.core.json.JsonObject;
 public final class JsonError {
   private JsonError() {}
 
-  public static void send(HttpServerResponse response, int status, String detail) {
-    response.setStatusCode(status).putHeader("Content-Type", "application/json")
+  public static io.vertx.core.Future<Void> send(HttpServerResponse response, int status, String detail) {
+    return response.setStatusCode(status).putHeader("Content-Type", "application/json")
         .end(new JsonObject().put("detail", detail).encode());
   }
 
@@ -19,10 +20,14 @@ public final class JsonError {
    * (Netty refuses connection-specific headers, which used to turn a 413 into a bare stream
    * reset); there the stream alone ends.
    */
-  public static void sendAndClose(HttpServerResponse response, HttpVersion version, int status, String detail) {
-    if (version != HttpVersion.HTTP_2) {
-      response.putHeader("Connection", "close");
+  public static void sendAndClose(HttpServerRequest request, int status, String detail) {
+    HttpServerResponse response = request.response();
+    if (request.version() == HttpVersion.HTTP_2) {
+      send(response, status, detail);
+      return;
     }
-    send(response, status, detail);
+    response.putHeader("Connection", "close");
+    // Vert.x would wait for the rest of the body before closing: close once the answer is out.
+    send(response, status, detail).onComplete(v -> request.connection().close());
   }
 }

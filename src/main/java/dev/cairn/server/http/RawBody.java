@@ -73,13 +73,13 @@ public final class RawBody implements Handler<RoutingContext> {
   }
 
   private void tooLarge(RoutingContext rc, String detail) {
-    JsonError.sendAndClose(rc.response(), rc.request().version(), 413, detail);
+    JsonError.sendAndClose(rc.request(), 413, detail);
   }
 
   private static void busy(RoutingContext rc) {
     if (!rc.response().headWritten()) {
       rc.response().putHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
-      JsonError.sendAndClose(rc.response(), rc.request().version(), 503,
+      JsonError.sendAndClose(rc.request(), 503,
           "server busy: too many request bodies in flight (http.max_body_bytes_in_flight); retry later");
     }
   }

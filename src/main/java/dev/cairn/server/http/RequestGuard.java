@@ -63,7 +63,7 @@ public final class RequestGuard {
     LOG.info(() -> "closing " + request.method() + " " + request.path() + ": body not received within " + bodyTimeoutMillis / 1000
         + " s (http.body_timeout_seconds)");
     if (!rc.response().headWritten()) {
-      JsonError.sendAndClose(rc.response(), request.version(), 408,
+      JsonError.sendAndClose(request, 408,
           "body: not received within " + bodyTimeoutMillis / 1000 + " seconds (http.body_timeout_seconds)");
     }
     if (request.version() != HttpVersion.HTTP_2) {

@@ -91,7 +91,7 @@ public final class Writes {
     if (rc.request().isEnded()) {
       JsonError.send(rc.response(), status, detail);
     } else {
-      JsonError.sendAndClose(rc.response(), rc.request().version(), status, detail);
+      JsonError.sendAndClose(rc.request(), status, detail);
     }
   }
 }
