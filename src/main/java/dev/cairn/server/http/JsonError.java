@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 
 /** Cairn's error body, {@code {"detail": "..."}}, as lila and the rest of the API answer. */
 public final class JsonError {
+  private static final long DRAIN_MILLIS = 5_000;
   private JsonError() {}
 
   public static io.vertx.core.Future<Void> send(HttpServerResponse response, int status, String detail) {
@@ -24,6 +25,18 @@ public final class JsonError {
     HttpServerResponse response = request.response();
     if (request.version() == HttpVersion.HTTP_2) {
       send(response, status, detail);
+      if (!request.isEnded()) {
+        // Clients differ on a stream whose body is refused: curl stops sending when the answer
+        // arrives, the JDK's client blocks on flow control until its whole body is accepted,
+        // and fails on RST_STREAM(NO_ERROR) (RFC 9113 §8.1). So the rest is read and dropped
+        // (no memory is kept) for a short while, then the stream is reset.
+        request.handler(dropped -> {}).endHandler(v -> {}).resume();
+        io.vertx.core.Vertx.currentContext().owner().setTimer(DRAIN_MILLIS, t -> {
+          if (!request.isEnded()) {
+            response.reset(8);
+          }
+        });
+      }
       return;
     }
     response.putHeader("Connection", "close");

@@ -26,7 +26,7 @@ public final class RequestLog implements Handler<RoutingContext> {
     ctx.addEndHandler(ar -> {
       Route route = ctx.currentRoute();
       String pattern = route == null || route.getPath() == null ? "-" : route.getPath();
-      boolean aborted = ar.failed() || !ctx.response().ended();
+      boolean aborted = !ctx.response().ended();
       String status = aborted ? ABORTED + " aborted" : String.valueOf(ctx.response().getStatusCode());
       LOG.info(() -> String.format("%s %s route=%s status=%s %.1fms",
           ctx.request().method(), ctx.request().path(), pattern, status, (System.nanoTime() - start) / 1e6));
