@@ -9,6 +9,7 @@ import dev.cairn.server.http.BodyBudget;
 import dev.cairn.server.http.ConnectionGuard;
 import dev.cairn.server.http.HttpLimits;
 import dev.cairn.server.http.InvalidRequests;
+import dev.cairn.server.http.JsonError;
 import dev.cairn.server.http.MetricLabels;
 import dev.cairn.server.http.OutOfMemoryExit;
 import dev.cairn.server.http.RequestGuard;
@@ -81,6 +82,9 @@ public final class CairnServer {
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
             .setEnabled(true)
+            // Vert.x keeps backends by name, JVM-wide: without a name of its own, a second server
+            // in the process (tests, embedding) would record into the first one's registry.
+            .setRegistryName("cairn-" + java.util.UUID.randomUUID())
             .setJvmMetricsEnabled(true)
             .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
             .addLabels(Label.HTTP_ROUTE, Label.HTTP_CODE, Label.HTTP_METHOD, Label.POOL_TYPE, Label.POOL_NAME)))
@@ -167,6 +171,19 @@ public final class CairnServer {
       c.grpc(grpc);
     }
     router.route().last().handler(RequestGuard::notFound);
+    // Whatever fails with a status (a route's rc.fail(413), Vert.x Web's own 400/405/415...)
+    // answers {"detail": ...} like every handler does.
+    for (int status = 400; status < 600; status++) {
+      if (status != 500) {
+        int code = status;
+        router.errorHandler(code, rc -> {
+          if (!rc.response().headWritten()) {
+            io.netty.handler.codec.http.HttpResponseStatus known = io.netty.handler.codec.http.HttpResponseStatus.valueOf(code);
+            JsonError.send(rc.response(), code, known.reasonPhrase());
+          }
+        });
+      }
+    }
     router.errorHandler(500, rc -> {
       OutOfMemoryExit.check(rc.failure());
       LOG.log(Level.SEVERE, "unhandled error on " + rc.request().method() + " " + rc.request().path(), rc.failure());
@@ -188,7 +205,7 @@ public final class CairnServer {
           guard.arrived(request);
           if (isGrpc(request)) {
             grpc.handle(request);
-          } else {
+          } else if (guard.acceptsTarget(request)) {
             router.handle(request);
           }
         })

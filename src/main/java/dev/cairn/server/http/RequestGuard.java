@@ -33,6 +33,36 @@ public final class RequestGuard {
     }
   }
 
+  /**
+   * Refuses, with a JSON 400, a request target the router cannot route: {@code OPTIONS *},
+   * other targets that are not a path, and malformed percent-encoding ({@code /%zz}). True when
+   * the request may go on.
+   */
+  public boolean acceptsTarget(HttpServerRequest request) {
+    String path = request.path();
+    String problem = null;
+    if (path == null || !path.startsWith("/")) {
+      problem = "request target: must be a path starting with / (got " + abbreviate(request.uri()) + ")";
+    } else if (BAD_ESCAPE.matcher(request.uri()).find()) {
+      problem = "request target: % must be followed by two hexadecimal digits";
+    }
+    if (problem == null) {
+      return true;
+    }
+    if (request.isEnded()) {
+      JsonError.send(request.response(), 400, problem);
+    } else {
+      JsonError.sendAndClose(request, 400, problem);
+    }
+    return false;
+  }
+
+  private static final java.util.regex.Pattern BAD_ESCAPE = java.util.regex.Pattern.compile("%(?![0-9A-Fa-f]{2})");
+
+  private static String abbreviate(String s) {
+    return s == null ? "nothing" : s.length() > 100 ? s.substring(0, 100) + "…" : s;
+  }
+
   /** The router's first handler: times the body and re-arms the header clock after the response. */
   public Handler<RoutingContext> routeHandler() {
     return rc -> {
