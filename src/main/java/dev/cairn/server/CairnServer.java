@@ -72,6 +72,11 @@ public final class CairnServer {
   public static Future<CairnServer> start(ConfigTree tree) {
     ServerConfig config = ServerConfig.from(tree);
     HttpLimits limits = HttpLimits.from(tree, config.dataDir());
+    long heap = Runtime.getRuntime().maxMemory();
+    if (limits.maxBodyBytesInFlight() > heap / 2) {
+      LOG.warning("http.max_body_bytes_in_flight (" + limits.maxBodyBytesInFlight() + " bytes) is more than half the heap ("
+          + heap + " bytes, -Xmx): request bodies alone could exhaust memory");
+    }
     HttpServerOptions options = httpOptions(config, limits);
     ConnectionGuard connections = new ConnectionGuard(limits, options);
     BodyBudget bodies = new BodyBudget(limits.maxBodyBytesInFlight());
