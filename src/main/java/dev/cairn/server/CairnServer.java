@@ -56,9 +56,10 @@ public final class CairnServer {
   private final HttpServer http;
   private final ConnectionGuard connections;
   private final BodyBudget bodies;
+  private final Router router;
 
   private CairnServer(Vertx vertx, ServerConfig config, Database db, WorkerExecutor blocking, List<Capability> capabilities, HttpServer http,
-      ConnectionGuard connections, BodyBudget bodies) {
+      ConnectionGuard connections, BodyBudget bodies, Router router) {
     this.vertx = vertx;
     this.config = config;
     this.db = db;
@@ -67,6 +68,7 @@ public final class CairnServer {
     this.http = http;
     this.connections = connections;
     this.bodies = bodies;
+    this.router = router;
   }
 
   public static Future<CairnServer> start(ConfigTree tree) {
@@ -104,8 +106,9 @@ public final class CairnServer {
           UserService users = new UserService(db);
           Writes writes = new Writes(vertx, users, bodies, limits);
           ServerContext ctx = new ServerContext(vertx, tree, config, db, users, blocking, writes);
-          return startCapabilities(ctx).compose(caps -> listen(ctx, caps, registry, options, limits)
-              .map(http -> new CairnServer(vertx, config, db, blocking, caps, http, connections, bodies))
+          Router router = Router.router(vertx);
+          return startCapabilities(ctx).compose(caps -> listen(ctx, caps, registry, options, limits, router)
+              .map(http -> new CairnServer(vertx, config, db, blocking, caps, http, connections, bodies, router))
               .recover(e -> closeAll(caps).eventually(() -> db.close()).transform(x -> Future.failedFuture(e))));
         })
         .recover(e -> {
@@ -149,8 +152,7 @@ public final class CairnServer {
   }
 
   private static Future<HttpServer> listen(ServerContext ctx, List<Capability> caps, PrometheusMeterRegistry registry,
-      HttpServerOptions options, HttpLimits limits) {
-    Router router = Router.router(ctx.vertx());
+      HttpServerOptions options, HttpLimits limits, Router router) {
     RequestGuard guard = new RequestGuard(ctx.vertx(), limits);
     router.route().handler(guard.routeHandler());
     if (ctx.server().requestLog()) {
@@ -252,6 +254,22 @@ public final class CairnServer {
   /** Open TCP connections on the HTTP port. */
   public int openConnections() {
     return connections.open();
+  }
+
+  /** Every HTTP route, as "METHOD path" for each method it serves (a route for all methods: "* path"). */
+  public List<String> routes() {
+    List<String> out = new ArrayList<>();
+    for (io.vertx.ext.web.Route r : router.getRoutes()) {
+      if (r.getPath() == null) {
+        continue;
+      }
+      if (r.methods() == null || r.methods().isEmpty()) {
+        out.add("* " + r.getPath());
+      } else {
+        r.methods().forEach(m -> out.add(m.name() + " " + r.getPath()));
+      }
+    }
+    return out;
   }
 
   /** Request-body bytes held in memory right now. */

@@ -77,6 +77,29 @@ class WritesTest {
 
   @ParameterizedTest
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
+  void everyWriteRouteTheServerHasIsCovered(Dialect d) throws Exception {
+    java.util.Set<String> listed = new java.util.HashSet<>();
+    for (String r : WRITE_ROUTES) {
+      listed.add(r.replace(DRV, ":drv").replace("/x", "/:name").replaceAll("\\?.*", ""));
+    }
+    int checked = 0;
+    for (String route : servers.get(d).server().routes()) {
+      String method = route.substring(0, route.indexOf(' '));
+      if (java.util.Set.of("POST", "PUT", "PATCH", "DELETE", "*").contains(method) && !route.startsWith("* ")) {
+        assertTrue(listed.contains(route), "a write route this test does not try anonymously: " + route);
+        // And it really refuses before the body: try it with the path parameters filled in.
+        try (RawHttp c = new RawHttp(servers.get(d).port())) {
+          String path = route.substring(route.indexOf(' ') + 1).replaceAll(":[a-z_]+", "x");
+          assertEquals(401, c.send(head(method + " " + path, "", 250_000_000L)).read().status(), route);
+        }
+        checked++;
+      }
+    }
+    assertEquals(WRITE_ROUTES.size(), checked, "every listed write route exists");
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.cairn.db.TestDatabase#dialects")
   void continueIsSentOnlyToAnAuthenticatedWriter(Dialect d) throws Exception {
     String body = "[{\"output_digest\":\"lmnpqrsvwxlmnpqrsvwxlmnpqrsvwxl0\"}]";
     try (RawHttp c = new RawHttp(servers.get(d).port())) {
