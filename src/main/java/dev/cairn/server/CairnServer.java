@@ -37,7 +37,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -178,29 +177,7 @@ public final class CairnServer {
       c.grpc(grpc);
     }
     router.route().last().handler(RequestGuard::notFound);
-    // Whatever fails with a status (a route's rc.fail(413), Vert.x Web's own 400/405/415...)
-    // answers {"detail": ...} like every handler does.
-    for (int status = 400; status < 600; status++) {
-      if (status != 500) {
-        int code = status;
-        router.errorHandler(code, rc -> {
-          if (!rc.response().headWritten()) {
-            io.netty.handler.codec.http.HttpResponseStatus known = io.netty.handler.codec.http.HttpResponseStatus.valueOf(code);
-            JsonError.send(rc.response(), code, known.reasonPhrase());
-          }
-        });
-      }
-    }
-    router.errorHandler(500, rc -> {
-      OutOfMemoryExit.check(rc.failure());
-      LOG.log(Level.SEVERE, "unhandled error on " + rc.request().method() + " " + rc.request().path(), rc.failure());
-      if (!rc.response().headWritten()) {
-        rc.response().setStatusCode(500).putHeader("Content-Type", "application/json")
-            .end(new JsonObject().put("detail", "internal error").encode());
-      } else {
-        rc.response().reset();
-      }
-    });
+    JsonError.answerRouterErrors(router);
     return ctx.vertx().createHttpServer(options)
         .invalidRequestHandler(InvalidRequests::handle)
         .exceptionHandler(e -> {
@@ -211,6 +188,8 @@ public final class CairnServer {
         .requestHandler(request -> {
           guard.arrived(request);
           if (isGrpc(request)) {
+            // One metrics label for all gRPC calls (their paths are the client's to choose).
+            request.routed("grpc");
             grpc.handle(request);
           } else if (guard.acceptsTarget(request)) {
             router.handle(request);

@@ -24,6 +24,10 @@ import java.util.logging.Logger;
  * HTTP/1 from HTTP/2; silent connections exhausted file descriptors. So the cap sits in
  * Netty, in front of Vert.x: the NIO transport is Vert.x's own with a server channel whose
  * pipeline starts with this handler (Netty's usual place to limit accepted children).
+ * This, {@link HeaderDeadline} and {@link StrictRequestDecoder} use Vert.x internals
+ * ({@code TransportInternal}, {@code NioTransport}, {@code ConnectionBase}, the HTTP/1 decoder
+ * and its pipeline names) of the pinned Vert.x 5.0.x; ConnectionLimitsTest and
+ * HttpStrictnessTest fail if an upgrade changes them.
  */
 @ChannelHandler.Sharable
 public final class ConnectionGuard extends ChannelInboundHandlerAdapter {

@@ -70,7 +70,10 @@ final class HeaderDeadline extends ChannelInboundHandlerAdapter {
     }
     if (armOnRead) {
       armOnRead = false;
-      arm();
+      // Only while the connection still speaks HTTP/1 (an h2c upgrade removes the decoder).
+      if (ctx.pipeline().get("httpDecoder") != null) {
+        arm();
+      }
     }
     ctx.fireChannelRead(msg);
   }

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 /** Cairn's error body, {@code {"detail": "..."}}, as lila and the rest of the API answer. */
 public final class JsonError {
   private static final long DRAIN_MILLIS = 5_000;
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("cairn.server");
   private JsonError() {}
 
   public static io.vertx.core.Future<Void> send(HttpServerResponse response, int status, String detail) {
@@ -42,5 +43,27 @@ public final class JsonError {
     response.putHeader("Connection", "close");
     // Vert.x would wait for the rest of the body before closing: close once the answer is out.
     send(response, status, detail).onComplete(v -> request.connection().close());
+  }
+
+  /**
+   * Whatever fails in the router with a status (a route's {@code rc.fail(413)}, Vert.x Web's own
+   * 400/405/415...) answers {@code {"detail": ...}} like every handler; a failure without one
+   * is a 500, logged with its stack trace (an OutOfMemoryError ends the process).
+   */
+  public static void answerRouterErrors(io.vertx.ext.web.Router router) {
+    for (int status = 400; status < 600; status++) {
+      int code = status;
+      router.errorHandler(code, rc -> {
+        if (code == 500) {
+          OutOfMemoryExit.check(rc.failure());
+          LOG.log(java.util.logging.Level.SEVERE, "unhandled error on " + rc.request().method() + " " + rc.request().path(), rc.failure());
+        }
+        if (!rc.response().headWritten()) {
+          send(rc.response(), code, code == 500 ? "internal error" : io.netty.handler.codec.http.HttpResponseStatus.valueOf(code).reasonPhrase());
+        } else if (code == 500) {
+          rc.response().reset();
+        }
+      });
+    }
   }
 }
