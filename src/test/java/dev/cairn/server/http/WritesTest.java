@@ -129,4 +129,36 @@ class WritesTest {
       assertTrue(again.body().contains(out), again.body());
     }
   }
+
+  @ParameterizedTest
+  @MethodSource("dev.cairn.db.TestDatabase#dialects")
+  void aPredicateOnTheUserRefusesWith403BeforeTheBody(Dialect d) throws Exception {
+    // The plug-in point for roles: a route given a predicate on the User.
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try (TestDatabase db = TestDatabase.create(vertx, d)) {
+      UserService users = new UserService(db.db());
+      String alice = TestDatabase.await(users.create(new UserName("alice"), Optional.empty())).token();
+      String bob = TestDatabase.await(users.create(new UserName("bob"), Optional.empty())).token();
+      java.time.Duration minute = java.time.Duration.ofMinutes(1);
+      HttpLimits limits = new HttpLimits(100, minute, minute, minute, 1 << 20, 1 << 20, db.dataDir().resolve("spool"));
+      Writes writes = new Writes(vertx, users, new BodyBudget(1 << 20), limits);
+      io.vertx.ext.web.Router router = io.vertx.ext.web.Router.router(vertx);
+      router.post("/only-alice").handler(writes.body(1024, u -> u.name().equals("alice")))
+          .handler(rc -> rc.response().end(Writes.user(rc).name() + " sent " + RawBody.of(rc).length() + " bytes"));
+      int port = TestDatabase.await(vertx.createHttpServer().requestHandler(router).listen(0)).actualPort();
+      try (RawHttp c = new RawHttp(port)) {
+        RawHttp.Response r = c.send(head("POST /only-alice", "Authorization: Bearer " + bob + "\r\n", 250_000_000L)).read();
+        assertEquals(403, r.status());
+        assertEquals("user bob may not do this", new JsonObject(r.body()).getString("detail"));
+        assertTrue(c.closedByServer());
+      }
+      try (RawHttp c = new RawHttp(port)) {
+        RawHttp.Response r = c.send(head("POST /only-alice", "Authorization: Bearer " + alice + "\r\n", 5) + "hello").read();
+        assertEquals(200, r.status());
+        assertEquals("alice sent 5 bytes", r.body());
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
 }
