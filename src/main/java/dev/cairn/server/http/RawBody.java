@@ -200,6 +200,14 @@ public final class RawBody implements Handler<RoutingContext> {
           })
           .map(file -> {
             spool = file;
+            // A write that fails (disk full) is the server's failure: 500, logged.
+            file.exceptionHandler(e -> {
+              if (!done) {
+                done = true;
+                finish();
+                rc.fail(e);
+              }
+            });
             return null;
           });
     }

@@ -95,8 +95,7 @@ public final class RequestGuard {
     if (!rc.response().headWritten()) {
       JsonError.sendAndClose(request, 408,
           "body: not received within " + bodyTimeoutMillis / 1000 + " seconds (http.body_timeout_seconds)");
-    }
-    if (request.version() != HttpVersion.HTTP_2) {
+    } else if (request.version() != HttpVersion.HTTP_2) {
       request.connection().close();
     } else {
       rc.response().reset();

@@ -77,25 +77,23 @@ class WritesTest {
 
   @ParameterizedTest
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
-  void everyWriteRouteTheServerHasIsCovered(Dialect d) throws Exception {
-    java.util.Set<String> listed = new java.util.HashSet<>();
-    for (String r : WRITE_ROUTES) {
-      listed.add(r.replace(DRV, ":drv").replace("/x", "/:name").replaceAll("\\?.*", ""));
-    }
-    int checked = 0;
+  void everyWriteRouteTheServerHasRefusesAnAnonymousClientBeforeItsBody(Dialect d) throws Exception {
+    java.util.Set<String> writeRoutes = new java.util.HashSet<>();
     for (String route : servers.get(d).server().routes()) {
       String method = route.substring(0, route.indexOf(' '));
-      if (java.util.Set.of("POST", "PUT", "PATCH", "DELETE", "*").contains(method) && !route.startsWith("* ")) {
-        assertTrue(listed.contains(route), "a write route this test does not try anonymously: " + route);
-        // And it really refuses before the body: try it with the path parameters filled in.
+      if (java.util.Set.of("POST", "PUT", "PATCH", "DELETE").contains(method)) {
+        writeRoutes.add(route);
+        // New write routes are covered without being listed: path parameters filled in.
         try (RawHttp c = new RawHttp(servers.get(d).port())) {
           String path = route.substring(route.indexOf(' ') + 1).replaceAll(":[a-z_]+", "x");
           assertEquals(401, c.send(head(method + " " + path, "", 250_000_000L)).read().status(), route);
         }
-        checked++;
       }
     }
-    assertEquals(WRITE_ROUTES.size(), checked, "every listed write route exists");
+    for (String listed : WRITE_ROUTES) {
+      String route = listed.replace(DRV, ":drv").replace("/x", "/:name").replaceAll("\\?.*", "");
+      assertTrue(writeRoutes.contains(route), "the server has " + route + ": " + writeRoutes);
+    }
   }
 
   @ParameterizedTest
