@@ -3,6 +3,7 @@ package dev.cairn.attest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.nix.StorePath;
 import dev.cairn.server.http.RawBody;
+import dev.cairn.server.http.StrictJson;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,16 +20,16 @@ import java.util.function.Predicate;
 final class AttestApiV1 {
   private final AttestationService service;
   private final AttestRoutes lila;
-  private final long maxBatchBytes;
+  private final InputLimits limits;
 
-  AttestApiV1(AttestationService service, AttestRoutes lila, long maxBatchBytes) {
+  AttestApiV1(AttestationService service, AttestRoutes lila, InputLimits limits) {
     this.service = service;
     this.lila = lila;
-    this.maxBatchBytes = maxBatchBytes;
+    this.limits = limits;
   }
 
   void mount(Router router, String prefix) {
-    router.post(prefix + "/attestations").handler(RawBody.limit(maxBatchBytes)).handler(this::batch);
+    router.post(prefix + "/attestations").handler(RawBody.limit(limits.maxBatchBytes())).handler(this::batch);
     router.post(prefix + "/keys").handler(RawBody.limit(64 << 10)).handler(this::addKey);
     router.get(prefix + "/reports/:name").handler(this::report);
     router.get(prefix + "/reports/:name/diff").handler(this::diff);
@@ -36,28 +37,32 @@ final class AttestApiV1 {
     router.get(prefix + "/outputs/:output").handler(this::output);
   }
 
-  /** A JSON array, or NDJSON (one entry per line), of {@code {drv_ident, outputs: [...]}}. */
-  static List<AttestationService.Entry> parseBatch(String body) {
+  /**
+   * A JSON array, or NDJSON (one entry per line), of {@code {drv_ident, outputs: [...]}}; at
+   * most {@code attest.max_batch_entries} entries, counted before the entries are parsed whole.
+   */
+  static List<AttestationService.Entry> parseBatch(byte[] body, InputLimits limits) {
+    int first = 0;
+    while (first < body.length && Character.isWhitespace(body[first])) {
+      first++;
+    }
     List<JsonNode> entries = new ArrayList<>();
-    String trimmed = body.strip();
-    try {
-      if (trimmed.startsWith("[")) {
-        AttestRoutes.JSON.readTree(trimmed).forEach(entries::add);
-      } else {
-        int line = 0;
-        for (String l : trimmed.split("\n")) {
-          line++;
-          if (!l.isBlank()) {
-            try {
-              entries.add(AttestRoutes.JSON.readTree(l));
-            } catch (java.io.IOException e) {
-              throw new IllegalArgumentException("line " + line + ": not valid JSON");
-            }
-          }
+    if (first < body.length && body[first] == '[') {
+      entries = StrictJson.arrayElements(body, "body", limits.maxBatchEntries());
+      if (entries.size() > limits.maxBatchEntries()) {
+        throw tooMany(limits);
+      }
+    } else {
+      String[] lines = new String(body, StandardCharsets.UTF_8).split("\n");
+      long nonBlank = java.util.Arrays.stream(lines).filter(l -> !l.isBlank()).count();
+      if (nonBlank > limits.maxBatchEntries()) {
+        throw tooMany(limits);
+      }
+      for (int i = 0; i < lines.length; i++) {
+        if (!lines[i].isBlank()) {
+          entries.add(StrictJson.parse(lines[i], "line " + (i + 1)));
         }
       }
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("body: not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
     }
     if (entries.isEmpty()) {
       throw new IllegalArgumentException("body: no entries");
@@ -66,6 +71,9 @@ final class AttestApiV1 {
     for (int i = 0; i < entries.size(); i++) {
       JsonNode e = entries.get(i);
       String where = "entries[" + i + "]";
+      if (!e.isObject()) {
+        throw new IllegalArgumentException(where + ": must be an object");
+      }
       JsonNode drv = e.has("drv_ident") ? e.get("drv_ident") : e.get("drv_path");
       if (drv == null || !drv.isTextual()) {
         throw new IllegalArgumentException(where + ".drv_ident: required string");
@@ -76,9 +84,14 @@ final class AttestApiV1 {
       } catch (IllegalArgumentException ex) {
         throw new IllegalArgumentException(where + "." + ex.getMessage());
       }
-      out.add(new AttestationService.Entry(ident, OutputAttestation.listFromJson(e.get("outputs"), where + ".outputs")));
+      out.add(new AttestationService.Entry(ident, OutputAttestation.listFromJson(e.get("outputs"), where + ".outputs", limits)));
     }
     return out;
+  }
+
+  private static LimitExceededException tooMany(InputLimits limits) {
+    return new LimitExceededException(413, "entries: more than " + limits.maxBatchEntries()
+        + " entries in one batch (attest.max_batch_entries); split it into several requests");
   }
 
   private void batch(RoutingContext rc) {
@@ -88,7 +101,7 @@ final class AttestApiV1 {
       return;
     }
     // A batch may be megabytes of JSON: parse it on the worker pool, still before authentication.
-    service.cpu(() -> parseBatch(body.toString(StandardCharsets.UTF_8))).onComplete(parsed -> {
+    service.cpu(() -> parseBatch(body.getBytes(), limits)).onComplete(parsed -> {
       if (parsed.failed()) {
         AttestRoutes.fail(rc, parsed.cause());
         return;
@@ -106,10 +119,14 @@ final class AttestApiV1 {
     try {
       String body = RawBody.of(rc).toString(StandardCharsets.UTF_8).strip();
       if (body.startsWith("{")) {
-        body = new JsonObject(body).getString("public_key", "");
+        JsonNode field = StrictJson.parse(body, "body").get("public_key");
+        if (field == null || !field.isTextual()) {
+          throw new IllegalArgumentException("public_key: required string");
+        }
+        body = field.asText();
       }
-      key = AttestRoutes.parseKey(body);
-    } catch (IllegalArgumentException | io.vertx.core.json.DecodeException e) {
+      key = AttestRoutes.parseKey(limits.text("public_key", body));
+    } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
     }
@@ -123,8 +140,14 @@ final class AttestApiV1 {
 
   /** The report's paths, as of its version (or {@code ?version=}), through the requested filters. */
   private Future<Optional<Filtered>> filtered(RoutingContext rc, String name, Optional<Integer> version) {
-    Set<String> builders = Optional.ofNullable(rc.queryParams().get("builders")).map(AttestRoutes::splitNames).orElse(Set.of());
-    boolean verifiedOnly = "true".equalsIgnoreCase(rc.queryParams().get("verified"));
+    Set<String> builders;
+    boolean verifiedOnly;
+    try {
+      builders = Optional.ofNullable(Paging.text(rc, "builders")).map(AttestRoutes::splitNames).orElse(Set.of());
+      verifiedOnly = Paging.bool(rc, "verified");
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     Predicate<Vote> keep = v -> (builders.isEmpty() || builders.contains(v.builder())) && (!verifiedOnly || v.sigStatus() == SigStatus.VERIFIED);
     boolean unfiltered = builders.isEmpty() && !verifiedOnly;
     return service.report(name, version).compose(r -> r.isEmpty() ? Future.succeededFuture(Optional.empty())
@@ -139,7 +162,8 @@ final class AttestApiV1 {
     try {
       name = AttestRoutes.reportName(rc);
       version = Paging.intParam(rc, "version", 1, Integer.MAX_VALUE);
-      policy = Optional.ofNullable(rc.queryParams().get("policy")).map(Policy::parse);
+      policy = Optional.ofNullable(Paging.text(rc, "policy")).map(Policy::parse);
+      Paging.bool(rc, "verified");
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;

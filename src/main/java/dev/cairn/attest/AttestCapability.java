@@ -11,10 +11,10 @@ public final class AttestCapability implements Capability {
   private final AttestApiV1 v1;
 
   private AttestCapability(ServerContext ctx) {
-    AttestationService service = new AttestationService(ctx.db(), ctx.blocking());
-    long maxReport = ctx.config().longValue("attest.max_report_bytes", 1024, 1L << 31);
-    this.lila = new AttestRoutes(service, ctx.users(), maxReport);
-    this.v1 = new AttestApiV1(service, lila, maxReport);
+    InputLimits limits = InputLimits.of(ctx.config());
+    AttestationService service = new AttestationService(ctx.db(), ctx.blocking(), limits);
+    this.lila = new AttestRoutes(service, ctx.users(), limits);
+    this.v1 = new AttestApiV1(service, lila, limits);
   }
 
   public static Future<Capability> create(ServerContext ctx) {

@@ -1,7 +1,6 @@
 package dev.cairn.attest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.nix.PublicKey;
 import dev.cairn.nix.StorePath;
 import dev.cairn.server.http.BearerToken;
@@ -14,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import dev.cairn.server.http.RawBody;
+import dev.cairn.server.http.StrictJson;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,22 +26,21 @@ import java.util.Set;
  * service and renders; bodies are validated before authentication, as lila does.
  */
 final class AttestRoutes {
-  static final ObjectMapper JSON = new ObjectMapper();
   private static final int PAGE = 1000;
 
   private final AttestationService service;
   private final UserService users;
-  private final long maxReportBytes;
+  private final InputLimits limits;
 
-  AttestRoutes(AttestationService service, UserService users, long maxReportBytes) {
+  AttestRoutes(AttestationService service, UserService users, InputLimits limits) {
     this.service = service;
     this.users = users;
-    this.maxReportBytes = maxReportBytes;
+    this.limits = limits;
   }
 
   void mount(Router router, String prefix) {
     RawBody small = RawBody.limit(8L << 20);
-    RawBody large = RawBody.limit(maxReportBytes);
+    RawBody large = RawBody.limit(limits.maxReportBytes());
     router.post(prefix + "/attestation/:drv").handler(small).handler(this::postAttestation);
     router.get(prefix + "/attestations/by-output/:output").handler(this::byOutput);
     router.get(prefix + "/derivations/").handler(this::derivations);
@@ -70,9 +69,11 @@ final class AttestRoutes {
         : body instanceof JsonArray a ? a.encode() : io.vertx.core.json.Json.encode(body));
   }
 
-  /** Answers a failed future: validation → 422, bad signature → 400, the rest → 500. */
+  /** Answers a failed future: a cap → its status, validation → 422, bad signature → 400, the rest → 500. */
   static void fail(RoutingContext rc, Throwable e) {
-    if (e instanceof AttestationService.InvalidSignatureException) {
+    if (e instanceof LimitExceededException limit) {
+      detail(rc, limit.status(), e.getMessage());
+    } else if (e instanceof AttestationService.InvalidSignatureException) {
       detail(rc, 400, e.getMessage());
     } else if (e instanceof IllegalArgumentException) {
       detail(rc, 422, e.getMessage());
@@ -95,15 +96,7 @@ final class AttestRoutes {
   }
 
   static JsonNode parseJson(RoutingContext rc) {
-    io.vertx.core.buffer.Buffer body = RawBody.of(rc);
-    if (body.length() == 0) {
-      throw new IllegalArgumentException("body: required");
-    }
-    try {
-      return JSON.readTree(body.getBytes());
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("body: not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
-    }
+    return StrictJson.parse(RawBody.of(rc).getBytes(), "body");
   }
 
   static JsonObject attestationJson(AttestationService.AttestationRow a) {
@@ -114,10 +107,10 @@ final class AttestRoutes {
 
   static String reportName(RoutingContext rc) {
     String name = rc.pathParam("name");
-    if (name == null || name.isEmpty() || name.length() > 200 || name.chars().anyMatch(c -> c < 0x20 || c == '/')) {
+    if (name == null || name.isEmpty() || name.length() > 200 || name.indexOf('/') >= 0) {
       throw new IllegalArgumentException("name: report names are 1..200 characters without '/' or control characters");
     }
-    return name;
+    return PrintableText.check("name", name, 200);
   }
 
   // ---- handlers ----
@@ -127,9 +120,9 @@ final class AttestRoutes {
     List<OutputAttestation> outputs;
     try {
       drv = DrvIdent.parse(rc.pathParam("drv"));
-      outputs = OutputAttestation.listFromJson(parseJson(rc), "body");
+      outputs = OutputAttestation.listFromJson(parseJson(rc), "body", limits);
     } catch (IllegalArgumentException e) {
-      detail(rc, 422, e.getMessage());
+      fail(rc, e);
       return;
     }
     requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
@@ -210,7 +203,13 @@ final class AttestRoutes {
       detail(rc, 404, "Not found");
       return;
     }
-    boolean full = "true".equalsIgnoreCase(rc.queryParams().get("full"));
+    boolean full;
+    try {
+      full = Paging.bool(rc, "full");
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
+      return;
+    }
     service.byDerivation(drv).onSuccess(rows -> {
       if (rows.isEmpty()) {
         service.derivationExists(drv).onSuccess(exists -> {
@@ -261,10 +260,10 @@ final class AttestRoutes {
     try {
       name = reportName(rc);
       JsonNode body = parseJson(rc);
-      def = ReportDefinition.parse(body);
+      def = ReportDefinition.parse(body, limits);
       sbom = RawBody.of(rc).toString(StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
-      detail(rc, 422, e.getMessage());
+      fail(rc, e);
       return;
     }
     requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
@@ -353,8 +352,21 @@ final class AttestRoutes {
   }
 
   private void addLinkPattern(RoutingContext rc) {
-    String pattern = rc.queryParams().get("pattern");
-    String link = rc.queryParams().get("link");
+    String pattern;
+    String link;
+    try {
+      pattern = Paging.text(rc, "pattern");
+      link = Paging.text(rc, "link");
+      if (pattern != null) {
+        limits.text("pattern", pattern);
+      }
+      if (link != null) {
+        limits.text("link", link);
+      }
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
+      return;
+    }
     if (pattern == null || pattern.isEmpty() || link == null || link.isEmpty()) {
       detail(rc, 422, (pattern == null || pattern.isEmpty() ? "pattern" : "link") + ": required query parameter");
       return;
@@ -377,7 +389,15 @@ final class AttestRoutes {
       return;
     }
     String hashPart = file.substring(0, 32);
-    users.find(rc.pathParam("user")).compose(user -> {
+    String userName = rc.pathParam("user");
+    try {
+      new dev.cairn.users.UserName(userName);
+    } catch (IllegalArgumentException e) {
+      // No user can have this name; it never reaches a query (a NUL would make PostgreSQL fail).
+      detail(rc, 401, "User not found");
+      return;
+    }
+    users.find(userName).compose(user -> {
       if (user.isEmpty()) {
         detail(rc, 401, "User not found");
         return Future.succeededFuture();
@@ -387,17 +407,12 @@ final class AttestRoutes {
           detail(rc, 404, "Not found");
           return;
         }
-        AttestationService.AttestationRow row = a.get();
-        StringBuilder b = new StringBuilder();
-        b.append("StorePath: ").append(row.path().fullPath()).append('\n');
-        b.append("URL: no\n");
-        b.append("NarHash: ").append(row.hash()).append('\n');
-        b.append("NarSize: ").append(row.narSize() == null ? 0 : row.narSize()).append('\n');
-        b.append("Deriver: ").append(row.drvIdent()).append(".drv\n");
-        if (!row.sig().isEmpty()) {
-          b.append("Sig: ").append(row.sig()).append('\n');
+        Optional<String> narinfo = SignatureNarInfo.render(a.get());
+        if (narinfo.isEmpty()) {
+          detail(rc, 404, "Not found: the attested output_hash is not a Nix hash, so there is no narinfo");
+          return;
         }
-        rc.response().putHeader("Content-Type", "text/x-nix-narinfo").end(b.toString());
+        rc.response().putHeader("Content-Type", "text/x-nix-narinfo").end(narinfo.get());
       });
     }).onFailure(e -> fail(rc, e));
   }
