@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +39,8 @@ public final class StrictJson {
           .build())
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
+  /** For one element inside an array: what follows it is the rest of the array, not trailing data. */
+  private static final ObjectReader ELEMENT = MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private StrictJson() {}
 
@@ -69,7 +72,7 @@ public final class StrictJson {
         throw new IllegalArgumentException(where + ": must be a JSON array");
       }
       while (p.nextToken() != JsonToken.END_ARRAY) {
-        out.add(MAPPER.readTree(p));
+        out.add(ELEMENT.readTree(p));
         if (out.size() > max) {
           return out;
         }
