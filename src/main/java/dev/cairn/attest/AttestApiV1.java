@@ -163,7 +163,6 @@ final class AttestApiV1 {
       name = AttestRoutes.reportName(rc);
       version = Paging.intParam(rc, "version", 1, Integer.MAX_VALUE);
       policy = Optional.ofNullable(Paging.text(rc, "policy")).map(Policy::parse);
-      Paging.bool(rc, "verified");
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;

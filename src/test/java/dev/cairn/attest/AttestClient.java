@@ -48,6 +48,16 @@ final class AttestClient {
     return send("POST", path, body, token, null);
   }
 
+  /** Rows in every table an attest route writes to, to show that a refused request wrote nothing. */
+  java.util.Map<String, Long> counts() throws Exception {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    for (String table : new String[] {"attestations", "derivations", "outputs", "reports", "report_versions", "report_paths",
+        "report_edges", "link_patterns", "user_keys", "attestation_staging", "attestation_batches"}) {
+      out.put(table, TestDatabase.await(server.server().db().queryOne("SELECT COUNT(*) AS n FROM " + table)).orElseThrow().getLong("n"));
+    }
+    return out;
+  }
+
   /** lila's attestation body for one output. */
   static JsonArray body(String hashPart, String name, String hash, String sig) {
     return new JsonArray().add(new JsonObject().put("output_digest", hashPart).put("output_name", name).put("output_hash", hash)

@@ -49,10 +49,28 @@ public final class StrictJson {
     if (body.length == 0) {
       throw new IllegalArgumentException(where + ": required");
     }
-    try {
-      return MAPPER.readTree(body);
+    try (JsonParser p = MAPPER.createParser(body)) {
+      JsonNode node = ELEMENT.readTree(p);
+      if (node == null || node.isMissingNode()) {
+        throw new IllegalArgumentException(where + ": required (no JSON document)");
+      }
+      requireEnd(p, where);
+      return node;
     } catch (IOException e) {
       throw error(e, where);
+    }
+  }
+
+  /** Whatever follows the document, even what is not JSON (a stray ']' or a NUL), is trailing data. */
+  private static void requireEnd(JsonParser p, String where) {
+    JsonToken next;
+    try {
+      next = p.nextToken();
+    } catch (IOException e) {
+      next = JsonToken.NOT_AVAILABLE;
+    }
+    if (next != null) {
+      throw new IllegalArgumentException(where + ": trailing data after the JSON document");
     }
   }
 
@@ -77,9 +95,7 @@ public final class StrictJson {
           return out;
         }
       }
-      if (p.nextToken() != null) {
-        throw new IllegalArgumentException(where + ": trailing data after the JSON document");
-      }
+      requireEnd(p, where);
       return out;
     } catch (IOException e) {
       throw error(e, where);
