@@ -1,6 +1,7 @@
 package dev.cairn.attest;
 
 import dev.cairn.db.Database;
+import dev.cairn.db.Dialect;
 import dev.cairn.nix.StorePath;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -70,7 +71,25 @@ final class StagedBatch {
     }
     List<Object[]> part = new ArrayList<>(rows.subList(from, Math.min(rows.size(), from + rowsPerTransaction)));
     part.forEach(r -> r[0] = batchId);
-    return db.transaction(tx -> tx.batch(STAGE, part)).compose(v -> stage(batchId, rows, from + part.size()));
+    Future<?> staged = db.dialect() == Dialect.POSTGRESQL ? db.update(STAGE_PG, columns(part)) : db.transaction(tx -> tx.batch(STAGE, part));
+    return staged.compose(v -> stage(batchId, rows, from + part.size()));
+  }
+
+  /** PostgreSQL: a part is one statement over parallel arrays (as the small-batch path writes), not one statement per row. */
+  private static final String STAGE_PG = "INSERT INTO attestation_staging (batch_id, seq, drv_ident, path, output_hash, output_sig, nar_size,"
+      + " refs, sig_status) SELECT b, q, d, p, h, s, n, r, st FROM unnest(?::int8[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::text[],"
+      + " ?::int8[], ?::text[], ?::text[]) AS t(b, q, d, p, h, s, n, r, st)";
+
+  private static Object[] columns(List<Object[]> part) {
+    int n = part.size();
+    Object[] cols = {new Long[n], new Long[n], new String[n], new String[n], new String[n], new String[n], new Long[n], new String[n],
+        new String[n]};
+    for (int i = 0; i < n; i++) {
+      for (int c = 0; c < cols.length; c++) {
+        ((Object[]) cols[c])[i] = part.get(i)[c];
+      }
+    }
+    return cols;
   }
 
   private Future<Void> publish(long batchId, long userId, long now) {
