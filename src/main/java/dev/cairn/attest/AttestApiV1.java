@@ -181,16 +181,18 @@ final class AttestApiV1 {
     String name;
     int limit;
     int offset;
+    String a;
+    String b;
     try {
       name = AttestRoutes.reportName(rc);
       limit = Paging.intParam(rc, "limit", 1, Paging.MAX_LIMIT).orElse(100);
       offset = Paging.intParam(rc, "offset", 0, Integer.MAX_VALUE).orElse(0);
+      a = Paging.text(rc, "a");
+      b = Paging.text(rc, "b");
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
     }
-    String a = rc.queryParams().get("a");
-    String b = rc.queryParams().get("b");
     if (a != null || b != null) {
       if (a == null || b == null) {
         AttestRoutes.detail(rc, 422, (a == null ? "a" : "b") + ": both builders a and b are required");
@@ -220,14 +222,19 @@ final class AttestApiV1 {
   private void versionDiff(RoutingContext rc, String name, int limit, int offset) {
     Optional<Integer> from;
     Optional<Integer> to;
+    String against;
     try {
       from = Paging.intParam(rc, "from", 1, Integer.MAX_VALUE);
       to = Paging.intParam(rc, "to", 1, Integer.MAX_VALUE);
+      // A report name, like the path's: it is looked up in the database.
+      against = Paging.text(rc, "against");
+      if (against != null && (against.isEmpty() || against.length() > 200 || against.indexOf('/') >= 0)) {
+        throw new IllegalArgumentException("against: report names are 1..200 characters without '/' or control characters");
+      }
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
     }
-    String against = rc.queryParams().get("against");
     if (against == null && from.isEmpty()) {
       AttestRoutes.detail(rc, 422, "diff: give a=&b= (builders), from=&to= (versions) or against= (another report)");
       return;

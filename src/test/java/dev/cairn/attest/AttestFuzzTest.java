@@ -118,7 +118,7 @@ class AttestFuzzTest extends ServersOnBothDialects {
     String out = hashPart();
     String[] templates = {"/attestation/%s", "/api/attestation/%s", "/attestations/by-output/%s", "/derivations/%s", "/derivations/%s?full=%s",
         "/derivations/?limit=%s&after=%s", "/reports/%s", "/reports/%s/suggest", "/api/v1/reports/%s?policy=%s",
-        "/api/v1/reports/%s/diff?a=%s&b=x", "/api/v1/reports/%s/frankenbuilds", "/api/v1/outputs/%s", "/link_patterns?pattern=%s&link=%s",
+        "/api/v1/reports/%s/diff?a=%s&b=x", "/api/v1/reports/x/diff?against=%s&limit=%s", "/api/v1/reports/%s?builders=%s&verified=1", "/api/v1/reports/%s/frankenbuilds", "/api/v1/outputs/%s", "/link_patterns?pattern=%s&link=%s",
         "/signatures/%s/%s.narinfo", "/api/v1/attestations?x=%s", "/api/v1/keys/%s"};
     String[] methods = {"GET", "POST", "PUT", "GET", "HEAD", "DELETE"};
     String[] pieces = {out + "-x", "%00", "%0a", "%0d%0a", "%zz", "%", "%2f", "%c3%28", "%ed%a0%80", "..", "%2e%2e", "99999999999999999999",

@@ -209,6 +209,8 @@ class InputValidationTest extends ServersOnBothDialects {
     bad.put("/api/v1/reports/" + name + "/diff?a=x&b=y&limit=0", "limit");
     bad.put("/api/v1/reports/" + name + "/diff?a=x&b=y&offset=-1", "offset");
     bad.put("/api/v1/reports/" + name + "/diff?a=x&b=y&verified=maybe", "verified");
+    bad.put("/api/v1/reports/" + name + "/diff?against=a%00b", "against");
+    bad.put("/api/v1/reports/" + name + "/diff?a=x%00&b=y", "a");
     bad.put("/derivations/" + drv + "?full=banana", "full");
     bad.put("/derivations/?limit=99999999999", "limit");
     bad.put("/derivations/?limit=5&after=-1", "after");
