@@ -3,6 +3,7 @@ package dev.cairn.attest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.nix.StorePath;
 import dev.cairn.server.http.RawBody;
+import dev.cairn.users.Role;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -94,7 +95,7 @@ final class AttestApiV1 {
         return;
       }
       List<AttestationService.Entry> entries = parsed.result();
-      lila.requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+      lila.requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
               : service.ingestBatch(user.get(), entries).onSuccess(n -> AttestRoutes.json(rc,
                   new JsonObject().put("accepted", n).put("derivations", entries.size()))))
           .onFailure(e -> AttestRoutes.fail(rc, e));
@@ -113,7 +114,7 @@ final class AttestApiV1 {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
     }
-    lila.requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+    lila.requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
             : service.addKey(user.get().id(), key).onSuccess(v -> AttestRoutes.json(rc, new JsonObject().put("key", key.toString()))))
         .onFailure(e -> AttestRoutes.fail(rc, e));
   }

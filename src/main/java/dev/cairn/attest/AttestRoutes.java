@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.nix.PublicKey;
 import dev.cairn.nix.StorePath;
 import dev.cairn.server.http.BearerToken;
+import dev.cairn.users.Role;
 import dev.cairn.users.User;
 import dev.cairn.users.UserService;
 import io.vertx.core.Future;
@@ -81,12 +82,22 @@ final class AttestRoutes {
     }
   }
 
-  /** The authenticated user, or a 401 {@code User not found} already sent. */
-  Future<Optional<User>> requireUser(RoutingContext rc) {
-    return users.authenticate(BearerToken.of(rc.request()).orElse(null)).andThen(ar -> {
-      if (ar.succeeded() && ar.result().isEmpty()) {
+  /**
+   * The authenticated user if their role allows {@code required}; otherwise empty, with a 401
+   * {@code User not found} (no or unknown token, as lila answers) or a 403 naming the role
+   * already sent. Every write route decides here, right after authentication.
+   */
+  Future<Optional<User>> requireUser(RoutingContext rc, Role required) {
+    return users.authenticate(BearerToken.of(rc.request()).orElse(null)).map(user -> {
+      if (user.isEmpty()) {
         detail(rc, 401, "User not found");
+        return user;
       }
+      if (!user.get().role().allows(required)) {
+        detail(rc, 403, "role: " + required + " required (" + user.get().name() + " is " + user.get().role() + ")");
+        return Optional.empty();
+      }
+      return user;
     });
   }
 
@@ -132,7 +143,7 @@ final class AttestRoutes {
       detail(rc, 422, e.getMessage());
       return;
     }
-    requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+    requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
             : service.ingest(user.get(), drv, outputs).onSuccess(v -> json(rc, new JsonArray().add("Attestation accepted"))))
         .onFailure(e -> fail(rc, e));
   }
@@ -267,7 +278,7 @@ final class AttestRoutes {
       detail(rc, 422, e.getMessage());
       return;
     }
-    requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+    requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
             : service.defineReport(name, sbom, def, user).onSuccess(v -> json(rc, new JsonArray().add("Report defined"))))
         .onFailure(e -> fail(rc, e));
   }
@@ -365,7 +376,7 @@ final class AttestRoutes {
       detail(rc, 422, "pattern: not a valid regular expression: " + e.getDescription());
       return;
     }
-    requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+    requireUser(rc, Role.ADMIN).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
             : service.addLinkPattern(new AttestationService.LinkPattern(pattern, link)).onSuccess(v -> json(rc, "OK")))
         .onFailure(e -> fail(rc, e));
   }

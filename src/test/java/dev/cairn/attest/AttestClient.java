@@ -2,6 +2,7 @@ package dev.cairn.attest;
 
 import dev.cairn.db.TestDatabase;
 import dev.cairn.server.TestServer;
+import dev.cairn.users.Role;
 import dev.cairn.users.UserName;
 import dev.cairn.users.UserService;
 import io.vertx.core.json.JsonArray;
@@ -21,8 +22,13 @@ final class AttestClient {
     this.server = server;
   }
 
+  /** A new writer's token. */
   String user(String name) throws Exception {
-    return TestDatabase.await(new UserService(server.server().db()).create(new UserName(name), Optional.empty())).token();
+    return user(name, Role.WRITER);
+  }
+
+  String user(String name, Role role) throws Exception {
+    return TestDatabase.await(new UserService(server.server().db()).create(new UserName(name), role, Optional.empty())).token();
   }
 
   HttpResponse<String> send(String method, String path, String body, String token, String accept) throws Exception {
