@@ -20,16 +20,19 @@ import java.util.function.Predicate;
 final class AttestApiV1 {
   private final AttestationService service;
   private final AttestRoutes lila;
+  private final KeyRegistry keys;
   private final long maxBatchBytes;
 
-  AttestApiV1(AttestationService service, AttestRoutes lila, long maxBatchBytes) {
+  AttestApiV1(AttestationService service, AttestRoutes lila, KeyRegistry keys, long maxBatchBytes) {
     this.service = service;
     this.lila = lila;
+    this.keys = keys;
     this.maxBatchBytes = maxBatchBytes;
   }
 
   void mount(Router router, String prefix) {
     router.post(prefix + "/attestations").handler(RawBody.limit(maxBatchBytes)).handler(this::batch);
+    router.post(prefix + "/keys/challenge").handler(this::challenge);
     router.post(prefix + "/keys").handler(RawBody.limit(64 << 10)).handler(this::addKey);
     router.get(prefix + "/reports/:name").handler(this::report);
     router.get(prefix + "/reports/:name/diff").handler(this::diff);
@@ -102,20 +105,57 @@ final class AttestApiV1 {
     });
   }
 
-  private void addKey(RoutingContext rc) {
-    dev.cairn.nix.PublicKey key;
-    try {
-      String body = RawBody.of(rc).toString(StandardCharsets.UTF_8).strip();
-      if (body.startsWith("{")) {
-        body = new JsonObject(body).getString("public_key", "");
+  private void challenge(RoutingContext rc) {
+    lila.requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+            : keys.challenge(user.get()).onSuccess(c -> AttestRoutes.json(rc,
+                new JsonObject().put("challenge", c.text()).put("expires_at", c.expiresAtMillis()))))
+        .onFailure(e -> AttestRoutes.fail(rc, e));
+  }
+
+  /** A key registration: the public key and its signature over a challenge from {@link #challenge}. */
+  record KeyRegistration(dev.cairn.nix.PublicKey key, String challenge, dev.cairn.nix.Signature signature) {
+    static KeyRegistration parse(io.vertx.core.buffer.Buffer body) {
+      JsonObject o;
+      try {
+        o = new JsonObject(body);
+      } catch (io.vertx.core.json.DecodeException | ClassCastException e) {
+        throw new IllegalArgumentException("body: must be a JSON object {public_key, challenge, signature}");
       }
-      key = AttestRoutes.parseKey(body);
-    } catch (IllegalArgumentException | io.vertx.core.json.DecodeException e) {
+      dev.cairn.nix.PublicKey key = AttestRoutes.parseKey(text(o, "public_key"));
+      String challenge = text(o, "challenge");
+      dev.cairn.nix.Signature signature;
+      try {
+        signature = dev.cairn.nix.Signature.parse(text(o, "signature"));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("signature: " + e.getMessage());
+      }
+      return new KeyRegistration(key, challenge, signature);
+    }
+
+    private static String text(JsonObject o, String field) {
+      Object v = o.getValue(field);
+      if (!(v instanceof String s) || s.isEmpty()) {
+        throw new IllegalArgumentException(field + ": required string" + ("challenge".equals(field)
+            ? " (get one from POST /api/v1/keys/challenge and sign it with the key)" : ""));
+      }
+      if (s.length() > 1024) {
+        throw new IllegalArgumentException(field + ": at most 1024 characters");
+      }
+      return s;
+    }
+  }
+
+  private void addKey(RoutingContext rc) {
+    KeyRegistration reg;
+    try {
+      reg = KeyRegistration.parse(RawBody.of(rc));
+    } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
     }
     lila.requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
-            : service.addKey(user.get().id(), key).onSuccess(v -> AttestRoutes.json(rc, new JsonObject().put("key", key.toString()))))
+            : keys.register(user.get(), reg.key(), reg.challenge(), reg.signature())
+                .onSuccess(v -> AttestRoutes.json(rc, new JsonObject().put("key", reg.key().toString()))))
         .onFailure(e -> AttestRoutes.fail(rc, e));
   }
 

@@ -71,9 +71,13 @@ final class AttestRoutes {
         : body instanceof JsonArray a ? a.encode() : io.vertx.core.json.Json.encode(body));
   }
 
-  /** Answers a failed future: validation → 422, bad signature → 400, the rest → 500. */
+  /** Answers a failed future: validation → 422, bad signature → 400, key held by another → 409, the rest → 500. */
   static void fail(RoutingContext rc, Throwable e) {
-    if (e instanceof AttestationService.InvalidSignatureException) {
+    if (e instanceof KeyRegistry.KeyConflictException) {
+      detail(rc, 409, e.getMessage());
+    } else if (e instanceof KeyRegistry.TooManyChallengesException) {
+      detail(rc, 429, e.getMessage());
+    } else if (e instanceof AttestationService.InvalidSignatureException) {
       detail(rc, 400, e.getMessage());
     } else if (e instanceof IllegalArgumentException) {
       detail(rc, 422, e.getMessage());

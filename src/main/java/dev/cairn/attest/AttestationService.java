@@ -80,7 +80,7 @@ public final class AttestationService {
     boolean needKeys = entries.stream().flatMap(e -> e.outputs().stream()).anyMatch(AttestationService::checkable);
     Future<List<SigStatus>> checked = needKeys
         // Ed25519 verification of a large batch is CPU work: off the event loop.
-        ? keysOf(user.id()).compose(keys -> cpu(() -> verifyAll(user, entries, keys)))
+        ? KeyRegistry.keysOf(db, user.id()).compose(keys -> cpu(() -> verifyAll(user, entries, keys)))
         : Future.succeededFuture(verifyAll(user, entries, List.of()));
     return checked.compose(statuses -> {
       Prepared prepared = new Prepared(user, entries, statuses);
@@ -387,18 +387,6 @@ public final class AttestationService {
       }
       return out;
     });
-  }
-
-  // ---- keys ----
-
-  public Future<List<PublicKey>> keysOf(long userId) {
-    return db.query("SELECT public_key FROM user_keys WHERE user_id = ? ORDER BY id", userId)
-        .map(rows -> rows.stream().map(r -> PublicKey.parse(r.string("public_key"))).toList());
-  }
-
-  public Future<Void> addKey(long userId, PublicKey key) {
-    return db.update("INSERT INTO user_keys (user_id, public_key, created_at) VALUES (?, ?, ?) ON CONFLICT (user_id, public_key) DO NOTHING",
-        userId, key.toString(), System.currentTimeMillis()).mapEmpty();
   }
 
   // ---- lila reads ----

@@ -54,6 +54,17 @@ final class AttestClient {
     return send("POST", path, body, token, null);
   }
 
+  /** Registers the key's public half for the token's user with proof of possession, as a builder does. */
+  HttpResponse<String> registerKey(String token, dev.cairn.nix.SecretKey key) throws Exception {
+    HttpResponse<String> challenge = post("/api/v1/keys/challenge", null, token);
+    if (challenge.statusCode() != 200) {
+      return challenge;
+    }
+    String text = new JsonObject(challenge.body()).getString("challenge");
+    return post("/api/v1/keys", new JsonObject().put("public_key", key.toPublicKey().toString()).put("challenge", text)
+        .put("signature", key.sign(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString()).encode(), token);
+  }
+
   /** lila's attestation body for one output. */
   static JsonArray body(String hashPart, String name, String hash, String sig) {
     return new JsonArray().add(new JsonObject().put("output_digest", hashPart).put("output_name", name).put("output_hash", hash)

@@ -22,12 +22,16 @@ class RolesTest extends ServersOnBothDialects {
     String sbom = new JsonObject().put("metadata", new JsonObject().put("component", new JsonObject().put("bom-ref", "r")
         .put("properties", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "nix:out_path")
             .put("value", "/nix/store/" + out + "-hello"))))).encode();
+    dev.cairn.nix.SecretKey key = dev.cairn.nix.SecretKey.generate("roles-1");
+    String challenge = KeyRegistry.CHALLENGE_PREFIX + "someone;" + "0".repeat(64);
     return new Write[] {
         new Write("POST", "/attestation/" + hashPart() + "-hello", attestation),
         new Write("POST", "/api/attestation/" + hashPart() + "-hello", attestation),
         new Write("PUT", "/reports/roles-" + out, sbom),
         new Write("POST", "/api/v1/attestations", "{\"drv_ident\":\"" + hashPart() + "-hello\",\"outputs\":" + attestation + "}"),
-        new Write("POST", "/api/v1/keys", "{\"public_key\":\"k1:" + java.util.Base64.getEncoder().encodeToString(new byte[32]) + "\"}"),
+        new Write("POST", "/api/v1/keys/challenge", null),
+        new Write("POST", "/api/v1/keys", new JsonObject().put("public_key", key.toPublicKey().toString()).put("challenge", challenge)
+            .put("signature", key.sign(challenge.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString()).encode()),
     };
   }
 

@@ -105,7 +105,8 @@ final class UserCommand implements Runnable {
   }
 
   @Command(name = "add-key", mixinStandardHelpOptions = true,
-      description = "Register a builder's Nix public key; its signed attestations are then verified.")
+      description = "Register a builder's Nix public key without proof of possession (operator override); "
+          + "refused if another user holds the key or its name. Its signed attestations are then verified.")
   static final class AddKey implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -121,7 +122,7 @@ final class UserCommand implements Runnable {
       dev.cairn.nix.PublicKey key = dev.cairn.nix.PublicKey.parse(java.nio.file.Files.readString(keyFile));
       Admin.withDatabase(config.load(), db -> new UserService(db).find(name).compose(user -> user.isEmpty()
           ? io.vertx.core.Future.failedFuture(new UserService.NoSuchUserException(name))
-          : new dev.cairn.attest.AttestationService(db).addKey(user.get().id(), key)));
+          : new dev.cairn.attest.KeyRegistry(db, 0).assign(user.get().id(), key)));
       System.out.println("added key " + key.name() + " to " + name);
       return 0;
     }
