@@ -163,13 +163,13 @@ final class AttestApiV1 {
   record Filtered(int version, List<PathStatus> paths) {}
 
   /** The report's paths, as of its version (or {@code ?version=}), through the requested filters. */
-  private Future<Optional<Filtered>> filtered(RoutingContext rc, String name, Optional<Integer> version) {
+  private Future<Optional<Filtered>> filtered(RoutingContext rc, String name, Optional<Integer> version, boolean includeRevoked) {
     Set<String> builders = Optional.ofNullable(rc.queryParams().get("builders")).map(AttestRoutes::splitNames).orElse(Set.of());
     boolean verifiedOnly = "true".equalsIgnoreCase(rc.queryParams().get("verified"));
     Predicate<Vote> keep = v -> (builders.isEmpty() || builders.contains(v.builder())) && (!verifiedOnly || v.sigStatus() == SigStatus.VERIFIED);
     boolean unfiltered = builders.isEmpty() && !verifiedOnly;
     return service.report(name, version).compose(r -> r.isEmpty() ? Future.succeededFuture(Optional.empty())
-        : service.statuses(r.get().id()).compose(paths -> unfiltered ? Future.succeededFuture(Optional.of(new Filtered(r.get().version(), paths)))
+        : service.statuses(r.get().id(), includeRevoked).compose(paths -> unfiltered ? Future.succeededFuture(Optional.of(new Filtered(r.get().version(), paths)))
             : service.cpu(() -> Optional.of(new Filtered(r.get().version(), paths.stream().map(p -> p.only(keep)).toList())))));
   }
 
@@ -177,15 +177,17 @@ final class AttestApiV1 {
     String name;
     Optional<Integer> version;
     Optional<Policy> policy;
+    boolean includeRevoked;
     try {
       name = AttestRoutes.reportName(rc);
       version = Paging.intParam(rc, "version", 1, Integer.MAX_VALUE);
       policy = Optional.ofNullable(rc.queryParams().get("policy")).map(Policy::parse);
+      includeRevoked = Paging.flag(rc, "include_revoked");
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
     }
-    filtered(rc, name, version).compose(result -> {
+    filtered(rc, name, version, includeRevoked).compose(result -> {
       if (result.isEmpty()) {
         AttestRoutes.detail(rc, 404, "Report not found");
         return Future.succeededFuture();
@@ -199,10 +201,12 @@ final class AttestApiV1 {
     String name;
     int limit;
     int offset;
+    boolean includeRevoked;
     try {
       name = AttestRoutes.reportName(rc);
       limit = Paging.intParam(rc, "limit", 1, Paging.MAX_LIMIT).orElse(100);
       offset = Paging.intParam(rc, "offset", 0, Integer.MAX_VALUE).orElse(0);
+      includeRevoked = Paging.flag(rc, "include_revoked");
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
@@ -214,14 +218,14 @@ final class AttestApiV1 {
         AttestRoutes.detail(rc, 422, (a == null ? "a" : "b") + ": both builders a and b are required");
         return;
       }
-      builderDiff(rc, name, a, b, limit, offset);
+      builderDiff(rc, name, a, b, limit, offset, includeRevoked);
       return;
     }
-    versionDiff(rc, name, limit, offset);
+    versionDiff(rc, name, limit, offset, includeRevoked);
   }
 
-  private void builderDiff(RoutingContext rc, String name, String a, String b, int limit, int offset) {
-    filtered(rc, name, Optional.empty()).compose(result -> {
+  private void builderDiff(RoutingContext rc, String name, String a, String b, int limit, int offset, boolean includeRevoked) {
+    filtered(rc, name, Optional.empty(), includeRevoked).compose(result -> {
       if (result.isEmpty()) {
         AttestRoutes.detail(rc, 404, "Report not found");
         return Future.succeededFuture();
@@ -235,7 +239,7 @@ final class AttestApiV1 {
    * changed. Each version's statuses are taken as they stood when it was superseded (the
    * latest version's: now), which is what a release manager compares.
    */
-  private void versionDiff(RoutingContext rc, String name, int limit, int offset) {
+  private void versionDiff(RoutingContext rc, String name, int limit, int offset, boolean includeRevoked) {
     Optional<Integer> from;
     Optional<Integer> to;
     try {
@@ -260,7 +264,7 @@ final class AttestApiV1 {
         AttestRoutes.detail(rc, 404, "Report not found");
         return Future.succeededFuture();
       }
-      return Future.all(service.statuses(l.get().id()), service.statuses(r.get().id()),
+      return Future.all(service.statuses(l.get().id(), includeRevoked), service.statuses(r.get().id(), includeRevoked),
               against != null ? Future.succeededFuture(Long.MAX_VALUE) : service.endOf(l.get()), service.endOf(r.get()))
           .compose(st -> service.cpu(() -> ReportDiff.versions(st.resultAt(0), st.resultAt(2), st.resultAt(1), st.resultAt(3),
               against != null ? against : name + "@" + l.get().version(), name + "@" + r.get().version(), limit, offset)))
@@ -271,8 +275,10 @@ final class AttestApiV1 {
   /** Report paths whose dependency closure (per the SBOM) holds a path builders disagree on. */
   private void frankenbuilds(RoutingContext rc) {
     String name;
+    boolean includeRevoked;
     try {
       name = AttestRoutes.reportName(rc);
+      includeRevoked = Paging.flag(rc, "include_revoked");
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
@@ -282,7 +288,7 @@ final class AttestApiV1 {
         AttestRoutes.detail(rc, 404, "Report not found");
         return Future.succeededFuture();
       }
-      return Future.all(service.statuses(r.get().id()), service.edges(r.get().id()))
+      return Future.all(service.statuses(r.get().id(), includeRevoked), service.edges(r.get().id()))
           .compose(all -> service.cpu(() -> {
             JsonArray out = new JsonArray();
             for (Frankenbuilds.Exposure x : Frankenbuilds.of(all.resultAt(0), all.resultAt(1))) {
@@ -298,13 +304,20 @@ final class AttestApiV1 {
 
   private void output(RoutingContext rc) {
     StorePath path;
+    boolean includeRevoked;
     try {
       path = StorePath.parseBaseName(rc.pathParam("output"));
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, "digest-name: " + e.getMessage());
       return;
     }
-    service.votes(path).onSuccess(votes -> {
+    try {
+      includeRevoked = Paging.flag(rc, "include_revoked");
+    } catch (IllegalArgumentException e) {
+      AttestRoutes.detail(rc, 422, e.getMessage());
+      return;
+    }
+    service.votes(path, includeRevoked).onSuccess(votes -> {
       if (votes.isEmpty()) {
         AttestRoutes.detail(rc, 404, "Not found");
         return;

@@ -157,16 +157,23 @@ final class AttestRoutes {
     StorePath path;
     Optional<Integer> limit;
     long after;
+    boolean includeRevoked;
     try {
       path = StorePath.parseBaseName(rc.pathParam("output"));
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, "digest-name: " + e.getMessage());
+      return;
+    }
+    try {
       limit = Paging.limit(rc);
       after = Paging.after(rc);
+      includeRevoked = Paging.flag(rc, "include_revoked");
     } catch (IllegalArgumentException e) {
-      detail(rc, 422, e.getMessage().startsWith("limit") || e.getMessage().startsWith("after") ? e.getMessage() : "digest-name: " + e.getMessage());
+      detail(rc, 422, e.getMessage());
       return;
     }
     boolean paged = limit.isPresent() || rc.queryParams().contains("after");
-    (paged ? service.byOutput(path, after, limit.orElse(Paging.MAX_LIMIT)) : service.byOutput(path)).onSuccess(rows -> {
+    (paged ? service.byOutput(path, after, limit.orElse(Paging.MAX_LIMIT), includeRevoked) : service.byOutput(path, includeRevoked)).onSuccess(rows -> {
       JsonArray out = new JsonArray();
       rows.forEach(a -> out.add(attestationJson(a)));
       json(rc, out);
@@ -226,7 +233,14 @@ final class AttestRoutes {
       return;
     }
     boolean full = "true".equalsIgnoreCase(rc.queryParams().get("full"));
-    service.byDerivation(drv).onSuccess(rows -> {
+    boolean includeRevoked;
+    try {
+      includeRevoked = Paging.flag(rc, "include_revoked");
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
+      return;
+    }
+    service.byDerivation(drv, includeRevoked).onSuccess(rows -> {
       if (rows.isEmpty()) {
         service.derivationExists(drv).onSuccess(exists -> {
           if (exists) {
@@ -392,8 +406,16 @@ final class AttestRoutes {
       return;
     }
     String hashPart = file.substring(0, 32);
+    boolean includeRevoked;
+    try {
+      includeRevoked = Paging.flag(rc, "include_revoked");
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
+      return;
+    }
     users.find(rc.pathParam("user")).compose(user -> {
-      if (user.isEmpty()) {
+      // A revoked builder's signatures are no longer served as theirs (a substituter could trust them).
+      if (user.isEmpty() || (user.get().revoked() && !includeRevoked)) {
         detail(rc, 401, "User not found");
         return Future.succeededFuture();
       }
