@@ -56,6 +56,7 @@ final class AttestRoutes {
     router.get(prefix + "/reports/:name/suggested").handler(rc -> suggest(rc, true));
     router.get(prefix + "/link_patterns").handler(this::linkPatterns);
     router.post(prefix + "/link_patterns").handler(this::addLinkPattern);
+    router.delete(prefix + "/link_patterns").handler(this::deleteLinkPattern);
     router.get(prefix + "/signatures/:user/:file").handler(this::signature);
   }
 
@@ -328,7 +329,7 @@ final class AttestRoutes {
             List<PathStatus> paths = all.resultAt(0);
             List<ReportDefinition.Edge> edges = all.resultAt(1);
             String prefix = rc.request().path().startsWith("/api/") ? "/api" : "";
-            List<AttestationService.LinkPattern> patterns = all.resultAt(2);
+            List<LinkPattern> patterns = all.resultAt(2);
             // Rendering tens of thousands of paths is CPU work: off the event loop.
             return service.cpu(() -> html ? ReportViews.html(r.name(), r.version(), r.rootRef(), paths, edges, patterns, prefix)
                 : ReportViews.textTree(r.name(), r.rootRef(), paths, edges));
@@ -382,21 +383,45 @@ final class AttestRoutes {
   }
 
   private void addLinkPattern(RoutingContext rc) {
-    String pattern = rc.queryParams().get("pattern");
-    String link = rc.queryParams().get("link");
-    if (pattern == null || pattern.isEmpty() || link == null || link.isEmpty()) {
-      detail(rc, 422, (pattern == null || pattern.isEmpty() ? "pattern" : "link") + ": required query parameter");
-      return;
-    }
+    LinkPattern pattern;
     try {
-      java.util.regex.Pattern.compile(pattern);
-    } catch (java.util.regex.PatternSyntaxException e) {
-      detail(rc, 422, "pattern: not a valid regular expression: " + e.getDescription());
+      pattern = LinkPattern.parse(required(rc, "pattern"), required(rc, "link"));
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
       return;
     }
     requireUser(rc, Role.ADMIN).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
-            : service.addLinkPattern(new AttestationService.LinkPattern(pattern, link)).onSuccess(v -> json(rc, "OK")))
+            : service.addLinkPattern(pattern).onSuccess(v -> json(rc, "OK")))
         .onFailure(e -> fail(rc, e));
+  }
+
+  /** {@code ?pattern=} (and optionally {@code &link=}): removes that link pattern; 404 when there was none. */
+  private void deleteLinkPattern(RoutingContext rc) {
+    String pattern;
+    try {
+      pattern = required(rc, "pattern");
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
+      return;
+    }
+    Optional<String> link = Optional.ofNullable(rc.queryParams().get("link"));
+    requireUser(rc, Role.ADMIN).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+            : service.deleteLinkPattern(pattern, link).onSuccess(n -> {
+              if (n == 0) {
+                detail(rc, 404, "pattern: no such link pattern");
+              } else {
+                json(rc, new JsonObject().put("deleted", n));
+              }
+            }))
+        .onFailure(e -> fail(rc, e));
+  }
+
+  private static String required(RoutingContext rc, String name) {
+    String v = rc.queryParams().get(name);
+    if (v == null || v.isEmpty()) {
+      throw new IllegalArgumentException(name + ": required query parameter");
+    }
+    return v;
   }
 
   private void signature(RoutingContext rc) {

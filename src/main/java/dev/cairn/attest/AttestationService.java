@@ -685,7 +685,8 @@ public final class AttestationService {
 
   // ---- link patterns ----
 
-  public record LinkPattern(String pattern, String link) {}
+  /** At most this many link patterns: each is matched against every disagreeing path on a render. */
+  static final int MAX_LINK_PATTERNS = 256;
 
   public Future<List<LinkPattern>> linkPatterns() {
     return db.query("SELECT pattern, link FROM link_patterns ORDER BY id")
@@ -693,7 +694,16 @@ public final class AttestationService {
   }
 
   public Future<Void> addLinkPattern(LinkPattern p) {
-    return db.update("INSERT INTO link_patterns (pattern, link) VALUES (?, ?) ON CONFLICT (pattern, link) DO NOTHING", p.pattern(), p.link())
-        .mapEmpty();
+    return db.transaction(tx -> tx.queryOne("SELECT COUNT(*) AS n FROM link_patterns")
+        .compose(n -> n.orElseThrow().getLong("n") >= MAX_LINK_PATTERNS
+            ? Future.failedFuture(new IllegalArgumentException("pattern: at most " + MAX_LINK_PATTERNS + " link patterns; delete one first"))
+            : tx.update("INSERT INTO link_patterns (pattern, link) VALUES (?, ?) ON CONFLICT (pattern, link) DO NOTHING", p.pattern(), p.link()))
+        .mapEmpty());
+  }
+
+  /** Deletes the pattern's rows (only the one with {@code link} when given); returns how many. */
+  public Future<Long> deleteLinkPattern(String pattern, Optional<String> link) {
+    return link.isPresent() ? db.update("DELETE FROM link_patterns WHERE pattern = ? AND link = ?", pattern, link.get())
+        : db.update("DELETE FROM link_patterns WHERE pattern = ?", pattern);
   }
 }
