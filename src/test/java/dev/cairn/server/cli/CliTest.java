@@ -74,6 +74,21 @@ class CliTest {
   }
 
   @Test
+  void theOperatorsAddKeyKeepsOneOwnerPerKey() throws Exception {
+    String cfg = config().toString();
+    run("user", "create", "keyholder", "--config", cfg);
+    run("user", "create", "other", "--config", cfg);
+    Path pk = dir.resolve("pk");
+    Files.writeString(pk, dev.cairn.nix.SecretKey.generate("op-key-1").toPublicKey().toString());
+    Run added = run("user", "add-key", "keyholder", pk.toString(), "--config", cfg);
+    assertEquals(0, added.code(), added.err());
+    assertEquals(0, run("user", "add-key", "keyholder", pk.toString(), "--config", cfg).code(), "again: nothing changes");
+    Run taken = run("user", "add-key", "other", pk.toString(), "--config", cfg);
+    assertEquals(2, taken.code());
+    assertEquals("cairn: public_key: this key is registered to another user", taken.err().strip());
+  }
+
+  @Test
   void duplicateUserFailsWithOneLine() throws Exception {
     String cfg = config().toString();
     run("user", "create", "carol", "--config", cfg);
