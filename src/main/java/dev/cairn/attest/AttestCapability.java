@@ -14,7 +14,8 @@ public final class AttestCapability implements Capability {
     InputLimits limits = InputLimits.of(ctx.config());
     AttestationService service = new AttestationService(ctx.db(), ctx.blocking(), limits);
     this.lila = new AttestRoutes(service, ctx.users(), limits);
-    this.v1 = new AttestApiV1(service, lila, limits);
+    long challengeTtl = ctx.config().longValue("attest.key_challenge_ttl_seconds", 10, 86_400) * 1000;
+    this.v1 = new AttestApiV1(service, lila, new KeyRegistry(ctx.db(), challengeTtl), limits);
   }
 
   public static Future<Capability> create(ServerContext ctx) {

@@ -73,7 +73,7 @@ class StagedBatchTest {
     try (TestDatabase t = TestDatabase.create(vertx, d)) {
       Database db = t.db();
       // A user id with no row: the foreign key fails the publishing transaction after every part was staged.
-      User ghost = new User(987_654, "ghost", 0, false);
+      User ghost = new User(987_654, "ghost", 0, false, dev.cairn.users.Role.WRITER);
       AttestationService service = new AttestationService(db, null, TEN_ROWS_PER_TRANSACTION);
       assertThrows(ExecutionException.class, () -> await(service.ingestBatch(ghost, entries(35, 3))));
       for (String table : new String[] {"attestations", "derivations", "outputs", "attestation_staging", "attestation_batches"}) {
