@@ -34,7 +34,7 @@ class TrustedVotesTest extends ServersOnBothDialects {
   /** A report of root → dep. */
   private String report(AttestClient c, Builder by, String name, String root, String dep) throws Exception {
     JsonObject sbom = new JsonObject()
-        .put("metadata", new JsonObject().put("component", new JsonObject().put("bom-ref", "root").put("properties", new JsonArray()
+        .put("bomFormat", "CycloneDX").put("metadata", new JsonObject().put("component", new JsonObject().put("bom-ref", "root").put("properties", new JsonArray()
             .add(new JsonObject().put("name", "nix:out_path").put("value", "/nix/store/" + root + "-root")))))
         .put("components", new JsonArray().add(new JsonObject().put("bom-ref", "dep").put("properties", new JsonArray()
             .add(new JsonObject().put("name", "nix:out_path").put("value", "/nix/store/" + dep + "-dep")))))
