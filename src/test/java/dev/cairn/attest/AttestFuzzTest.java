@@ -55,7 +55,8 @@ class AttestFuzzTest extends ServersOnBothDialects {
             .add(new JsonObject().put("name", "nix:out_path").put("value", "/nix/store/" + hashPart() + "-c"))
             .add(new JsonObject().put("name", "nix:drv_path").put("value", "/nix/store/" + hashPart() + "-c.drv")))))
         .put("dependencies", new JsonArray().add(new JsonObject().put("ref", "root").put("dependsOn", new JsonArray().add("c"))));
-    JsonObject key = new JsonObject().put("public_key", "fuzz-1:" + Base64.getEncoder().encodeToString(new byte[32]));
+    JsonObject key = new JsonObject().put("public_key", "fuzz-1:" + Base64.getEncoder().encodeToString(new byte[32]))
+        .put("challenge", "cairn-key-challenge-v1;fuzz;" + "0".repeat(32)).put("signature", LilaRoutesTest.SIG);
     record Route(String method, String path, Object seed) {}
     List<Route> routes = List.of(new Route("POST", "/attestation/" + drv, lila), new Route("POST", "/api/v1/attestations", batch),
         new Route("PUT", "/reports/fuzz-" + d, sbom), new Route("POST", "/api/v1/keys", key));
@@ -119,7 +120,8 @@ class AttestFuzzTest extends ServersOnBothDialects {
     String[] templates = {"/attestation/%s", "/api/attestation/%s", "/attestations/by-output/%s", "/derivations/%s", "/derivations/%s?full=%s",
         "/derivations/?limit=%s&after=%s", "/reports/%s", "/reports/%s/suggest", "/api/v1/reports/%s?policy=%s",
         "/api/v1/reports/%s/diff?a=%s&b=x", "/api/v1/reports/x/diff?against=%s&limit=%s", "/api/v1/reports/%s?builders=%s&verified=1", "/api/v1/reports/%s/frankenbuilds", "/api/v1/outputs/%s", "/link_patterns?pattern=%s&link=%s",
-        "/signatures/%s/%s.narinfo", "/api/v1/attestations?x=%s", "/api/v1/keys/%s"};
+        "/signatures/%s/%s.narinfo", "/signatures/x/%s.narinfo?include_revoked=%s", "/api/v1/attestations?x=%s", "/api/v1/keys/%s",
+        "/api/v1/keys/challenge?%s=%s", "/link_patterns?pattern=%s&link=https://e/%s", "/api/v1/outputs/%s?include_revoked=%s"};
     String[] methods = {"GET", "POST", "PUT", "GET", "HEAD", "DELETE"};
     String[] pieces = {out + "-x", "%00", "%0a", "%0d%0a", "%zz", "%", "%2f", "%c3%28", "%ed%a0%80", "..", "%2e%2e", "99999999999999999999",
         "-1", "true", "banana", "a".repeat(300), "é", "%F0%9F%92%A9", "x;y", "''", "%22%3E%3Cimg", "*", "2-of:a,b", "99999999999999999999-of:a"};
