@@ -32,8 +32,16 @@ final class AttestClient {
   }
 
   HttpResponse<String> send(String method, String path, String body, String token, String accept) throws Exception {
+    return send(method, path, body, token, accept, null);
+  }
+
+  /** With a {@code timeout}, a server that never answers fails the test (HttpTimeoutException) instead of hanging it. */
+  HttpResponse<String> send(String method, String path, String body, String token, String accept, java.time.Duration timeout) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (timeout != null) {
+      b.timeout(timeout);
+    }
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }

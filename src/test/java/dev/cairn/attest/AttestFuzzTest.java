@@ -66,7 +66,7 @@ class AttestFuzzTest extends ServersOnBothDialects {
       for (int round = 0; round < ROUNDS_PER_ROUTE; round++) {
         String body = mutate(route.seed(), random);
         Map<String, Long> before = c.counts();
-        HttpResponse<String> r = c.send(route.method(), route.path(), body, token, null);
+        HttpResponse<String> r = c.send(route.method(), route.path(), body, token, null, java.time.Duration.ofMillis(SOCKET_TIMEOUT_MILLIS));
         assertTrue(r.statusCode() < 500, route.path() + " answered " + r.statusCode() + " " + r.body() + " to: " + clip(body));
         if (r.statusCode() >= 400) {
           refused++;
