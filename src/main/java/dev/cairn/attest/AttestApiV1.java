@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.nix.StorePath;
 import dev.cairn.server.http.RawBody;
 import dev.cairn.server.http.Writes;
+import dev.cairn.server.http.StrictJson;
+import dev.cairn.users.Role;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,47 +22,54 @@ import java.util.function.Predicate;
 final class AttestApiV1 {
   private final AttestationService service;
   private final AttestRoutes lila;
+  private final KeyRegistry keys;
+  private final InputLimits limits;
   private final Writes writes;
-  private final long maxBatchBytes;
 
-  AttestApiV1(AttestationService service, AttestRoutes lila, Writes writes, long maxBatchBytes) {
+  AttestApiV1(AttestationService service, AttestRoutes lila, KeyRegistry keys, InputLimits limits, Writes writes) {
     this.service = service;
     this.lila = lila;
+    this.keys = keys;
+    this.limits = limits;
     this.writes = writes;
-    this.maxBatchBytes = maxBatchBytes;
   }
 
   void mount(Router router, String prefix) {
-    router.post(prefix + "/attestations").handler(writes.body(maxBatchBytes)).handler(this::batch);
-    router.post(prefix + "/keys").handler(writes.body(64 << 10)).handler(this::addKey);
+    router.post(prefix + "/attestations").handler(writes.body(limits.maxBatchBytes(), Role.WRITER)).handler(this::batch);
+    router.post(prefix + "/keys/challenge").handler(writes.noBody(Role.WRITER)).handler(this::challenge);
+    router.post(prefix + "/keys").handler(writes.body(64 << 10, Role.WRITER)).handler(this::addKey);
     router.get(prefix + "/reports/:name").handler(this::report);
     router.get(prefix + "/reports/:name/diff").handler(this::diff);
     router.get(prefix + "/reports/:name/frankenbuilds").handler(this::frankenbuilds);
     router.get(prefix + "/outputs/:output").handler(this::output);
   }
 
-  /** A JSON array, or NDJSON (one entry per line), of {@code {drv_ident, outputs: [...]}}. */
-  static List<AttestationService.Entry> parseBatch(String body) {
+  /**
+   * A JSON array, or NDJSON (one entry per line), of {@code {drv_ident, outputs: [...]}}; at
+   * most {@code attest.max_batch_entries} entries, counted before the entries are parsed whole.
+   */
+  static List<AttestationService.Entry> parseBatch(byte[] body, InputLimits limits) {
+    int first = 0;
+    while (first < body.length && Character.isWhitespace(body[first])) {
+      first++;
+    }
     List<JsonNode> entries = new ArrayList<>();
-    String trimmed = body.strip();
-    try {
-      if (trimmed.startsWith("[")) {
-        AttestRoutes.JSON.readTree(trimmed).forEach(entries::add);
-      } else {
-        int line = 0;
-        for (String l : trimmed.split("\n")) {
-          line++;
-          if (!l.isBlank()) {
-            try {
-              entries.add(AttestRoutes.JSON.readTree(l));
-            } catch (java.io.IOException e) {
-              throw new IllegalArgumentException("line " + line + ": not valid JSON");
-            }
-          }
+    if (first < body.length && body[first] == '[') {
+      entries = StrictJson.arrayElements(body, "body", limits.maxBatchEntries());
+      if (entries.size() > limits.maxBatchEntries()) {
+        throw tooMany(limits);
+      }
+    } else {
+      String[] lines = new String(body, StandardCharsets.UTF_8).split("\n");
+      long nonBlank = java.util.Arrays.stream(lines).filter(l -> !l.isBlank()).count();
+      if (nonBlank > limits.maxBatchEntries()) {
+        throw tooMany(limits);
+      }
+      for (int i = 0; i < lines.length; i++) {
+        if (!lines[i].isBlank()) {
+          entries.add(StrictJson.parse(lines[i], "line " + (i + 1)));
         }
       }
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("body: not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
     }
     if (entries.isEmpty()) {
       throw new IllegalArgumentException("body: no entries");
@@ -69,6 +78,9 @@ final class AttestApiV1 {
     for (int i = 0; i < entries.size(); i++) {
       JsonNode e = entries.get(i);
       String where = "entries[" + i + "]";
+      if (!e.isObject()) {
+        throw new IllegalArgumentException(where + ": must be an object");
+      }
       JsonNode drv = e.has("drv_ident") ? e.get("drv_ident") : e.get("drv_path");
       if (drv == null || !drv.isTextual()) {
         throw new IllegalArgumentException(where + ".drv_ident: required string");
@@ -79,9 +91,14 @@ final class AttestApiV1 {
       } catch (IllegalArgumentException ex) {
         throw new IllegalArgumentException(where + "." + ex.getMessage());
       }
-      out.add(new AttestationService.Entry(ident, OutputAttestation.listFromJson(e.get("outputs"), where + ".outputs")));
+      out.add(new AttestationService.Entry(ident, OutputAttestation.listFromJson(e.get("outputs"), where + ".outputs", limits)));
     }
     return out;
+  }
+
+  private static LimitExceededException tooMany(InputLimits limits) {
+    return new LimitExceededException(413, "entries: more than " + limits.maxBatchEntries()
+        + " entries in one batch (attest.max_batch_entries); split it into several requests");
   }
 
   private void batch(RoutingContext rc) {
@@ -91,33 +108,69 @@ final class AttestApiV1 {
       return;
     }
     // A batch may be megabytes of JSON: parse it on the worker pool (the caller is authenticated by now).
-    service.cpu(() -> parseBatch(body.toString(StandardCharsets.UTF_8))).onComplete(parsed -> {
+    service.cpu(() -> parseBatch(body.getBytes(), limits)).onComplete(parsed -> {
       if (parsed.failed()) {
         AttestRoutes.fail(rc, parsed.cause());
         return;
       }
       List<AttestationService.Entry> entries = parsed.result();
-      lila.requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+      lila.requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
               : service.ingestBatch(user.get(), entries).onSuccess(n -> AttestRoutes.json(rc,
                   new JsonObject().put("accepted", n).put("derivations", entries.size()))))
           .onFailure(e -> AttestRoutes.fail(rc, e));
     });
   }
 
-  private void addKey(RoutingContext rc) {
-    dev.cairn.nix.PublicKey key;
-    try {
-      String body = RawBody.of(rc).toString(StandardCharsets.UTF_8).strip();
-      if (body.startsWith("{")) {
-        body = new JsonObject(body).getString("public_key", "");
+  private void challenge(RoutingContext rc) {
+    lila.requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+            : keys.challenge(user.get()).onSuccess(c -> AttestRoutes.json(rc,
+                new JsonObject().put("challenge", c.text()).put("expires_at", c.expiresAtMillis()))))
+        .onFailure(e -> AttestRoutes.fail(rc, e));
+  }
+
+  /** A key registration: the public key and its signature over a challenge from {@link #challenge}. */
+  record KeyRegistration(dev.cairn.nix.PublicKey key, String challenge, dev.cairn.nix.Signature signature) {
+    static KeyRegistration parse(io.vertx.core.buffer.Buffer body) {
+      JsonNode o = StrictJson.parse(body.getBytes(), "body");
+      if (!o.isObject()) {
+        throw new IllegalArgumentException("body: must be a JSON object {public_key, challenge, signature}");
       }
-      key = AttestRoutes.parseKey(body);
-    } catch (IllegalArgumentException | io.vertx.core.json.DecodeException e) {
+      dev.cairn.nix.PublicKey key = AttestRoutes.parseKey(text(o, "public_key"));
+      String challenge = text(o, "challenge");
+      dev.cairn.nix.Signature signature;
+      try {
+        signature = dev.cairn.nix.Signature.parse(text(o, "signature"));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("signature: " + e.getMessage());
+      }
+      return new KeyRegistration(key, challenge, signature);
+    }
+
+    private static String text(JsonNode o, String field) {
+      JsonNode node = o.get(field);
+      String s = node != null && node.isTextual() ? node.asText() : "";
+      if (s.isEmpty()) {
+        throw new IllegalArgumentException(field + ": required string" + ("challenge".equals(field)
+            ? " (get one from POST /api/v1/keys/challenge and sign it with the key)" : ""));
+      }
+      if (s.length() > 1024) {
+        throw new IllegalArgumentException(field + ": at most 1024 characters");
+      }
+      return PrintableText.check(field, s, 1024);
+    }
+  }
+
+  private void addKey(RoutingContext rc) {
+    KeyRegistration reg;
+    try {
+      reg = KeyRegistration.parse(RawBody.of(rc));
+    } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
     }
-    lila.requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
-            : service.addKey(user.get().id(), key).onSuccess(v -> AttestRoutes.json(rc, new JsonObject().put("key", key.toString()))))
+    lila.requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+            : keys.register(user.get(), reg.key(), reg.challenge(), reg.signature())
+                .onSuccess(v -> AttestRoutes.json(rc, new JsonObject().put("key", reg.key().toString()))))
         .onFailure(e -> AttestRoutes.fail(rc, e));
   }
 
@@ -125,13 +178,19 @@ final class AttestApiV1 {
   record Filtered(int version, List<PathStatus> paths) {}
 
   /** The report's paths, as of its version (or {@code ?version=}), through the requested filters. */
-  private Future<Optional<Filtered>> filtered(RoutingContext rc, String name, Optional<Integer> version) {
-    Set<String> builders = Optional.ofNullable(rc.queryParams().get("builders")).map(AttestRoutes::splitNames).orElse(Set.of());
-    boolean verifiedOnly = "true".equalsIgnoreCase(rc.queryParams().get("verified"));
+  private Future<Optional<Filtered>> filtered(RoutingContext rc, String name, Optional<Integer> version, boolean includeRevoked) {
+    Set<String> builders;
+    boolean verifiedOnly;
+    try {
+      builders = Optional.ofNullable(Paging.text(rc, "builders")).map(AttestRoutes::splitNames).orElse(Set.of());
+      verifiedOnly = Paging.bool(rc, "verified");
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     Predicate<Vote> keep = v -> (builders.isEmpty() || builders.contains(v.builder())) && (!verifiedOnly || v.sigStatus() == SigStatus.VERIFIED);
     boolean unfiltered = builders.isEmpty() && !verifiedOnly;
     return service.report(name, version).compose(r -> r.isEmpty() ? Future.succeededFuture(Optional.empty())
-        : service.statuses(r.get().id()).compose(paths -> unfiltered ? Future.succeededFuture(Optional.of(new Filtered(r.get().version(), paths)))
+        : service.statuses(r.get().id(), includeRevoked).compose(paths -> unfiltered ? Future.succeededFuture(Optional.of(new Filtered(r.get().version(), paths)))
             : service.cpu(() -> Optional.of(new Filtered(r.get().version(), paths.stream().map(p -> p.only(keep)).toList())))));
   }
 
@@ -139,15 +198,17 @@ final class AttestApiV1 {
     String name;
     Optional<Integer> version;
     Optional<Policy> policy;
+    boolean includeRevoked;
     try {
       name = AttestRoutes.reportName(rc);
       version = Paging.intParam(rc, "version", 1, Integer.MAX_VALUE);
-      policy = Optional.ofNullable(rc.queryParams().get("policy")).map(Policy::parse);
+      policy = Optional.ofNullable(Paging.text(rc, "policy")).map(Policy::parse);
+      includeRevoked = Paging.bool(rc, "include_revoked");
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
     }
-    filtered(rc, name, version).compose(result -> {
+    filtered(rc, name, version, includeRevoked).compose(result -> {
       if (result.isEmpty()) {
         AttestRoutes.detail(rc, 404, "Report not found");
         return Future.succeededFuture();
@@ -161,29 +222,33 @@ final class AttestApiV1 {
     String name;
     int limit;
     int offset;
+    String a;
+    String b;
+    boolean includeRevoked;
     try {
       name = AttestRoutes.reportName(rc);
       limit = Paging.intParam(rc, "limit", 1, Paging.MAX_LIMIT).orElse(100);
       offset = Paging.intParam(rc, "offset", 0, Integer.MAX_VALUE).orElse(0);
+      a = Paging.text(rc, "a");
+      b = Paging.text(rc, "b");
+      includeRevoked = Paging.bool(rc, "include_revoked");
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
     }
-    String a = rc.queryParams().get("a");
-    String b = rc.queryParams().get("b");
     if (a != null || b != null) {
       if (a == null || b == null) {
         AttestRoutes.detail(rc, 422, (a == null ? "a" : "b") + ": both builders a and b are required");
         return;
       }
-      builderDiff(rc, name, a, b, limit, offset);
+      builderDiff(rc, name, a, b, limit, offset, includeRevoked);
       return;
     }
-    versionDiff(rc, name, limit, offset);
+    versionDiff(rc, name, limit, offset, includeRevoked);
   }
 
-  private void builderDiff(RoutingContext rc, String name, String a, String b, int limit, int offset) {
-    filtered(rc, name, Optional.empty()).compose(result -> {
+  private void builderDiff(RoutingContext rc, String name, String a, String b, int limit, int offset, boolean includeRevoked) {
+    filtered(rc, name, Optional.empty(), includeRevoked).compose(result -> {
       if (result.isEmpty()) {
         AttestRoutes.detail(rc, 404, "Report not found");
         return Future.succeededFuture();
@@ -197,17 +262,22 @@ final class AttestApiV1 {
    * changed. Each version's statuses are taken as they stood when it was superseded (the
    * latest version's: now), which is what a release manager compares.
    */
-  private void versionDiff(RoutingContext rc, String name, int limit, int offset) {
+  private void versionDiff(RoutingContext rc, String name, int limit, int offset, boolean includeRevoked) {
     Optional<Integer> from;
     Optional<Integer> to;
+    String against;
     try {
       from = Paging.intParam(rc, "from", 1, Integer.MAX_VALUE);
       to = Paging.intParam(rc, "to", 1, Integer.MAX_VALUE);
+      // A report name, like the path's: it is looked up in the database.
+      against = Paging.text(rc, "against");
+      if (against != null && (against.isEmpty() || against.length() > 200 || against.indexOf('/') >= 0)) {
+        throw new IllegalArgumentException("against: report names are 1..200 characters without '/' or control characters");
+      }
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
     }
-    String against = rc.queryParams().get("against");
     if (against == null && from.isEmpty()) {
       AttestRoutes.detail(rc, 422, "diff: give a=&b= (builders), from=&to= (versions) or against= (another report)");
       return;
@@ -222,7 +292,7 @@ final class AttestApiV1 {
         AttestRoutes.detail(rc, 404, "Report not found");
         return Future.succeededFuture();
       }
-      return Future.all(service.statuses(l.get().id()), service.statuses(r.get().id()),
+      return Future.all(service.statuses(l.get().id(), includeRevoked), service.statuses(r.get().id(), includeRevoked),
               against != null ? Future.succeededFuture(Long.MAX_VALUE) : service.endOf(l.get()), service.endOf(r.get()))
           .compose(st -> service.cpu(() -> ReportDiff.versions(st.resultAt(0), st.resultAt(2), st.resultAt(1), st.resultAt(3),
               against != null ? against : name + "@" + l.get().version(), name + "@" + r.get().version(), limit, offset)))
@@ -233,8 +303,10 @@ final class AttestApiV1 {
   /** Report paths whose dependency closure (per the SBOM) holds a path builders disagree on. */
   private void frankenbuilds(RoutingContext rc) {
     String name;
+    boolean includeRevoked;
     try {
       name = AttestRoutes.reportName(rc);
+      includeRevoked = Paging.bool(rc, "include_revoked");
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
@@ -244,7 +316,7 @@ final class AttestApiV1 {
         AttestRoutes.detail(rc, 404, "Report not found");
         return Future.succeededFuture();
       }
-      return Future.all(service.statuses(r.get().id()), service.edges(r.get().id()))
+      return Future.all(service.statuses(r.get().id(), includeRevoked), service.edges(r.get().id()))
           .compose(all -> service.cpu(() -> {
             JsonArray out = new JsonArray();
             for (Frankenbuilds.Exposure x : Frankenbuilds.of(all.resultAt(0), all.resultAt(1))) {
@@ -260,13 +332,20 @@ final class AttestApiV1 {
 
   private void output(RoutingContext rc) {
     StorePath path;
+    boolean includeRevoked;
     try {
       path = StorePath.parseBaseName(rc.pathParam("output"));
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, "digest-name: " + e.getMessage());
       return;
     }
-    service.votes(path).onSuccess(votes -> {
+    try {
+      includeRevoked = Paging.bool(rc, "include_revoked");
+    } catch (IllegalArgumentException e) {
+      AttestRoutes.detail(rc, 422, e.getMessage());
+      return;
+    }
+    service.votes(path, includeRevoked).onSuccess(votes -> {
       if (votes.isEmpty()) {
         AttestRoutes.detail(rc, 404, "Not found");
         return;

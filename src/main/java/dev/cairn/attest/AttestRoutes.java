@@ -1,10 +1,10 @@
 package dev.cairn.attest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.nix.PublicKey;
 import dev.cairn.nix.StorePath;
 import dev.cairn.server.http.BearerToken;
+import dev.cairn.users.Role;
 import dev.cairn.users.User;
 import dev.cairn.users.UserService;
 import io.vertx.core.Future;
@@ -15,6 +15,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import dev.cairn.server.http.RawBody;
 import dev.cairn.server.http.Writes;
+import dev.cairn.server.http.StrictJson;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,27 +26,27 @@ import java.util.Set;
  * lila's hash-collection routes (WIRE.md §4), served at the root and again under /api/, so
  * lila's hook, rebuilder and scripts work unchanged. Each handler parses, calls the
  * service and renders. Unlike lila (which validates a body before the token), every write
- * authenticates first through {@link Writes}: an anonymous client gets 401 before its body is read.
+ * authenticates and checks the role first through {@link Writes}: an anonymous client gets
+ * 401, a reader 403, before the body is read.
  */
 final class AttestRoutes {
-  static final ObjectMapper JSON = new ObjectMapper();
   private static final int PAGE = 1000;
 
   private final AttestationService service;
   private final UserService users;
+  private final InputLimits limits;
   private final Writes writes;
-  private final long maxReportBytes;
 
-  AttestRoutes(AttestationService service, UserService users, Writes writes, long maxReportBytes) {
+  AttestRoutes(AttestationService service, UserService users, InputLimits limits, Writes writes) {
     this.service = service;
     this.users = users;
+    this.limits = limits;
     this.writes = writes;
-    this.maxReportBytes = maxReportBytes;
   }
 
   void mount(Router router, String prefix) {
-    io.vertx.core.Handler<RoutingContext> small = writes.body(8L << 20);
-    io.vertx.core.Handler<RoutingContext> large = writes.body(maxReportBytes);
+    io.vertx.core.Handler<RoutingContext> small = writes.body(8L << 20, Role.WRITER);
+    io.vertx.core.Handler<RoutingContext> large = writes.body(limits.maxReportBytes(), Role.WRITER);
     router.post(prefix + "/attestation/:drv").handler(small).handler(this::postAttestation);
     router.get(prefix + "/attestations/by-output/:output").handler(this::byOutput);
     router.get(prefix + "/derivations/").handler(this::derivations);
@@ -58,7 +59,8 @@ final class AttestRoutes {
     router.get(prefix + "/reports/:name/suggest").handler(rc -> suggest(rc, false));
     router.get(prefix + "/reports/:name/suggested").handler(rc -> suggest(rc, true));
     router.get(prefix + "/link_patterns").handler(this::linkPatterns);
-    router.post(prefix + "/link_patterns").handler(writes.noBody(Writes.ANY_USER)).handler(this::addLinkPattern);
+    router.post(prefix + "/link_patterns").handler(writes.noBody(Role.ADMIN)).handler(this::addLinkPattern);
+    router.delete(prefix + "/link_patterns").handler(writes.noBody(Role.ADMIN)).handler(this::deleteLinkPattern);
     router.get(prefix + "/signatures/:user/:file").handler(this::signature);
   }
 
@@ -74,9 +76,15 @@ final class AttestRoutes {
         : body instanceof JsonArray a ? a.encode() : io.vertx.core.json.Json.encode(body));
   }
 
-  /** Answers a failed future: validation → 422, bad signature → 400, the rest → 500. */
+  /** Answers a failed future: a cap → its status, validation → 422, bad signature → 400, key held by another → 409, the rest → 500. */
   static void fail(RoutingContext rc, Throwable e) {
-    if (e instanceof AttestationService.InvalidSignatureException) {
+    if (e instanceof LimitExceededException limit) {
+      detail(rc, limit.status(), e.getMessage());
+    } else if (e instanceof KeyRegistry.KeyConflictException) {
+      detail(rc, 409, e.getMessage());
+    } else if (e instanceof KeyRegistry.TooManyChallengesException) {
+      detail(rc, 429, e.getMessage());
+    } else if (e instanceof AttestationService.InvalidSignatureException) {
       detail(rc, 400, e.getMessage());
     } else if (e instanceof IllegalArgumentException) {
       detail(rc, 422, e.getMessage());
@@ -85,9 +93,18 @@ final class AttestRoutes {
     }
   }
 
-  /** The user the route's {@link Writes} handler authenticated (it answered 401 before the body otherwise). */
-  Future<Optional<User>> requireUser(RoutingContext rc) {
-    return Future.succeededFuture(Optional.of(Writes.user(rc)));
+  /**
+   * The user the route's {@link Writes} handler authenticated before reading the body (it
+   * answered 401, or 403 naming the role, otherwise). The role is asked again here so that a
+   * handler never acts for a user its route did not check.
+   */
+  Future<Optional<User>> requireUser(RoutingContext rc, Role required) {
+    User user = Writes.user(rc);
+    if (!user.role().allows(required)) {
+      detail(rc, 403, Writes.roleRequired(required, user));
+      return Future.succeededFuture(Optional.empty());
+    }
+    return Future.succeededFuture(Optional.of(user));
   }
 
   Future<Optional<User>> optionalUser(RoutingContext rc) {
@@ -95,15 +112,7 @@ final class AttestRoutes {
   }
 
   static JsonNode parseJson(RoutingContext rc) {
-    io.vertx.core.buffer.Buffer body = RawBody.of(rc);
-    if (body.length() == 0) {
-      throw new IllegalArgumentException("body: required");
-    }
-    try {
-      return JSON.readTree(body.getBytes());
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("body: not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
-    }
+    return StrictJson.parse(RawBody.of(rc).getBytes(), "body");
   }
 
   static JsonObject attestationJson(AttestationService.AttestationRow a) {
@@ -114,10 +123,10 @@ final class AttestRoutes {
 
   static String reportName(RoutingContext rc) {
     String name = rc.pathParam("name");
-    if (name == null || name.isEmpty() || name.length() > 200 || name.chars().anyMatch(c -> c < 0x20 || c == '/')) {
+    if (name == null || name.isEmpty() || name.length() > 200 || name.indexOf('/') >= 0) {
       throw new IllegalArgumentException("name: report names are 1..200 characters without '/' or control characters");
     }
-    return name;
+    return PrintableText.check("name", name, 200);
   }
 
   // ---- handlers ----
@@ -127,12 +136,12 @@ final class AttestRoutes {
     List<OutputAttestation> outputs;
     try {
       drv = DrvIdent.parse(rc.pathParam("drv"));
-      outputs = OutputAttestation.listFromJson(parseJson(rc), "body");
+      outputs = OutputAttestation.listFromJson(parseJson(rc), "body", limits);
     } catch (IllegalArgumentException e) {
-      detail(rc, 422, e.getMessage());
+      fail(rc, e);
       return;
     }
-    requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+    requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
             : service.ingest(user.get(), drv, outputs).onSuccess(v -> json(rc, new JsonArray().add("Attestation accepted"))))
         .onFailure(e -> fail(rc, e));
   }
@@ -142,16 +151,23 @@ final class AttestRoutes {
     StorePath path;
     Optional<Integer> limit;
     long after;
+    boolean includeRevoked;
     try {
       path = StorePath.parseBaseName(rc.pathParam("output"));
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, "digest-name: " + e.getMessage());
+      return;
+    }
+    try {
       limit = Paging.limit(rc);
       after = Paging.after(rc);
+      includeRevoked = Paging.bool(rc, "include_revoked");
     } catch (IllegalArgumentException e) {
-      detail(rc, 422, e.getMessage().startsWith("limit") || e.getMessage().startsWith("after") ? e.getMessage() : "digest-name: " + e.getMessage());
+      detail(rc, 422, e.getMessage());
       return;
     }
     boolean paged = limit.isPresent() || rc.queryParams().contains("after");
-    (paged ? service.byOutput(path, after, limit.orElse(Paging.MAX_LIMIT)) : service.byOutput(path)).onSuccess(rows -> {
+    (paged ? service.byOutput(path, after, limit.orElse(Paging.MAX_LIMIT), includeRevoked) : service.byOutput(path, includeRevoked)).onSuccess(rows -> {
       JsonArray out = new JsonArray();
       rows.forEach(a -> out.add(attestationJson(a)));
       json(rc, out);
@@ -210,8 +226,16 @@ final class AttestRoutes {
       detail(rc, 404, "Not found");
       return;
     }
-    boolean full = "true".equalsIgnoreCase(rc.queryParams().get("full"));
-    service.byDerivation(drv).onSuccess(rows -> {
+    boolean full;
+    boolean includeRevoked;
+    try {
+      full = Paging.bool(rc, "full");
+      includeRevoked = Paging.bool(rc, "include_revoked");
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
+      return;
+    }
+    service.byDerivation(drv, includeRevoked).onSuccess(rows -> {
       if (rows.isEmpty()) {
         service.derivationExists(drv).onSuccess(exists -> {
           if (exists) {
@@ -261,13 +285,13 @@ final class AttestRoutes {
     try {
       name = reportName(rc);
       JsonNode body = parseJson(rc);
-      def = ReportDefinition.parse(body);
+      def = ReportDefinition.parse(body, limits);
       sbom = RawBody.of(rc).toString(StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
-      detail(rc, 422, e.getMessage());
+      fail(rc, e);
       return;
     }
-    requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+    requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
             : service.defineReport(name, sbom, def, user).onSuccess(v -> json(rc, new JsonArray().add("Report defined"))))
         .onFailure(e -> fail(rc, e));
   }
@@ -299,7 +323,7 @@ final class AttestRoutes {
             List<PathStatus> paths = all.resultAt(0);
             List<ReportDefinition.Edge> edges = all.resultAt(1);
             String prefix = rc.request().path().startsWith("/api/") ? "/api" : "";
-            List<AttestationService.LinkPattern> patterns = all.resultAt(2);
+            List<LinkPattern> patterns = all.resultAt(2);
             // Rendering tens of thousands of paths is CPU work: off the event loop.
             return service.cpu(() -> html ? ReportViews.html(r.name(), r.version(), r.rootRef(), paths, edges, patterns, prefix)
                 : ReportViews.textTree(r.name(), r.rootRef(), paths, edges));
@@ -353,21 +377,51 @@ final class AttestRoutes {
   }
 
   private void addLinkPattern(RoutingContext rc) {
-    String pattern = rc.queryParams().get("pattern");
-    String link = rc.queryParams().get("link");
-    if (pattern == null || pattern.isEmpty() || link == null || link.isEmpty()) {
-      detail(rc, 422, (pattern == null || pattern.isEmpty() ? "pattern" : "link") + ": required query parameter");
-      return;
-    }
+    LinkPattern pattern;
     try {
-      java.util.regex.Pattern.compile(pattern);
-    } catch (java.util.regex.PatternSyntaxException e) {
-      detail(rc, 422, "pattern: not a valid regular expression: " + e.getDescription());
+      pattern = LinkPattern.parse(limits.text("pattern", required(rc, "pattern")), limits.text("link", required(rc, "link")));
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
       return;
     }
-    requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
-            : service.addLinkPattern(new AttestationService.LinkPattern(pattern, link)).onSuccess(v -> json(rc, "OK")))
+    requireUser(rc, Role.ADMIN).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+            : service.addLinkPattern(pattern).onSuccess(v -> json(rc, "OK")))
         .onFailure(e -> fail(rc, e));
+  }
+
+  /** {@code ?pattern=} (and optionally {@code &link=}): removes that link pattern; 404 when there was none. */
+  private void deleteLinkPattern(RoutingContext rc) {
+    String pattern;
+    try {
+      pattern = required(rc, "pattern");
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
+      return;
+    }
+    Optional<String> link;
+    try {
+      link = Optional.ofNullable(Paging.text(rc, "link"));
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
+      return;
+    }
+    requireUser(rc, Role.ADMIN).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+            : service.deleteLinkPattern(pattern, link).onSuccess(n -> {
+              if (n == 0) {
+                detail(rc, 404, "pattern: no such link pattern");
+              } else {
+                json(rc, new JsonObject().put("deleted", n));
+              }
+            }))
+        .onFailure(e -> fail(rc, e));
+  }
+
+  private static String required(RoutingContext rc, String name) {
+    String v = Paging.text(rc, name);
+    if (v == null || v.isEmpty()) {
+      throw new IllegalArgumentException(name + ": required query parameter");
+    }
+    return v;
   }
 
   private void signature(RoutingContext rc) {
@@ -377,8 +431,24 @@ final class AttestRoutes {
       return;
     }
     String hashPart = file.substring(0, 32);
-    users.find(rc.pathParam("user")).compose(user -> {
-      if (user.isEmpty()) {
+    String userName = rc.pathParam("user");
+    boolean includeRevoked;
+    try {
+      includeRevoked = Paging.bool(rc, "include_revoked");
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
+      return;
+    }
+    try {
+      new dev.cairn.users.UserName(userName);
+    } catch (IllegalArgumentException e) {
+      // No user can have this name; it never reaches a query (a NUL would make PostgreSQL fail).
+      detail(rc, 401, "User not found");
+      return;
+    }
+    users.find(userName).compose(user -> {
+      // A revoked builder's signatures are no longer served as theirs (a substituter could trust them).
+      if (user.isEmpty() || (user.get().revoked() && !includeRevoked)) {
         detail(rc, 401, "User not found");
         return Future.succeededFuture();
       }
@@ -387,17 +457,12 @@ final class AttestRoutes {
           detail(rc, 404, "Not found");
           return;
         }
-        AttestationService.AttestationRow row = a.get();
-        StringBuilder b = new StringBuilder();
-        b.append("StorePath: ").append(row.path().fullPath()).append('\n');
-        b.append("URL: no\n");
-        b.append("NarHash: ").append(row.hash()).append('\n');
-        b.append("NarSize: ").append(row.narSize() == null ? 0 : row.narSize()).append('\n');
-        b.append("Deriver: ").append(row.drvIdent()).append(".drv\n");
-        if (!row.sig().isEmpty()) {
-          b.append("Sig: ").append(row.sig()).append('\n');
+        Optional<String> narinfo = SignatureNarInfo.render(a.get());
+        if (narinfo.isEmpty()) {
+          detail(rc, 404, "Not found: the attested output_hash is not a Nix hash, so there is no narinfo");
+          return;
         }
-        rc.response().putHeader("Content-Type", "text/x-nix-narinfo").end(b.toString());
+        rc.response().putHeader("Content-Type", "text/x-nix-narinfo").end(narinfo.get());
       });
     }).onFailure(e -> fail(rc, e));
   }

@@ -41,19 +41,23 @@ public final class AttestationService {
   private final Map<String, Long> derivationIds = new ConcurrentHashMap<>();
   private final Map<String, Long> outputIds = new ConcurrentHashMap<>();
 
-  /** For admin commands: CPU-bound grouping runs on the caller's thread. */
   private final GroupCommit<Prepared> groupCommit;
+  private final StagedBatch staged;
+  private final InputLimits limits;
 
+  /** For admin commands: CPU-bound grouping runs on the caller's thread. */
   public AttestationService(Database db) {
-    this(db, null);
+    this(db, null, InputLimits.defaults());
   }
 
   /** {@code workers} runs CPU-bound grouping of large reports off the event loop. */
-  public AttestationService(Database db, WorkerExecutor workers) {
+  public AttestationService(Database db, WorkerExecutor workers, InputLimits limits) {
     this.db = db;
     this.workers = workers;
+    this.limits = limits;
     // Two writes in flight keep PostgreSQL's pool busy; SQLite serialises them anyway.
-    this.groupCommit = new GroupCommit<>(this::write, Prepared::rowCount, 5_000, 2);
+    this.groupCommit = new GroupCommit<>(this::write, Prepared::rowCount, Math.max(5_000, limits.batchTransactionRows()), 2);
+    this.staged = new StagedBatch(db, limits.batchTransactionRows());
   }
 
   /** A signature that does not verify under any of the builder's keys. */
@@ -80,9 +84,13 @@ public final class AttestationService {
     boolean needKeys = entries.stream().flatMap(e -> e.outputs().stream()).anyMatch(AttestationService::checkable);
     Future<List<SigStatus>> checked = needKeys
         // Ed25519 verification of a large batch is CPU work: off the event loop.
-        ? keysOf(user.id()).compose(keys -> cpu(() -> verifyAll(user, entries, keys)))
+        ? KeyRegistry.keysOf(db, user.id()).compose(keys -> cpu(() -> verifyAll(user, entries, keys)))
         : Future.succeededFuture(verifyAll(user, entries, List.of()));
     return checked.compose(statuses -> {
+      if (statuses.size() > limits.batchTransactionRows()) {
+        // Too large for one short transaction: written in parts, published at once (StagedBatch).
+        return staged.write(user.id(), entries, statuses).map(v -> statuses.size());
+      }
       Prepared prepared = new Prepared(user, entries, statuses);
       return groupCommit.submit(prepared).map(v -> prepared.rowCount());
     });
@@ -147,8 +155,8 @@ public final class AttestationService {
                 users[i] = p.user().id();
                 drvs[i] = drvIds.get(e.drv().value());
                 outs[i] = outIds.get(o.path().fullPath());
-                hashes[i] = o.hash();
-                sigs[i] = o.signature();
+                hashes[i] = o.hash().text();
+                sigs[i] = o.signatureText();
                 sizes[i] = o.narSize().orElse(null);
                 refs[i] = refsText(o);
                 sigStatus[i] = p.statuses().get(j++).dbValue();
@@ -241,8 +249,8 @@ public final class AttestationService {
             int i = 0;
             for (Entry e : p.entries()) {
               for (OutputAttestation o : e.outputs()) {
-                rows.add(new Object[] {p.user().id(), drvIds.get(e.drv().value()), outIds.get(o.path().fullPath()), o.hash(),
-                    o.signature(), o.narSize().orElse(null),
+                rows.add(new Object[] {p.user().id(), drvIds.get(e.drv().value()), outIds.get(o.path().fullPath()), o.hash().text(),
+                    o.signatureText(), o.narSize().orElse(null),
                     o.references().map(r -> r.stream().map(StorePath::fullPath).collect(Collectors.joining(" "))).orElse(null),
                     p.statuses().get(i++).dbValue(), now});
               }
@@ -277,22 +285,18 @@ public final class AttestationService {
   }
 
   private static boolean checkable(OutputAttestation o) {
-    return !o.signature().isEmpty() && o.narSize().isPresent() && o.references().isPresent();
+    // A verbatim (lenient) hash is never part of a signature check: it is not a NAR hash.
+    return o.signature().isPresent() && o.hash().narHash().isPresent() && o.narSize().isPresent() && o.references().isPresent();
   }
 
   private static SigStatus verify(User user, OutputAttestation o, List<PublicKey> keys) {
     if (!checkable(o) || keys.isEmpty()) {
       return SigStatus.UNVERIFIED;
     }
-    Signature sig;
-    try {
-      sig = Signature.parse(o.signature());
-    } catch (IllegalArgumentException e) {
-      throw new InvalidSignatureException("output_sig of " + o.path().fullPath() + ": " + e.getMessage());
-    }
+    Signature sig = o.signature().get();
     String fingerprint;
     try {
-      fingerprint = NarInfo.fingerprint(o.path(), dev.cairn.nix.Hash.parse(o.hash()), o.narSize().get(), o.references().get());
+      fingerprint = NarInfo.fingerprint(o.path(), o.hash().narHash().get(), o.narSize().get(), o.references().get());
     } catch (IllegalArgumentException e) {
       throw new InvalidSignatureException("output_sig of " + o.path().fullPath() + " cannot be checked: " + e.getMessage());
     }
@@ -389,18 +393,6 @@ public final class AttestationService {
     });
   }
 
-  // ---- keys ----
-
-  public Future<List<PublicKey>> keysOf(long userId) {
-    return db.query("SELECT public_key FROM user_keys WHERE user_id = ? ORDER BY id", userId)
-        .map(rows -> rows.stream().map(r -> PublicKey.parse(r.string("public_key"))).toList());
-  }
-
-  public Future<Void> addKey(long userId, PublicKey key) {
-    return db.update("INSERT INTO user_keys (user_id, public_key, created_at) VALUES (?, ?, ?) ON CONFLICT (user_id, public_key) DO NOTHING",
-        userId, key.toString(), System.currentTimeMillis()).mapEmpty();
-  }
-
   // ---- lila reads ----
 
   /** An attestation row as lila's API shows it. */
@@ -417,18 +409,23 @@ public final class AttestationService {
         r.string("sig_status"), r.getLong("created_at"));
   }
 
-  public Future<List<AttestationRow>> byOutput(StorePath path) {
-    return db.query(ROW_SELECT + "WHERE o.path = ? ORDER BY a.id", path.fullPath()).map(rows -> rows.stream().map(AttestationService::row).toList());
+  /** Revoked builders' rows stay for audit; reads show them only when asked. */
+  private static String active(boolean includeRevoked) {
+    return includeRevoked ? "" : " AND u.revoked_at IS NULL";
+  }
+
+  public Future<List<AttestationRow>> byOutput(StorePath path, boolean includeRevoked) {
+    return db.query(ROW_SELECT + "WHERE o.path = ?" + active(includeRevoked) + " ORDER BY a.id", path.fullPath()).map(rows -> rows.stream().map(AttestationService::row).toList());
   }
 
   /** A page of an output's attestations in id order, after attestation id {@code after}. */
-  public Future<List<AttestationRow>> byOutput(StorePath path, long after, int limit) {
-    return db.query(ROW_SELECT + "WHERE o.path = ? AND a.id > ? ORDER BY a.id LIMIT ?", path.fullPath(), after, limit)
+  public Future<List<AttestationRow>> byOutput(StorePath path, long after, int limit, boolean includeRevoked) {
+    return db.query(ROW_SELECT + "WHERE o.path = ? AND a.id > ?" + active(includeRevoked) + " ORDER BY a.id LIMIT ?", path.fullPath(), after, limit)
         .map(rows -> rows.stream().map(AttestationService::row).toList());
   }
 
-  public Future<List<AttestationRow>> byDerivation(DrvIdent drv) {
-    return db.query(ROW_SELECT + "WHERE d.ident = ? ORDER BY a.id", drv.value()).map(rows -> rows.stream().map(AttestationService::row).toList());
+  public Future<List<AttestationRow>> byDerivation(DrvIdent drv, boolean includeRevoked) {
+    return db.query(ROW_SELECT + "WHERE d.ident = ?" + active(includeRevoked) + " ORDER BY a.id", drv.value()).map(rows -> rows.stream().map(AttestationService::row).toList());
   }
 
   public Future<Boolean> derivationExists(DrvIdent drv) {
@@ -450,20 +447,41 @@ public final class AttestationService {
         .map(r -> r.map(AttestationService::row));
   }
 
-  /** Builders' latest votes on one output path. */
-  public Future<List<Vote>> votes(StorePath path) {
-    return db.query("SELECT a.id, a.user_id, u.name, a.output_hash, a.sig_status, a.created_at FROM attestations a"
-            + " JOIN outputs o ON o.id = a.output_id JOIN users u ON u.id = a.user_id WHERE o.path = ? ORDER BY a.id", path.fullPath())
-        .map(AttestationService::latestPerBuilder);
+  /** Builders' latest votes on one output path (revoked builders' only if asked, for audit), each key counted once. */
+  public Future<List<Vote>> votes(StorePath path, boolean includeRevoked) {
+    Future<List<Row>> rows = db.query("SELECT a.id, a.user_id, a.output_hash, a.sig_status, a.created_at, " + VERIFIED_SIG + " FROM attestations a"
+        + " JOIN outputs o ON o.id = a.output_id WHERE o.path = ?", path.fullPath());
+    Future<Electorate> electorate = Electorate.load(db);
+    return Future.all(rows, electorate).map(x -> {
+      Map<Long, Electorate.Ballot> latest = new HashMap<>();
+      for (Row r : rows.result()) {
+        latest(latest, r, electorate.result(), includeRevoked);
+      }
+      return electorate.result().tally(inOrder(latest.values()));
+    });
   }
 
-  private static List<Vote> latestPerBuilder(List<Row> rows) {
-    Map<Long, Vote> byUser = new LinkedHashMap<>();
-    for (Row r : rows) {
-      byUser.put(r.getLong("user_id"), new Vote(r.getLong("user_id"), r.string("name"), r.string("output_hash"),
-          SigStatus.ofDb(r.string("sig_status")), r.getLong("created_at")));
+  /** The signature of a verified attestation (whose key name says which key made it); null for the others. */
+  private static final String VERIFIED_SIG = "CASE WHEN a.sig_status = 'verified' THEN a.output_sig END AS sig";
+
+  /** Keeps the builder's latest attestation (highest id) in {@code latest}, if the builder votes. */
+  private static void latest(Map<Long, Electorate.Ballot> latest, Row r, Electorate electorate, boolean includeRevoked) {
+    long userId = r.getLong("user_id");
+    if (!electorate.votes(userId, includeRevoked)) {
+      return;
     }
-    return new ArrayList<>(byUser.values());
+    long aid = r.getLong("id");
+    Electorate.Ballot held = latest.get(userId);
+    if (held == null || held.attestationId() < aid) {
+      latest.put(userId, new Electorate.Ballot(aid, new Vote(userId, electorate.name(userId), r.string("output_hash"),
+          SigStatus.ofDb(r.string("sig_status")), r.getLong("created_at")), Electorate.keyName(r.string("sig"))));
+    }
+  }
+
+  private static List<Electorate.Ballot> inOrder(Collection<Electorate.Ballot> ballots) {
+    List<Electorate.Ballot> out = new ArrayList<>(ballots);
+    out.sort((x, y) -> Long.compare(x.attestationId(), y.attestationId()));
+    return out;
   }
 
   // ---- reports ----
@@ -488,6 +506,11 @@ public final class AttestationService {
         .compose(r -> {
           long reportId = r.orElseThrow().getLong("id");
           int version = (int) r.get().getLong("latest") + 1;
+          if (version > limits.maxReportVersions()) {
+            // Checked under the report's row lock, so concurrent PUTs cannot pass the cap together.
+            return Future.failedFuture(new LimitExceededException(422, "versions: report " + name + " already has "
+                + limits.maxReportVersions() + " versions (attest.max_report_versions)"));
+          }
           return tx.query("INSERT INTO report_versions (report_id, version, sbom, root_ref, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)"
                   + " RETURNING id", reportId, version, sbom, def.rootRef().orElse(null), by.map(User::id).orElse(null), now)
               .compose(rows -> {
@@ -569,12 +592,18 @@ public final class AttestationService {
    * worker pool. No per-path queries, no sort of the attestations in SQL: the latest vote of
    * a builder is the one with the highest id.
    */
-  public Future<List<PathStatus>> statuses(long versionId) {
+  public Future<List<PathStatus>> statuses(long versionId, boolean includeRevoked) {
     Future<List<ReportPath>> paths = versionPaths(versionId);
-    Future<List<Row>> votes = db.query("SELECT a.id, a.output_id, a.user_id, a.output_hash, a.sig_status, a.created_at"
+    Future<List<Row>> votes = db.query("SELECT a.id, a.output_id, a.user_id, a.output_hash, a.sig_status, a.created_at, " + VERIFIED_SIG
         + " FROM report_paths rp JOIN attestations a ON a.output_id = rp.output_id WHERE rp.version_id = ?", versionId);
-    Future<List<Row>> names = db.query("SELECT id, name FROM users");
-    return Future.all(paths, votes, names).compose(all -> cpu(() -> group(paths.result(), votes.result(), names.result())));
+    Future<Electorate> electorate = Electorate.load(db);
+    return Future.all(paths, votes, electorate)
+        .compose(all -> cpu(() -> group(paths.result(), votes.result(), electorate.result(), includeRevoked)));
+  }
+
+  /** The statuses that verdicts are made of: revoked builders' votes left out. */
+  public Future<List<PathStatus>> statuses(long versionId) {
+    return statuses(versionId, false);
   }
 
   /** One path of a report version, as stored when the version was defined. */
@@ -614,38 +643,22 @@ public final class AttestationService {
         }));
   }
 
-  private static List<PathStatus> group(List<ReportPath> paths, List<Row> voteRows, List<Row> nameRows) {
-    Map<Long, String> names = new HashMap<>();
-    for (Row r : nameRows) {
-      names.put(r.getLong("id"), r.string("name"));
-    }
-    // output id -> user id -> [attestation id, vote]
-    Map<Long, Map<Long, Object[]>> latest = new HashMap<>(paths.size() * 2);
+  private static List<PathStatus> group(List<ReportPath> paths, List<Row> voteRows, Electorate electorate, boolean includeRevoked) {
+    // output id -> user id -> the builder's latest ballot
+    Map<Long, Map<Long, Electorate.Ballot>> latest = new HashMap<>(paths.size() * 2);
     for (Row r : voteRows) {
-      long aid = r.getLong("id");
-      long userId = r.getLong("user_id");
-      Map<Long, Object[]> forOutput = latest.computeIfAbsent(r.getLong("output_id"), k -> new HashMap<>(4));
-      Object[] held = forOutput.get(userId);
-      if (held == null || (long) held[0] < aid) {
-        forOutput.put(userId, new Object[] {aid, new Vote(userId, names.getOrDefault(userId, "?"),
-            r.string("output_hash"), SigStatus.ofDb(r.string("sig_status")), r.getLong("created_at"))});
-      }
+      latest(latest.computeIfAbsent(r.getLong("output_id"), k -> new HashMap<>(4)), r, electorate, includeRevoked);
     }
     List<PathStatus> out = new ArrayList<>(paths.size());
     for (ReportPath p : paths) {
-      Map<Long, Object[]> byUser = latest.get(p.outputId());
+      Map<Long, Electorate.Ballot> byUser = latest.get(p.outputId());
       List<Vote> v;
-      if (byUser == null) {
+      if (byUser == null || byUser.isEmpty()) {
         v = List.of();
       } else if (byUser.size() == 1) {
-        v = List.of((Vote) byUser.values().iterator().next()[1]);
+        v = List.of(byUser.values().iterator().next().vote());
       } else {
-        List<Object[]> held = new ArrayList<>(byUser.values());
-        held.sort((x, y) -> Long.compare((long) x[0], (long) y[0]));
-        v = new ArrayList<>(held.size());
-        for (Object[] h : held) {
-          v.add((Vote) h[1]);
-        }
+        v = electorate.tally(inOrder(byUser.values()));
       }
       out.add(new PathStatus(p.ref(), p.path(), p.drvPath(), p.output(), v));
     }
@@ -681,7 +694,8 @@ public final class AttestationService {
 
   // ---- link patterns ----
 
-  public record LinkPattern(String pattern, String link) {}
+  /** At most this many link patterns: each is matched against every disagreeing path on a render. */
+  static final int MAX_LINK_PATTERNS = 256;
 
   public Future<List<LinkPattern>> linkPatterns() {
     return db.query("SELECT pattern, link FROM link_patterns ORDER BY id")
@@ -689,7 +703,16 @@ public final class AttestationService {
   }
 
   public Future<Void> addLinkPattern(LinkPattern p) {
-    return db.update("INSERT INTO link_patterns (pattern, link) VALUES (?, ?) ON CONFLICT (pattern, link) DO NOTHING", p.pattern(), p.link())
-        .mapEmpty();
+    return db.transaction(tx -> tx.queryOne("SELECT COUNT(*) AS n FROM link_patterns")
+        .compose(n -> n.orElseThrow().getLong("n") >= MAX_LINK_PATTERNS
+            ? Future.failedFuture(new IllegalArgumentException("pattern: at most " + MAX_LINK_PATTERNS + " link patterns; delete one first"))
+            : tx.update("INSERT INTO link_patterns (pattern, link) VALUES (?, ?) ON CONFLICT (pattern, link) DO NOTHING", p.pattern(), p.link()))
+        .mapEmpty());
+  }
+
+  /** Deletes the pattern's rows (only the one with {@code link} when given); returns how many. */
+  public Future<Long> deleteLinkPattern(String pattern, Optional<String> link) {
+    return link.isPresent() ? db.update("DELETE FROM link_patterns WHERE pattern = ? AND link = ?", pattern, link.get())
+        : db.update("DELETE FROM link_patterns WHERE pattern = ?", pattern);
   }
 }

@@ -15,6 +15,8 @@ import dev.cairn.server.http.OutOfMemoryExit;
 import dev.cairn.server.http.RequestGuard;
 import dev.cairn.server.http.RequestLog;
 import dev.cairn.server.http.Writes;
+import dev.cairn.store.Store;
+import dev.cairn.store.StoreConfig;
 import dev.cairn.users.UserService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -51,18 +53,20 @@ public final class CairnServer {
   private final ServerConfig config;
   private final Database db;
   private final WorkerExecutor blocking;
+  private final Store store;
   private final List<Capability> capabilities;
   private final HttpServer http;
   private final ConnectionGuard connections;
   private final BodyBudget bodies;
   private final Router router;
 
-  private CairnServer(Vertx vertx, ServerConfig config, Database db, WorkerExecutor blocking, List<Capability> capabilities, HttpServer http,
-      ConnectionGuard connections, BodyBudget bodies, Router router) {
+  private CairnServer(Vertx vertx, ServerConfig config, Database db, WorkerExecutor blocking, Store store, List<Capability> capabilities,
+      HttpServer http, ConnectionGuard connections, BodyBudget bodies, Router router) {
     this.vertx = vertx;
     this.config = config;
     this.db = db;
     this.blocking = blocking;
+    this.store = store;
     this.capabilities = capabilities;
     this.http = http;
     this.connections = connections;
@@ -72,6 +76,7 @@ public final class CairnServer {
 
   public static Future<CairnServer> start(ConfigTree tree) {
     ServerConfig config = ServerConfig.from(tree);
+    StoreConfig storeConfig = StoreConfig.from(tree, config);
     HttpLimits limits = HttpLimits.from(tree, config.dataDir());
     long heap = Runtime.getRuntime().maxMemory();
     if (limits.maxBodyBytesInFlight() > heap / 2) {
@@ -101,15 +106,18 @@ public final class CairnServer {
     WorkerExecutor blocking = vertx.createSharedWorkerExecutor("cairn-blocking", config.blockingPoolSize());
     return resetSpool(vertx, limits)
         .compose(v -> Databases.open(vertx, config.databaseUrl(), config.sqliteFile(), config.poolSize()))
-        .compose(db -> {
-          UserService users = new UserService(db);
-          Writes writes = new Writes(vertx, users, bodies, limits);
-          ServerContext ctx = new ServerContext(vertx, tree, config, db, users, blocking, writes);
-          Router router = Router.router(vertx);
-          return startCapabilities(ctx).compose(caps -> listen(ctx, caps, registry, options, limits, router)
-              .map(http -> new CairnServer(vertx, config, db, blocking, caps, http, connections, bodies, router))
-              .recover(e -> closeAll(caps).eventually(() -> db.close()).transform(x -> Future.failedFuture(e))));
-        })
+        .compose(db -> Store.open(vertx, db, storeConfig, blocking)
+            .recover(e -> db.close().transform(x -> Future.failedFuture(e)))
+            .compose(store -> {
+              UserService users = new UserService(db);
+              Writes writes = new Writes(vertx, users, bodies, limits);
+              ServerContext ctx = new ServerContext(vertx, tree, config, db, users, blocking, store, writes);
+              Router router = Router.router(vertx);
+              return startCapabilities(ctx).compose(caps -> listen(ctx, caps, registry, options, limits, router)
+                  .map(http -> new CairnServer(vertx, config, db, blocking, store, caps, http, connections, bodies, router))
+                  .recover(e -> closeAll(caps).eventually(store::close).eventually(() -> db.close())
+                      .transform(x -> Future.failedFuture(e))));
+            }))
         .recover(e -> {
           // Closing Vert.x from its own event loop would complete on a terminated loop.
           new Thread(vertx::close, "cairn-abort").start();
@@ -230,6 +238,10 @@ public final class CairnServer {
     return db;
   }
 
+  public Store store() {
+    return store;
+  }
+
   /** Open TCP connections on the HTTP port. */
   public int openConnections() {
     return connections.open();
@@ -265,6 +277,7 @@ public final class CairnServer {
     long timeoutMs = config.shutdownTimeout().toMillis();
     http.shutdown(timeoutMs, TimeUnit.MILLISECONDS)
         .eventually(() -> closeAll(capabilities))
+        .eventually(store::close)
         .eventually(db::close)
         .eventually(blocking::close)
         .toCompletionStage().toCompletableFuture().get(timeoutMs + 30_000, TimeUnit.MILLISECONDS);

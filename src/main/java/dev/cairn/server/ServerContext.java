@@ -2,6 +2,7 @@ package dev.cairn.server;
 
 import dev.cairn.db.Database;
 import dev.cairn.server.config.ConfigTree;
+import dev.cairn.store.Store;
 import dev.cairn.server.config.ServerConfig;
 import dev.cairn.server.http.Writes;
 import dev.cairn.users.UserService;
@@ -10,8 +11,9 @@ import io.vertx.core.WorkerExecutor;
 
 /**
  * What every capability is built from: the Vert.x instance, the configuration (each
- * capability reads its own section of {@code config}), the metadata database, users, and
- * the bounded pool for blocking work, and {@link Writes} for every route that accepts a write.
+ * capability reads its own section of {@code config}), the metadata database, users, the
+ * bounded pool for blocking work, and the one content-addressed {@link Store} (no capability
+ * constructs storage of its own).
  */
 public record ServerContext(
     Vertx vertx,
@@ -20,4 +22,5 @@ public record ServerContext(
     Database db,
     UserService users,
     WorkerExecutor blocking,
+    Store store,
     Writes writes) {}

@@ -1,11 +1,13 @@
 package dev.cairn.server.http;
 
+import dev.cairn.users.Role;
 import dev.cairn.users.User;
 import dev.cairn.users.UserService;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -16,8 +18,8 @@ import java.util.function.Predicate;
  * anonymous client cannot make the server hold or parse anything.
  *
  * <pre>
- * router.put("/reports/:name").handler(writes.body(maxBytes)).handler(this::putReport);
- * router.post("/link_patterns").handler(writes.noBody(User::isAdmin)).handler(this::addLinkPattern);
+ * router.put("/reports/:name").handler(writes.body(maxBytes, Role.WRITER)).handler(this::putReport);
+ * router.post("/link_patterns").handler(writes.noBody(Role.ADMIN)).handler(this::addLinkPattern);
  * </pre>
  *
  * The handler after it finds the caller in {@link #user(RoutingContext)} and the body in
@@ -25,9 +27,6 @@ import java.util.function.Predicate;
  */
 public final class Writes {
   private static final String USER = "cairn.user";
-  /** Every active user: until roles exist, any valid token may write. */
-  public static final Predicate<User> ANY_USER = u -> true;
-
   private final Vertx vertx;
   private final UserService users;
   private final BodyBudget budget;
@@ -40,23 +39,37 @@ public final class Writes {
     this.limits = limits;
   }
 
-  /** Authenticates any active user, then reads a body of at most {@code maxBytes}. */
-  public Handler<RoutingContext> body(long maxBytes) {
-    return body(maxBytes, ANY_USER);
+  /** Authenticates a user whose role allows {@code required} (403 otherwise), then reads a body of at most {@code maxBytes}. */
+  public Handler<RoutingContext> body(long maxBytes, Role required) {
+    return body(maxBytes, u -> u.role().allows(required), u -> roleRequired(required, u));
   }
 
-  /** Authenticates, checks {@code allowed} (403 otherwise), then reads a body of at most {@code maxBytes}. */
-  public Handler<RoutingContext> body(long maxBytes, Predicate<User> allowed) {
+  /** Authenticates, checks {@code allowed} (403 with {@code refusal} otherwise), then reads a body of at most {@code maxBytes}. */
+  public Handler<RoutingContext> body(long maxBytes, Predicate<User> allowed, Function<User, String> refusal) {
     RawBody read = new RawBody(vertx, budget, limits, maxBytes);
-    return rc -> authenticate(rc, allowed, read);
+    return rc -> authenticate(rc, allowed, refusal, read);
   }
 
-  /** Authenticates and checks {@code allowed} for a write whose input is its URL (the body is not read). */
-  public Handler<RoutingContext> noBody(Predicate<User> allowed) {
-    return rc -> authenticate(rc, allowed, ctx -> {
+  /** Authenticates a user whose role allows {@code required}, for a write whose input is its URL (the body is not read). */
+  public Handler<RoutingContext> noBody(Role required) {
+    return rc -> authenticate(rc, u -> u.role().allows(required), u -> roleRequired(required, u), ctx -> {
       ctx.request().resume();
       ctx.next();
     });
+  }
+
+  /**
+   * Authenticates a user whose role allows {@code required} and hands over the request still
+   * paused, body unread, to a handler that streams it (e.g. {@link StreamedNarUpload}); that
+   * handler sets its data handler and then resumes the request.
+   */
+  public Handler<RoutingContext> streamed(Role required) {
+    return rc -> authenticate(rc, u -> u.role().allows(required), u -> roleRequired(required, u), RoutingContext::next);
+  }
+
+  /** The 403 detail for a user whose role is not enough (the same words on every route). */
+  public static String roleRequired(Role required, User user) {
+    return "role: " + required + " required (" + user.name() + " is " + user.role() + ")";
   }
 
   /** The user {@link #body} or {@link #noBody} authenticated for this request. */
@@ -68,7 +81,7 @@ public final class Writes {
     return u;
   }
 
-  private void authenticate(RoutingContext rc, Predicate<User> allowed, Handler<RoutingContext> then) {
+  private void authenticate(RoutingContext rc, Predicate<User> allowed, Function<User, String> refusal, Handler<RoutingContext> then) {
     HttpServerRequest request = rc.request();
     // Nothing is read while the token is looked up: the body waits in the socket.
     request.pause();
@@ -79,7 +92,7 @@ public final class Writes {
         // lila's answer to a missing or unknown token.
         refuse(rc, 401, "User not found");
       } else if (!allowed.test(ar.result().get())) {
-        refuse(rc, 403, "user " + ar.result().get().name() + " may not do this");
+        refuse(rc, 403, refusal.apply(ar.result().get()));
       } else {
         rc.put(USER, ar.result().get());
         then.handle(rc);

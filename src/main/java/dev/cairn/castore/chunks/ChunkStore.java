@@ -1,0 +1,55 @@
+package dev.cairn.castore.chunks;
+
+import dev.cairn.castore.B3Digest;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where chunk bytes live: a flat map from a chunk's BLAKE3 digest to its stored bytes (the
+ * {@code ChunkCodec} encoding: a small header, then raw or zstd bytes). It knows nothing of
+ * blobs, chunking or verification — the chunked {@code BlobService} above it owns those — so a
+ * backend is small: local files, S3-compatible object storage.
+ *
+ * <p>Contract, for every implementation:
+ * <ul>
+ *   <li>All methods return at once; blocking I/O runs on a bounded pool the store was given,
+ *       never on the caller's event loop. Futures complete on a Vert.x context.
+ *   <li>{@link #put} is atomic: until its future succeeds no reader can see the digest, and a
+ *       crash or failure leaves either nothing or the complete bytes under it. Putting a digest
+ *       that exists is allowed and replaces the bytes (that is how a corrupt chunk is repaired).
+ *   <li>The store does not verify that the bytes hash to the digest (it cannot: they may be
+ *       compressed); readers verify.
+ *   <li>{@link #delete} of a missing digest succeeds.
+ *   <li>{@link #list} pages through every stored digest in ascending unsigned byte order.
+ * </ul>
+ */
+public interface ChunkStore {
+  /** One stored chunk as listed: its digest, stored (encoded) size and last write time. */
+  record Listed(B3Digest digest, long storedSize, long modifiedMillis) {}
+
+  Future<Boolean> has(B3Digest digest);
+
+  /** The whole stored bytes, or empty when absent. */
+  Future<Optional<Buffer>> get(B3Digest digest);
+
+  /**
+   * Stored bytes {@code [offset, offset + length)}, clipped at the end; empty when absent.
+   * Lets a backend serve a region without transferring the whole object.
+   */
+  Future<Optional<Buffer>> get(B3Digest digest, long offset, long length);
+
+  Future<Void> put(B3Digest digest, Buffer bytes);
+
+  Future<Void> delete(B3Digest digest);
+
+  /** Up to {@code limit} stored chunks with digests greater than {@code after}, ascending. */
+  Future<List<Listed>> list(Optional<B3Digest> after, int limit);
+
+  /** A short description for logs and errors, e.g. {@code file:///var/lib/cairn/blobs}. */
+  String describe();
+
+  /** Releases clients and pools the store created itself. */
+  Future<Void> close();
+}
