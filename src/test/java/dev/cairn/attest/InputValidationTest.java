@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.db.Dialect;
+import dev.cairn.users.Role;
 import dev.cairn.db.TestDatabase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -38,6 +39,7 @@ class InputValidationTest extends ServersOnBothDialects {
   void controlCharactersInEveryAttestationFieldAre422NamingTheField(Dialect d) throws Exception {
     AttestClient c = clients.get(d);
     String token = c.user("ctl-" + d);
+    String admin = c.user("ctl-admin-" + d, Role.ADMIN);
     String out = hashPart();
     String drv = hashPart() + "-ctl";
     Map<String, Long> before = c.counts();
@@ -62,9 +64,10 @@ class InputValidationTest extends ServersOnBothDialects {
       String batch = new JsonArray().add(new JsonObject().put("drv_ident", drv + ctl).put("outputs", AttestClient.body(out, "ctl",
           LilaRoutesTest.SHA_NIX, ""))).encode();
       refused(c, c.post("/api/v1/attestations", batch, token), 422, "entries[0].drv_ident", before);
-      refused(c, c.post("/link_patterns?pattern=" + URLEncoder.encode("x" + ctl, StandardCharsets.UTF_8) + "&link=y", null, token), 422,
+      // Link patterns are an admin's: the role is checked first (403 for a writer), then the text.
+      refused(c, c.post("/link_patterns?pattern=" + URLEncoder.encode("x" + ctl, StandardCharsets.UTF_8) + "&link=y", null, admin), 422,
           "pattern", before);
-      refused(c, c.post("/link_patterns?pattern=x&link=" + URLEncoder.encode("https://e/" + ctl, StandardCharsets.UTF_8), null, token), 422,
+      refused(c, c.post("/link_patterns?pattern=x&link=" + URLEncoder.encode("https://e/" + ctl, StandardCharsets.UTF_8), null, admin), 422,
           "link", before);
       refused(c, c.post("/api/v1/keys", new JsonObject().put("public_key", "k" + ctl + ":" + "A".repeat(43) + "=").encode(), token), 422,
           "public_key", before);
