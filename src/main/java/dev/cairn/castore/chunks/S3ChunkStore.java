@@ -2,7 +2,12 @@ package dev.cairn.castore.chunks;
 
 import dev.cairn.castore.B3Digest;
 import io.vertx.core.Context;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
@@ -13,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
@@ -99,15 +105,18 @@ public final class S3ChunkStore implements ChunkStore {
 
   private final Vertx vertx;
   private final WorkerExecutor blocking;
+  private final EventLoopGroup io;
   private final S3AsyncClient client;
   private final S3Location location;
   private final RequestLimiter limiter;
   private final String chunksPrefix;
 
   private S3ChunkStore(
-      Vertx vertx, WorkerExecutor blocking, S3AsyncClient client, S3Location location, Options options) {
+      Vertx vertx, WorkerExecutor blocking, EventLoopGroup io, S3AsyncClient client, S3Location location,
+      Options options) {
     this.vertx = vertx;
     this.blocking = blocking;
+    this.io = io;
     this.client = client;
     this.location = location;
     this.limiter = new RequestLimiter(options.maxRequests());
@@ -150,19 +159,33 @@ public final class S3ChunkStore implements ChunkStore {
   public static Future<S3ChunkStore> open(
       Vertx vertx, WorkerExecutor blocking, S3Location location, Options options, AwsCredentialsProvider credentials) {
     Context context = vertx.getOrCreateContext();
+    EventLoopGroup io = eventLoops(options.ioThreads());
     return blocking
-        .executeBlocking(() -> client(location, options, credentials), false)
-        .recover(e -> Future.failedFuture(new IOException(SETTING + ": cannot create an S3 client for " + location
-            + ": " + firstLine(e), e)))
+        .executeBlocking(() -> client(location, options, credentials, io), false)
+        .recover(e -> shutdown(vertx, io).transform(v -> Future.failedFuture(new IOException(
+            SETTING + ": cannot create an S3 client for " + location + ": " + firstLine(e), e))))
         .compose(client -> {
-          S3ChunkStore store = new S3ChunkStore(vertx, blocking, client, location, options);
+          S3ChunkStore store = new S3ChunkStore(vertx, blocking, io, client, location, options);
           return store.checkBucket(context)
               .map(store)
               .recover(e -> store.close().transform(closed -> Future.failedFuture(e)));
         });
   }
 
-  private static S3AsyncClient client(S3Location location, Options options, AwsCredentialsProvider credentials) {
+  /**
+   * Our own event loops rather than the SDK's, which it shuts down with a 2 s quiet period.
+   * The 4.1-style {@link NioEventLoopGroup} (deprecated, still in the Netty 4.2 that Vert.x 5
+   * brings): the SDK is built against Netty 4.1 and maps only those group classes to channel
+   * types; a 4.2 MultiThreadIoEventLoopGroup fails with "Unknown event loop group"
+   * (aws-sdk-java-v2 issue 6757).
+   */
+  @SuppressWarnings("deprecation")
+  private static EventLoopGroup eventLoops(int threads) {
+    return new NioEventLoopGroup(threads, new DefaultThreadFactory("cairn-s3-io", true));
+  }
+
+  private static S3AsyncClient client(
+      S3Location location, Options options, AwsCredentialsProvider credentials, EventLoopGroup io) {
     S3AsyncClientBuilder builder = S3AsyncClient.builder()
         .credentialsProvider(credentials)
         .region(region(location))
@@ -174,7 +197,7 @@ public final class S3ChunkStore implements ChunkStore {
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
         .httpClientBuilder(NettyNioAsyncHttpClient.builder()
             .maxConcurrency(options.maxRequests())
-            .eventLoopGroupBuilder(SdkEventLoopGroup.builder().numberOfThreads(options.ioThreads())))
+            .eventLoopGroup(SdkEventLoopGroup.create(io, NioSocketChannel::new)))
         .overrideConfiguration(o -> o
             // Standard mode: retries 5xx, throttling (503 SlowDown, 429) and I/O errors with
             // jittered exponential back-off.
@@ -357,11 +380,25 @@ public final class S3ChunkStore implements ChunkStore {
 
   @Override
   public Future<Void> close() {
-    // Closing shuts the Netty event loops down and waits for them: not on an event loop.
-    return blocking.executeBlocking(() -> {
+    // The SDK closes its connection pools synchronously: not on an event loop.
+    Future<Void> closed = blocking.executeBlocking(() -> {
       client.close();
       return null;
     }, false);
+    return closed.eventually(() -> shutdown(vertx, io));
+  }
+
+  /** Stops the event loops at once (no quiet period: nothing is in flight any more). */
+  private static Future<Void> shutdown(Vertx vertx, EventLoopGroup io) {
+    Promise<Void> done = Promise.promise();
+    io.shutdownGracefully(0, 5, TimeUnit.SECONDS).addListener(f -> {
+      if (f.isSuccess()) {
+        done.complete();
+      } else {
+        done.fail(f.cause());
+      }
+    });
+    return Future.fromCompletionStage(done.future().toCompletionStage(), vertx.getOrCreateContext());
   }
 
   /** One limited request for one chunk; failures name the operation and the key. */
