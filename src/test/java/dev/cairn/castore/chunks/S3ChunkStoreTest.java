@@ -180,6 +180,68 @@ class S3ChunkStoreTest extends ChunkStoreContract {
     }
   }
 
+  private S3Location behind(FaultyS3Proxy proxy, String prefix) {
+    return new S3Location(bucket, prefix + prefixes.incrementAndGet(), Optional.of(proxy.endpoint()),
+        Optional.of("us-east-1"), true);
+  }
+
+  @Test
+  void neverHasMoreRequestsInFlightThanTheBound() throws Exception {
+    try (FaultyS3Proxy proxy = FaultyS3Proxy.start(vertx, server.endpoint())) {
+      S3ChunkStore bounded = open(behind(proxy, "tests/bounded"), S3ChunkStore.Options.DEFAULT.withMaxRequests(3));
+      try {
+        List<B3Digest> ds = java.util.stream.Stream.generate(this::digest).limit(60).toList();
+        await(Future.all(ds.stream().map(d -> bounded.put(d, bytes(20_000))).toList()));
+        await(Future.all(ds.stream().map(bounded::get).toList()));
+        assertTrue(proxy.maxInFlight() <= 3, "at most 3 at once, saw " + proxy.maxInFlight());
+        assertTrue(proxy.maxInFlight() >= 2, "requests did overlap, saw " + proxy.maxInFlight());
+      } finally {
+        await(bounded.close());
+      }
+    }
+  }
+
+  @Test
+  void retriesThrottlingAndServerErrors() throws Exception {
+    try (FaultyS3Proxy proxy = FaultyS3Proxy.start(vertx, server.endpoint())) {
+      S3ChunkStore retrying = open(behind(proxy, "tests/retry"), S3ChunkStore.Options.DEFAULT);
+      try {
+        List<B3Digest> ds = java.util.stream.Stream.generate(this::digest).limit(5).toList();
+        List<Buffer> values = ds.stream().map(d -> bytes(1000)).toList();
+        proxy.failFirstAttempts("PUT", 503, "SlowDown");
+        for (int i = 0; i < ds.size(); i++) {
+          await(retrying.put(ds.get(i), values.get(i)));
+        }
+        assertEquals(5, proxy.failures(), "each PUT was refused once");
+        proxy.failFirstAttempts("GET", 500, "InternalError");
+        for (int i = 0; i < ds.size(); i++) {
+          assertEquals(values.get(i), await(retrying.get(ds.get(i))).orElseThrow());
+        }
+        assertEquals(10, proxy.failures(), "each GET failed once too");
+      } finally {
+        await(retrying.close());
+      }
+    }
+  }
+
+  @Test
+  void aServerErrorBeyondTheAttemptsFailsNamingTheRequest() throws Exception {
+    try (FaultyS3Proxy proxy = FaultyS3Proxy.start(vertx, server.endpoint())) {
+      S3ChunkStore once = open(behind(proxy, "tests/once"),
+          new S3ChunkStore.Options(4, 1, java.time.Duration.ofSeconds(10), 1));
+      try {
+        proxy.failFirstAttempts("GET", 500, "InternalError");
+        B3Digest d = digest();
+        Exception e = assertThrows(ExecutionException.class, () -> await(once.get(d)));
+        String message = e.getCause().getMessage();
+        assertTrue(message.startsWith("S3 GET s3://" + bucket + "/" + once.key(d) + " at " + proxy.endpoint() + ": 500 "),
+            message);
+      } finally {
+        await(once.close());
+      }
+    }
+  }
+
   @Test
   void openFailsOnAMissingBucketWithOneLineNamingTheSetting() {
     S3Location missing = server.location("no-such-bucket", "x");
