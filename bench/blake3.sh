@@ -10,8 +10,7 @@ file=$(mktemp /tmp/cairn-blake3-bench.XXXXXX)
 trap 'rm -f "$file" "$file.cp"' EXIT
 
 head -c "$((size_mib * 1024 * 1024))" /dev/urandom > "$file"
-mvn -B -q compile dependency:build-classpath -Dmdep.outputFile="$file.cp" >/dev/null
-cp="target/classes:$(cat "$file.cp")"
+cp=$(bench/classpath.sh)
 
 echo "file: ${size_mib} MiB, $(nproc) cores, $(java -version 2>&1 | head -1)"
 echo "--- b3sum --num-threads 1 ($(b3sum --version))"
@@ -34,5 +33,5 @@ echo "--- Blake3Hasher, serial (dev.cairn.castore.Blake3, one thread)"
 java -cp "$cp" dev.cairn.castore.Blake3Bench "$file" "$runs" serial
 echo "--- Blake3Hasher, parallel (dev.cairn.castore.Blake3 + common fork-join pool)"
 java -cp "$cp" dev.cairn.castore.Blake3Bench "$file" "$runs" parallel
-echo "--- commons-codec $(basename "$(tr ':' '\n' < "$file.cp" | grep commons-codec)" .jar) Blake3 (previous)"
+echo "--- commons-codec $(basename "$(echo "$cp" | tr ':' '\n' | grep commons-codec)" .jar) Blake3 (previous)"
 java -cp "$cp" dev.cairn.castore.Blake3Bench "$file" "$runs" codec

@@ -12,7 +12,7 @@ size=$(stat -c %s "$work/tree.nar")
 rm -rf "$work/r"; nix_restore=$(secs sh -c "nix-store --restore '$work/r' < '$work/tree.nar'")
 nix_dump=$(secs sh -c "nix-store --dump '$work/r' > /dev/null")
 chmod -R u+w "$work/r"; rm -rf "$work/r" "$work/castore"
-out=$(java -Xmx1g -cp target/cairn.jar dev.cairn.castore.CastoreBench "$work/tree.nar" "$work/castore")
+out=$(java -Xmx1g -cp "$(bench/classpath.sh)" dev.cairn.castore.CastoreBench "$work/tree.nar" "$work/castore")
 echo "$out"
 ingest=$(echo "$out" | sed -n 's/^ingest: .* in \([0-9.]*\) s.*/\1/p')
 render=$(echo "$out" | sed -n 's/^render: .* in \([0-9.]*\) s.*/\1/p')

@@ -13,7 +13,8 @@ if [ ! -d "$work/store/nix/store" ]; then
   "$shared/bench/make-closure.sh" "$work/store" 120 "$mib" 1 >/dev/null
 fi
 tree="$work/store/nix/store"
-run_java() { java -Xmx512m -cp target/cairn.jar dev.cairn.nix.NarBench "$@"; }
+bench_cp=$(bench/classpath.sh)
+run_java() { java -Xmx512m -cp "$bench_cp" dev.cairn.nix.NarBench "$@"; }
 best() { sort -n | head -1; }
 secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
 

@@ -6,6 +6,8 @@ import dev.cairn.db.Migrations;
 import dev.cairn.server.config.ConfigTree;
 import dev.cairn.server.config.ServerConfig;
 import dev.cairn.server.http.RequestLog;
+import dev.cairn.store.Store;
+import dev.cairn.store.StoreConfig;
 import dev.cairn.users.UserService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -43,20 +45,23 @@ public final class CairnServer {
   private final ServerConfig config;
   private final Database db;
   private final WorkerExecutor blocking;
+  private final Store store;
   private final List<Capability> capabilities;
   private final HttpServer http;
 
-  private CairnServer(Vertx vertx, ServerConfig config, Database db, WorkerExecutor blocking, List<Capability> capabilities, HttpServer http) {
+  private CairnServer(Vertx vertx, ServerConfig config, Database db, WorkerExecutor blocking, Store store, List<Capability> capabilities, HttpServer http) {
     this.vertx = vertx;
     this.config = config;
     this.db = db;
     this.blocking = blocking;
+    this.store = store;
     this.capabilities = capabilities;
     this.http = http;
   }
 
   public static Future<CairnServer> start(ConfigTree tree) {
     ServerConfig config = ServerConfig.from(tree);
+    StoreConfig storeConfig = StoreConfig.from(tree, config);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
@@ -68,13 +73,16 @@ public final class CairnServer {
         .build();
     WorkerExecutor blocking = vertx.createSharedWorkerExecutor("cairn-blocking", config.blockingPoolSize());
     return Databases.open(vertx, config.databaseUrl(), config.sqliteFile(), config.poolSize())
-        .compose(db -> {
-          UserService users = new UserService(db);
-          ServerContext ctx = new ServerContext(vertx, tree, config, db, users, blocking);
-          return startCapabilities(ctx).compose(caps -> listen(ctx, caps, registry)
-              .map(http -> new CairnServer(vertx, config, db, blocking, caps, http))
-              .recover(e -> closeAll(caps).eventually(() -> db.close()).transform(x -> Future.failedFuture(e))));
-        })
+        .compose(db -> Store.open(vertx, db, storeConfig, blocking)
+            .recover(e -> db.close().transform(x -> Future.failedFuture(e)))
+            .compose(store -> {
+              UserService users = new UserService(db);
+              ServerContext ctx = new ServerContext(vertx, tree, config, db, users, blocking, store);
+              return startCapabilities(ctx).compose(caps -> listen(ctx, caps, registry)
+                  .map(http -> new CairnServer(vertx, config, db, blocking, store, caps, http))
+                  .recover(e -> closeAll(caps).eventually(store::close).eventually(() -> db.close())
+                      .transform(x -> Future.failedFuture(e))));
+            }))
         .recover(e -> {
           // Closing Vert.x from its own event loop would complete on a terminated loop.
           new Thread(vertx::close, "cairn-abort").start();
@@ -178,6 +186,10 @@ public final class CairnServer {
     return db;
   }
 
+  public Store store() {
+    return store;
+  }
+
   /**
    * Stops accepting, lets in-flight requests finish within the configured bound, then closes
    * capabilities, the database and Vert.x. Blocking: call from a non-Vert.x thread (a
@@ -187,6 +199,7 @@ public final class CairnServer {
     long timeoutMs = config.shutdownTimeout().toMillis();
     http.shutdown(timeoutMs, TimeUnit.MILLISECONDS)
         .eventually(() -> closeAll(capabilities))
+        .eventually(store::close)
         .eventually(db::close)
         .eventually(blocking::close)
         .toCompletionStage().toCompletableFuture().get(timeoutMs + 30_000, TimeUnit.MILLISECONDS);

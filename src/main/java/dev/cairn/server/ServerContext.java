@@ -2,6 +2,7 @@ package dev.cairn.server;
 
 import dev.cairn.db.Database;
 import dev.cairn.server.config.ConfigTree;
+import dev.cairn.store.Store;
 import dev.cairn.server.config.ServerConfig;
 import dev.cairn.users.UserService;
 import io.vertx.core.Vertx;
@@ -9,8 +10,9 @@ import io.vertx.core.WorkerExecutor;
 
 /**
  * What every capability is built from: the Vert.x instance, the configuration (each
- * capability reads its own section of {@code config}), the metadata database, users, and
- * the bounded pool for blocking work.
+ * capability reads its own section of {@code config}), the metadata database, users, the
+ * bounded pool for blocking work, and the one content-addressed {@link Store} (no capability
+ * constructs storage of its own).
  */
 public record ServerContext(
     Vertx vertx,
@@ -18,4 +20,5 @@ public record ServerContext(
     ServerConfig server,
     Database db,
     UserService users,
-    WorkerExecutor blocking) {}
+    WorkerExecutor blocking,
+    Store store) {}

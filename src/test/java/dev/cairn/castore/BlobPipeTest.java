@@ -1,6 +1,6 @@
 package dev.cairn.castore;
 
-import static dev.cairn.castore.FsBlobServiceTest.await;
+import static dev.cairn.castore.BlobServiceContractTest.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,31 +8,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
-import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class BlobPipeTest {
   static Vertx vertx;
-  static WorkerExecutor workers;
-
-  @TempDir Path root;
+  static CastoreFixture store;
 
   @BeforeAll
-  static void startVertx() {
-    vertx = Vertx.vertx();
-    workers = vertx.createSharedWorkerExecutor("pipe-test", 2);
+  static void startVertx() throws Exception {
+    store = CastoreFixture.create(dev.cairn.db.Dialect.SQLITE);
+    vertx = store.vertx;
   }
 
   @AfterAll
   static void stopVertx() throws Exception {
-    await(vertx.close());
+    store.close();
   }
 
   /** A sink that holds up to {@code limit} pieces and drains slowly, on a timer. */
@@ -103,9 +98,9 @@ class BlobPipeTest {
 
   @Test
   void pipeWaitsForTheSinkToDrain() throws Exception {
-    FsBlobService blobs = await(FsBlobService.create(vertx, workers, root, FsBlobService.Options.DEFAULT));
-    byte[] data = Arrays.copyOf(FsBlobServiceTest.BIG, 3 << 20);
-    B3Digest d = FsBlobServiceTest.put(blobs, data, 1);
+    BlobService blobs = store.blobs;
+    byte[] data = Arrays.copyOf(BlobServiceContractTest.BIG, 3 << 20);
+    B3Digest d = BlobServiceContractTest.put(blobs, data, 1);
     SlowSink sink = new SlowSink(4);
     BlobReader reader = await(blobs.open(d)).orElseThrow();
     await(reader.pipeTo(sink, 64 * 1024));
@@ -115,9 +110,9 @@ class BlobPipeTest {
 
   @Test
   void manyTinyReadsDoNotGrowTheStack() throws Exception {
-    FsBlobService blobs = await(FsBlobService.create(vertx, workers, root, FsBlobService.Options.DEFAULT));
-    byte[] data = Arrays.copyOf(FsBlobServiceTest.BIG, 60_000);
-    B3Digest d = FsBlobServiceTest.put(blobs, data, 1);
+    BlobService blobs = store.blobs;
+    byte[] data = Arrays.copyOf(BlobServiceContractTest.BIG, 60_000);
+    B3Digest d = BlobServiceContractTest.put(blobs, data, 1);
     SlowSink sink = new SlowSink(Integer.MAX_VALUE);
     await(await(blobs.open(d)).orElseThrow().pipeTo(sink, 1));
     assertArrayEquals(data, sink.received.getBytes());
@@ -125,10 +120,10 @@ class BlobPipeTest {
 
   @Test
   void pipeFailsOnACorruptedChunk() throws Exception {
-    FsBlobService blobs = await(FsBlobService.create(vertx, workers, root, FsBlobService.Options.DEFAULT));
-    B3Digest d = FsBlobServiceTest.put(blobs, Arrays.copyOf(FsBlobServiceTest.BIG, 4 << 20), 1);
+    BlobService blobs = store.blobs;
+    B3Digest d = BlobServiceContractTest.put(blobs, Arrays.copyOf(BlobServiceContractTest.BIG, 4 << 20), 1);
     var chunks = await(blobs.stat(d)).orElseThrow().chunks();
-    FsBlobServiceTest.flipByte(blobs.chunkPath(chunks.get(chunks.size() - 1).digest()), 100);
+    BlobServiceContractTest.flipStoredByte(store.chunks, chunks.get(chunks.size() - 1).digest(), 100);
     SlowSink sink = new SlowSink(8);
     assertThrows(BlobCorruptedException.class,
         () -> await(await(blobs.open(d)).orElseThrow().pipeTo(sink, 65536)));

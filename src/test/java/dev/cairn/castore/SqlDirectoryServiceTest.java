@@ -55,7 +55,7 @@ class SqlDirectoryServiceTest {
   @ParameterizedTest
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
   void storesAClosureOfDepthThreeAndReadsItBackBreadthFirst(Dialect d) throws Exception {
-    SqlDirectoryService s = fixtures.get(d).directories;
+    DirectoryService s = fixtures.get(d).directories;
     Directory c = leaf("c-" + d);
     Directory b1 = parent("c", c);
     Directory b2 = parent("c2", c, new FileNode(PathComponent.of("exe"), BLOB, 1, true));
@@ -70,7 +70,7 @@ class SqlDirectoryServiceTest {
   @ParameterizedTest
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
   void aClosureMayReferenceDirectoriesAlreadyStored(Dialect d) throws Exception {
-    SqlDirectoryService s = fixtures.get(d).directories;
+    DirectoryService s = fixtures.get(d).directories;
     Directory c = leaf("stored-" + d);
     await(s.put(List.of(c)));
     Directory b = parent("c", c);
@@ -86,7 +86,7 @@ class SqlDirectoryServiceTest {
   @ParameterizedTest
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
   void rejectsADanglingReferenceAndStoresNothing(Dialect d) throws Exception {
-    SqlDirectoryService s = fixtures.get(d).directories;
+    DirectoryService s = fixtures.get(d).directories;
     Directory missing = leaf("missing-" + d);
     Directory other = leaf("other-" + d);
     Directory b = parent("m", missing, DirectoryNode.of(PathComponent.of("o"), other, DirectorySizeFormula.TVIX));
@@ -98,7 +98,7 @@ class SqlDirectoryServiceTest {
   @ParameterizedTest
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
   void rejectsASizeOutsideTheToleratedRange(Dialect d) {
-    SqlDirectoryService s = fixtures.get(d).directories;
+    DirectoryService s = fixtures.get(d).directories;
     Directory c = leaf("size-" + d);
     long proto = c.size(DirectorySizeFormula.PROTO);
     long tvix = c.size(DirectorySizeFormula.TVIX);
@@ -114,7 +114,7 @@ class SqlDirectoryServiceTest {
   @ParameterizedTest
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
   void rejectsDirectoriesNotReachableFromTheRoot(Dialect d) throws Exception {
-    SqlDirectoryService s = fixtures.get(d).directories;
+    DirectoryService s = fixtures.get(d).directories;
     Directory stray = leaf("stray-" + d);
     Directory root = leaf("root-" + d);
     ValidationException e = rejected(s.put(List.of(stray, root)));

@@ -2,6 +2,8 @@ package dev.cairn.castore;
 
 import dev.cairn.db.Database;
 import dev.cairn.db.Databases;
+import dev.cairn.store.Store;
+import dev.cairn.store.StoreConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.io.BufferedInputStream;
@@ -12,8 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * For bench/castore.sh: ingest a NAR file into a fresh embedded store and render it back,
- * printing MB/s of NAR bytes for each. usage: CastoreBench NAR DATA_DIR
+ * For bench/castore.sh: ingest a NAR file into a fresh store and render it back, printing MB/s
+ * of NAR bytes for each. The store is built the way the server builds it, on the blob store
+ * named by CAIRN_CASTORE_BLOB_STORE (empty: files under DATA_DIR/blobs).
+ * usage: CastoreBench NAR DATA_DIR
  */
 public final class CastoreBench {
   private CastoreBench() {}
@@ -22,28 +26,31 @@ public final class CastoreBench {
     Path nar = Path.of(args[0]);
     Path data = Path.of(args[1]);
     Vertx vertx = Vertx.vertx();
-    WorkerExecutor workers = vertx.createSharedWorkerExecutor("bench-blobs", 8);
+    WorkerExecutor cpu = vertx.createSharedWorkerExecutor("bench-cpu", 8);
     try {
       Database db = Databases.open(vertx, "", data.resolve("cairn.db"), 4).toCompletionStage().toCompletableFuture().get();
-      FsBlobService blobs = FsBlobService.create(vertx, workers, data.resolve("blobs"), FsBlobService.Options.DEFAULT)
-          .toCompletionStage().toCompletableFuture().get();
-      SqlDirectoryService dirs = new SqlDirectoryService(db);
+      dev.cairn.server.config.ConfigTree tree = dev.cairn.server.config.ConfigTree.load(null,
+          java.util.Map.of("CAIRN_DATA_DIR", data.toString(),
+              "CAIRN_CASTORE_BLOB_STORE", System.getenv().getOrDefault("CAIRN_CASTORE_BLOB_STORE", "")));
+      StoreConfig config = StoreConfig.from(tree, dev.cairn.server.config.ServerConfig.from(tree));
+      Store store = Store.open(vertx, db, config, cpu).toCompletionStage().toCompletableFuture().get();
       long start = System.nanoTime();
       NarIngester.Result r;
       try (InputStream in = new BufferedInputStream(Files.newInputStream(nar), 1 << 17)) {
-        r = new NarIngester(blobs, dirs, DirectorySizeFormula.DEFAULT).ingest(in);
+        r = store.ingester().ingest(in);
       }
       double s = (System.nanoTime() - start) / 1e9;
       System.out.printf("ingest: %d bytes in %.2f s = %.0f MB/s (root %s)%n", r.narSize(), s, r.narSize() / s / 1e6, r.root());
       start = System.nanoTime();
       try (OutputStream out = new BufferedOutputStream(OutputStream.nullOutputStream(), 1 << 17)) {
-        new NarRenderer(blobs, dirs, db).render(r.root(), out);
+        store.renderer().render(r.root(), out);
       }
       s = (System.nanoTime() - start) / 1e9;
       System.out.printf("render: %d bytes in %.2f s = %.0f MB/s%n", r.narSize(), s, r.narSize() / s / 1e6);
+      store.close().toCompletionStage().toCompletableFuture().get();
       db.close().toCompletionStage().toCompletableFuture().get();
     } finally {
-      workers.close();
+      cpu.close();
       vertx.close().toCompletionStage().toCompletableFuture().get();
     }
   }

@@ -1,0 +1,14 @@
+package dev.cairn.castore.chunked;
+
+import dev.cairn.castore.B3Digest;
+
+/**
+ * An upload reused a stored chunk that garbage collection deleted while the upload ran. Nothing
+ * was made visible; uploading again stores the chunk anew. Clients see a retryable error
+ * (gRPC UNAVAILABLE, HTTP 503).
+ */
+public final class ChunkCollectedException extends RuntimeException {
+  public ChunkCollectedException(B3Digest chunk) {
+    super("chunk " + chunk + " was garbage-collected during this upload; upload again");
+  }
+}

@@ -1,0 +1,83 @@
+package dev.cairn.castore.chunks;
+
+import com.github.luben.zstd.Zstd;
+import dev.cairn.castore.B3Digest;
+import dev.cairn.castore.Blake3Hasher;
+import dev.cairn.castore.BlobCorruptedException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * The stored form of one chunk, the same in every {@link ChunkStore}: a 5-byte header (codec,
+ * then the raw length as a big-endian int) followed by the raw or zstd-compressed bytes. The
+ * header lets compressed and raw chunks coexist when the compression setting changes; a chunk
+ * is stored raw when zstd does not make it smaller. (This is byte for byte the chunk file format
+ * of Cairn's first blob store, so existing data directories stay readable.)
+ */
+public final class ChunkCodec {
+  public static final int HEADER = 5;
+  private static final byte RAW = 0;
+  private static final byte ZSTD = 1;
+  /** Far above any chunk we write (max 1 MiB by default); a larger header means corruption. */
+  private static final int MAX_RAW = 64 * 1024 * 1024;
+
+  private ChunkCodec() {}
+
+  /** The stored form of {@code data[off, off+len)}; {@code zstdLevel} 0 stores it raw. */
+  public static byte[] encode(byte[] data, int off, int len, int zstdLevel) {
+    if (zstdLevel > 0 && len > 0) {
+      byte[] compressed = new byte[HEADER + (int) Zstd.compressBound(len)];
+      long n = Zstd.compressByteArray(compressed, HEADER, compressed.length - HEADER, data, off, len, zstdLevel);
+      if (!Zstd.isError(n) && n < len) {
+        ByteBuffer.wrap(compressed).put(ZSTD).putInt(len);
+        return Arrays.copyOf(compressed, HEADER + (int) n);
+      }
+    }
+    byte[] out = new byte[HEADER + len];
+    ByteBuffer.wrap(out).put(RAW).putInt(len);
+    System.arraycopy(data, off, out, HEADER, len);
+    return out;
+  }
+
+  /** The raw length recorded in a stored chunk's header. */
+  public static int rawLength(B3Digest digest, byte[] header) {
+    if (header.length < HEADER) {
+      throw corrupted(digest, "is truncated");
+    }
+    int rawLength = ByteBuffer.wrap(header).getInt(1);
+    if (rawLength < 0 || rawLength > MAX_RAW) {
+      throw corrupted(digest, "has a bad header");
+    }
+    return rawLength;
+  }
+
+  /** The chunk's raw bytes, verified against {@code digest}. */
+  public static byte[] decodeVerified(B3Digest digest, byte[] stored) {
+    int rawLength = rawLength(digest, stored);
+    byte codec = stored[0];
+    byte[] raw;
+    if (codec == RAW) {
+      if (stored.length - HEADER != rawLength) {
+        throw corrupted(digest, "has the wrong length");
+      }
+      raw = Arrays.copyOfRange(stored, HEADER, stored.length);
+    } else if (codec == ZSTD) {
+      raw = new byte[rawLength];
+      long n = Zstd.decompressByteArray(raw, 0, rawLength, stored, HEADER, stored.length - HEADER);
+      if (Zstd.isError(n) || n != rawLength) {
+        throw corrupted(digest, "does not decompress");
+      }
+    } else {
+      throw corrupted(digest, "has an unknown codec");
+    }
+    B3Digest actual = Blake3Hasher.hash(raw);
+    if (!actual.equals(digest)) {
+      throw corrupted(digest, "hashes to " + actual + ": its stored bytes are corrupted");
+    }
+    return raw;
+  }
+
+  private static BlobCorruptedException corrupted(B3Digest digest, String what) {
+    return new BlobCorruptedException("chunk " + digest + " " + what);
+  }
+}

@@ -1,0 +1,205 @@
+package dev.cairn.castore.chunks;
+
+import dev.cairn.castore.B3Digest;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+/**
+ * Chunks as files under one root, the embedded default:
+ *
+ * <pre>
+ * chunks/ab/&lt;hex&gt;   one file per chunk, named by its BLAKE3 digest
+ * tmp/               puts in progress; emptied at startup
+ * </pre>
+ *
+ * A put writes under tmp/, fsyncs, renames into place and fsyncs the directory, so a crash
+ * leaves either nothing or the complete file under the digest. All I/O runs on the given
+ * bounded pool.
+ */
+public final class FileChunkStore implements ChunkStore {
+  private final WorkerExecutor io;
+  private final Path root;
+  private final Path chunks;
+  private final Path tmp;
+
+  private FileChunkStore(WorkerExecutor io, Path root) {
+    this.io = io;
+    this.root = root;
+    this.chunks = root.resolve("chunks");
+    this.tmp = root.resolve("tmp");
+  }
+
+  /** Creates the layout under {@code root} if needed and removes leftovers of interrupted puts. */
+  public static Future<FileChunkStore> open(WorkerExecutor io, Path root) {
+    FileChunkStore store = new FileChunkStore(io, root);
+    return store.blocking(() -> {
+      store.prepare();
+      return store;
+    });
+  }
+
+  private void prepare() throws IOException {
+    Files.createDirectories(chunks);
+    for (int i = 0; i < 256; i++) {
+      Files.createDirectories(chunks.resolve(String.format("%02x", i)));
+    }
+    fsyncDirectory(chunks);
+    Files.createDirectories(tmp);
+    try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmp)) {
+      for (Path p : leftovers) {
+        Files.deleteIfExists(p);
+      }
+    }
+    fsyncDirectory(root);
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public Future<Boolean> has(B3Digest digest) {
+    return blocking(() -> Files.exists(path(digest)));
+  }
+
+  @Override
+  public Future<Optional<Buffer>> get(B3Digest digest) {
+    return blocking(() -> {
+      try {
+        return Optional.of(Buffer.buffer(Files.readAllBytes(path(digest))));
+      } catch (NoSuchFileException e) {
+        return Optional.empty();
+      }
+    });
+  }
+
+  @Override
+  public Future<Optional<Buffer>> get(B3Digest digest, long offset, long length) {
+    if (offset < 0 || length < 0) {
+      return Future.failedFuture(new IllegalArgumentException("negative range " + offset + "+" + length));
+    }
+    return blocking(() -> {
+      try (FileChannel ch = FileChannel.open(path(digest), StandardOpenOption.READ)) {
+        long size = ch.size();
+        int n = (int) Math.max(0, Math.min(length, size - Math.min(offset, size)));
+        ByteBuffer into = ByteBuffer.allocate(n);
+        while (into.hasRemaining() && ch.read(into, offset + into.position()) >= 0) {
+          // keep reading
+        }
+        return Optional.of(Buffer.buffer(into.array()));
+      } catch (NoSuchFileException e) {
+        return Optional.empty();
+      }
+    });
+  }
+
+  @Override
+  public Future<Void> put(B3Digest digest, Buffer bytes) {
+    return blocking(() -> {
+      Path temp = tmp.resolve(UUID.randomUUID() + ".chunk");
+      try {
+        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+          ByteBuffer b = ((io.vertx.core.internal.buffer.BufferInternal) bytes).getByteBuf().nioBuffer();
+          while (b.hasRemaining()) {
+            ch.write(b);
+          }
+          ch.force(true);
+        }
+        Path target = path(digest);
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsyncDirectory(target.getParent());
+        return null;
+      } finally {
+        Files.deleteIfExists(temp);
+      }
+    });
+  }
+
+  @Override
+  public Future<Void> delete(B3Digest digest) {
+    return blocking(() -> {
+      Files.deleteIfExists(path(digest));
+      return null;
+    });
+  }
+
+  @Override
+  public Future<List<Listed>> list(Optional<B3Digest> after, int limit) {
+    return blocking(() -> {
+      List<Listed> page = new ArrayList<>();
+      String afterHex = after.map(B3Digest::hex).orElse("");
+      int firstDir = after.map(d -> Byte.toUnsignedInt(d.bytes()[0])).orElse(0);
+      for (int i = firstDir; i < 256 && page.size() < limit; i++) {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(chunks.resolve(String.format("%02x", i)))) {
+          for (Path p : dir) {
+            String name = p.getFileName().toString();
+            if (name.length() == 64 && name.compareTo(afterHex) > 0) {
+              names.add(name);
+            }
+          }
+        }
+        names.sort(null);
+        for (String name : names) {
+          if (page.size() == limit) {
+            break;
+          }
+          B3Digest digest;
+          try {
+            digest = B3Digest.fromHex(name);
+          } catch (IllegalArgumentException notOurs) {
+            continue;
+          }
+          try {
+            BasicFileAttributes attrs = Files.readAttributes(path(digest), BasicFileAttributes.class);
+            page.add(new Listed(digest, attrs.size(), attrs.lastModifiedTime().toMillis()));
+          } catch (NoSuchFileException deletedMeanwhile) {
+            // gone between listing and reading its attributes
+          }
+        }
+      }
+      return page;
+    });
+  }
+
+  @Override
+  public String describe() {
+    return root.toUri().toString();
+  }
+
+  @Override
+  public Future<Void> close() {
+    return Future.succeededFuture();
+  }
+
+  private Path path(B3Digest digest) {
+    String hex = digest.hex();
+    return chunks.resolve(hex.substring(0, 2)).resolve(hex);
+  }
+
+  private <T> Future<T> blocking(Callable<T> work) {
+    return io.executeBlocking(work, false);
+  }
+
+  static void fsyncDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+}

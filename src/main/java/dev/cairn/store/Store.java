@@ -1,0 +1,100 @@
+package dev.cairn.store;
+
+import dev.cairn.castore.BlobService;
+import dev.cairn.castore.DirectoryService;
+import dev.cairn.castore.NarIngester;
+import dev.cairn.castore.NarRenderer;
+import dev.cairn.castore.SqlDirectoryService;
+import dev.cairn.castore.chunked.ChunkedBlobService;
+import dev.cairn.castore.chunks.ChunkStore;
+import dev.cairn.db.Database;
+import dev.cairn.server.config.ConfigException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+
+/**
+ * The one content-addressed store every capability views (ARCHITECTURE.md, "One Store, many
+ * views"): blobs over the configured chunk store, directories and PathInfos in the metadata
+ * database, NAR ingest and rendering. Built once at start, handed to capabilities through
+ * {@code ServerContext}, closed at shutdown with the pools it created.
+ *
+ * <p>Pools: {@code cpu} (hashing, chunk encoding, verification) is the server's bounded blocking
+ * pool; the store creates {@code cairn-chunk-io} (local chunk file I/O) and {@code cairn-nar}
+ * (NAR ingest and rendering, which block while they wait for blob I/O, so they must never share
+ * a pool with the I/O they wait for).
+ */
+public final class Store {
+  private final ChunkStore chunkStore;
+  private final BlobService blobs;
+  private final DirectoryService directories;
+  private final PathInfoService pathInfos;
+  private final NarIngester ingester;
+  private final NarRenderer renderer;
+  private final WorkerExecutor chunkIo;
+  private final WorkerExecutor narPool;
+
+  private Store(Database db, StoreConfig config, WorkerExecutor cpu, ChunkStore chunkStore, WorkerExecutor chunkIo, WorkerExecutor narPool) {
+    this.chunkStore = chunkStore;
+    this.chunkIo = chunkIo;
+    this.narPool = narPool;
+    ChunkedBlobService.Options options = new ChunkedBlobService.Options(
+        dev.cairn.castore.FastCdc.Params.DEFAULT, config.zstdLevel(), config.chunkPutsPerUpload());
+    this.blobs = new ChunkedBlobService(cpu, chunkStore, db, options);
+    SqlDirectoryService dirs = new SqlDirectoryService(db);
+    this.directories = dirs;
+    this.pathInfos = new SqlPathInfoService(db, blobs, dirs);
+    this.ingester = new NarIngester(blobs, dirs, config.directorySizeFormula());
+    this.renderer = new NarRenderer(blobs, dirs, db);
+  }
+
+  /**
+   * Opens the configured chunk store (failing with one line naming {@code castore.blob_store}
+   * when it is unusable), imports a blob index of the first file layout if one is there, and
+   * builds the services.
+   */
+  public static Future<Store> open(Vertx vertx, Database db, StoreConfig config, WorkerExecutor cpu) {
+    WorkerExecutor chunkIo = vertx.createSharedWorkerExecutor("cairn-chunk-io", config.chunkIoWorkers());
+    WorkerExecutor narPool = vertx.createSharedWorkerExecutor("cairn-nar", config.narWorkers());
+    return config.blobStore().open(vertx, chunkIo)
+        .recover(e -> Future.failedFuture(e instanceof ConfigException ? e
+            : new ConfigException("castore.blob_store", "cannot open " + config.blobStore() + ": " + e.getMessage())))
+        .compose(chunks -> ChunkedBlobService.importFirstLayout(chunkIo, db, config.blobStore())
+            .map(v -> new Store(db, config, cpu, chunks, chunkIo, narPool))
+            .recover(e -> chunks.close().transform(x -> Future.failedFuture(e))))
+        .recover(e -> chunkIo.close().eventually(narPool::close).transform(x -> Future.failedFuture(e)));
+  }
+
+  public ChunkStore chunkStore() {
+    return chunkStore;
+  }
+
+  public BlobService blobs() {
+    return blobs;
+  }
+
+  public DirectoryService directories() {
+    return directories;
+  }
+
+  public PathInfoService pathInfos() {
+    return pathInfos;
+  }
+
+  public NarIngester ingester() {
+    return ingester;
+  }
+
+  public NarRenderer renderer() {
+    return renderer;
+  }
+
+  /** The pool NAR ingest and rendering run on (they block while waiting for blob I/O). */
+  public WorkerExecutor narPool() {
+    return narPool;
+  }
+
+  public Future<Void> close() {
+    return chunkStore.close().eventually(chunkIo::close).eventually(narPool::close);
+  }
+}

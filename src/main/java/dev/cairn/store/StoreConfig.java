@@ -1,0 +1,35 @@
+package dev.cairn.store;
+
+import dev.cairn.castore.DirectorySizeFormula;
+import dev.cairn.castore.chunks.ChunkStoreLocation;
+import dev.cairn.server.config.ConfigException;
+import dev.cairn.server.config.ConfigTree;
+import dev.cairn.server.config.ServerConfig;
+
+/** The store's settings (keys under {@code castore.} in conf/cairn.yaml). */
+public record StoreConfig(
+    ChunkStoreLocation blobStore,
+    int chunkIoWorkers,
+    int chunkPutsPerUpload,
+    int zstdLevel,
+    int narWorkers,
+    DirectorySizeFormula directorySizeFormula) {
+
+  private static ChunkStoreLocation blobStore(ConfigTree tree, ServerConfig server) {
+    try {
+      return ChunkStoreLocation.parse(tree.string("castore.blob_store"), server.blobDir());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("castore.blob_store", e.getMessage());
+    }
+  }
+
+  public static StoreConfig from(ConfigTree tree, ServerConfig server) {
+    return new StoreConfig(
+        blobStore(tree, server),
+        tree.integer("castore.chunk_io_workers", 1, 256),
+        tree.integer("castore.chunk_puts_per_upload", 1, 64),
+        tree.integer("castore.chunk_compression_level", 0, 19),
+        tree.integer("castore.nar_workers", 1, 256),
+        tree.choice("castore.directory_size_formula", DirectorySizeFormula.class));
+  }
+}
