@@ -1,6 +1,7 @@
 package dev.cairn.castore.chunks;
 
 import dev.cairn.castore.B3Digest;
+import dev.cairn.server.config.ConfigException;
 import io.vertx.core.Context;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -152,8 +153,8 @@ public final class S3ChunkStore implements ChunkStore {
   /**
    * Builds the client (on {@code blocking}: the SDK reads profile files and system settings
    * while building) and checks with a HeadBucket that the bucket exists and the credentials
-   * are accepted. Fails with an {@link IOException} whose message is one line starting with
-   * {@link #SETTING}, e.g. {@code castore.blob_store: bucket "x" does not exist at http://…}.
+   * are accepted. Fails with a {@link ConfigException} naming {@link #SETTING}, whose message is
+   * one line, e.g. {@code castore.blob_store: bucket "x" does not exist at http://…}.
    * {@code blocking} also runs {@link #close()}.
    */
   public static Future<S3ChunkStore> open(
@@ -162,8 +163,8 @@ public final class S3ChunkStore implements ChunkStore {
     EventLoopGroup io = eventLoops(options.ioThreads());
     return blocking
         .executeBlocking(() -> client(location, options, credentials, io), false)
-        .recover(e -> shutdown(vertx, io).transform(v -> Future.failedFuture(new IOException(
-            SETTING + ": cannot create an S3 client for " + location + ": " + firstLine(e), e))))
+        .recover(e -> shutdown(vertx, io).transform(v -> Future.failedFuture(new ConfigException(
+            SETTING, "cannot create an S3 client for " + location + ": " + firstLine(e)))))
         .compose(client -> {
           S3ChunkStore store = new S3ChunkStore(vertx, blocking, io, client, location, options);
           return store.checkBucket(context)
@@ -240,7 +241,7 @@ public final class S3ChunkStore implements ChunkStore {
       } else {
         message = "cannot reach " + location.where() + " for " + bucket + ": " + firstLine(cause);
       }
-      return Future.failedFuture(new IOException(SETTING + ": " + message, cause));
+      return Future.failedFuture(new ConfigException(SETTING, message));
     });
   }
 

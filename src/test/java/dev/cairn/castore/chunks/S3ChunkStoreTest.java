@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.castore.B3Digest;
+import dev.cairn.server.config.ConfigException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -247,7 +248,7 @@ class S3ChunkStoreTest extends ChunkStoreContract {
     S3Location missing = server.location("no-such-bucket", "x");
     Exception e = assertThrows(ExecutionException.class,
         () -> open(missing, S3ChunkStore.Options.DEFAULT));
-    assertInstanceOf(IOException.class, e.getCause());
+    assertInstanceOf(ConfigException.class, e.getCause());
     assertEquals("castore.blob_store: bucket \"no-such-bucket\" does not exist at " + server.endpoint(),
         e.getCause().getMessage());
   }

@@ -34,6 +34,8 @@ public final class S3Server implements AutoCloseable {
   public static final String SECRET_KEY = "cairnsecret";
   private static final String JAR_PROPERTY = "cairn.test.s3proxy";
 
+  private static S3Server shared;
+
   private final Process process;
   private final Path dir;
   private final int port;
@@ -51,6 +53,20 @@ public final class S3Server implements AutoCloseable {
         .credentialsProvider(credentials())
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .build();
+  }
+
+  /**
+   * One server for the whole test JVM, started on first use, for suites parameterized over
+   * backends (a start per case would cost seconds each). Give every user its own bucket. It
+   * is stopped when the JVM exits: s3proxy is a child process and would outlive it otherwise.
+   */
+  public static synchronized S3Server shared() throws Exception {
+    if (shared == null) {
+      S3Server server = start();
+      Runtime.getRuntime().addShutdownHook(new Thread(server::closeQuietly, "cairn-test-s3proxy-stop"));
+      shared = server;
+    }
+    return shared;
   }
 
   public static S3Server start() throws Exception {
@@ -172,6 +188,14 @@ public final class S3Server implements AutoCloseable {
   /** The client the fixture creates buckets with, for tests that look behind a store's back. */
   public S3AsyncClient admin() {
     return admin;
+  }
+
+  private void closeQuietly() {
+    try {
+      close();
+    } catch (Exception e) {
+      System.err.println("stopping s3proxy: " + e);
+    }
   }
 
   @Override
