@@ -5,7 +5,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
- * Lets at most {@code max} requests run at once and queues the rest in arrival order.
+ * Lets at most {@code max} requests run at once and starts the rest in arrival order as
+ * earlier ones finish.
  *
  * <p>Why not only the HTTP client's connection limit: the SDK's Netty client also bounds
  * connections, but it fails requests that wait longer than its acquire timeout for one, so a
@@ -17,6 +18,12 @@ final class RequestLimiter {
   private final int max;
   private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
   private int running;
+  /**
+   * Set while this thread starts queued requests. A request that completes at once (e.g. it
+   * fails synchronously) releases its slot from inside that loop; without this guard each such
+   * release would start the next request one stack frame deeper.
+   */
+  private final ThreadLocal<Boolean> draining = ThreadLocal.withInitial(() -> false);
 
   RequestLimiter(int max) {
     if (max < 1) {
@@ -44,35 +51,40 @@ final class RequestLimiter {
         }
       });
     };
-    boolean now;
     synchronized (this) {
-      now = running < max;
-      if (now) {
-        running++;
-      } else {
-        waiting.add(start);
-      }
+      waiting.add(start);
     }
-    if (now) {
-      start.run();
-    }
+    drain();
     return result;
   }
 
   private void release() {
-    Runnable next;
     synchronized (this) {
-      next = waiting.poll();
-      if (next == null) {
-        running--;
-      }
+      running--;
     }
-    if (next != null) {
-      next.run();
-    }
+    drain();
   }
 
-  synchronized int queued() {
-    return waiting.size();
+  /** Starts waiting requests while there are free slots. */
+  private void drain() {
+    if (draining.get()) {
+      return;
+    }
+    draining.set(true);
+    try {
+      while (true) {
+        Runnable next;
+        synchronized (this) {
+          if (running >= max || waiting.isEmpty()) {
+            return;
+          }
+          next = waiting.poll();
+          running++;
+        }
+        next.run();
+      }
+    } finally {
+      draining.set(false);
+    }
   }
 }

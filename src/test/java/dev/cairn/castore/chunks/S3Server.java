@@ -122,12 +122,16 @@ public final class S3Server implements AutoCloseable {
       if (!process.isAlive()) {
         throw new IllegalStateException("s3proxy exited with " + process.exitValue() + ":\n" + log());
       }
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return;
-      } catch (IOException notYet) {
-        Thread.sleep(100);
+      // Its own log line, not just an open port: the port was only free a moment ago.
+      if (log().contains("Started ServerConnector") && log().contains("127.0.0.1:" + port)) {
+        try (Socket s = new Socket()) {
+          s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+          return;
+        } catch (IOException notYet) {
+          // listening any moment now
+        }
       }
+      Thread.sleep(100);
     }
     throw new IllegalStateException("s3proxy did not listen on 127.0.0.1:" + port + " within 60 s:\n" + log());
   }
