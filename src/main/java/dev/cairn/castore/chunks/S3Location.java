@@ -4,7 +4,6 @@ import dev.cairn.castore.ValidationException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -108,7 +107,8 @@ public record S3Location(
     }
     String sep = "?";
     if (endpoint.isPresent()) {
-      s.append(sep).append("endpoint=").append(URLEncoder.encode(endpoint.get().toString(), StandardCharsets.UTF_8));
+      // Unescaped for readable logs: a valid endpoint has no '&', '=', '?' or '#' to escape.
+      s.append(sep).append("endpoint=").append(endpoint.get());
       sep = "&";
     }
     if (region.isPresent()) {

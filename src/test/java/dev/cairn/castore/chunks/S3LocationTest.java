@@ -50,6 +50,13 @@ class S3LocationTest {
         S3Location.parse("s3://bucket?endpoint=https%3A%2F%2Fs3.example.org%3A8443").endpoint());
   }
 
+  @Test
+  void theCanonicalTextIsReadable() {
+    assertEquals("s3://bucket/p?endpoint=http://127.0.0.1:9000&region=us-east-1&path_style=true",
+        S3Location.parse("s3://bucket/p/?path_style=true&region=us-east-1&endpoint=http%3A%2F%2F127.0.0.1%3A9000")
+            .toString());
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "s3://bucket",
