@@ -128,6 +128,19 @@ class S3BackedServerTest {
   }
 
   @Test
+  void noCredentialsAnywhereStopTheServerWithOneLineNamingTheSetting() throws Exception {
+    // No AWS_* variables (Server removes them) and no profile files.
+    Server.Exit exit = Server.runToExit(tmp.resolve("data"), Map.of(
+        "CAIRN_CASTORE_BLOB_STORE", location(s3.createBucket(), ""),
+        "AWS_SHARED_CREDENTIALS_FILE", tmp.resolve("none/credentials").toString(),
+        "AWS_CONFIG_FILE", tmp.resolve("none/config").toString()));
+    assertEquals(2, exit.code(), exit.output());
+    assertEquals("cairn: configuration: castore.blob_store: no AWS credentials for " + s3.endpoint()
+        + ": set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile (AWS_PROFILE, ~/.aws/credentials)",
+        exit.output().strip());
+  }
+
+  @Test
   void aMalformedLocationStopsTheServerWithOneLineNamingThePart() throws Exception {
     Server.Exit exit = Server.runToExit(tmp.resolve("data"), Map.of(
         "CAIRN_CASTORE_BLOB_STORE", "s3://Bad_Bucket/x?endpoint=" + s3.endpoint()));

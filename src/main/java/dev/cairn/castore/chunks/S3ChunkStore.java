@@ -27,7 +27,6 @@ import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.WebIdentityTokenFileCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseBytes;
@@ -127,8 +126,9 @@ public final class S3ChunkStore implements ChunkStore {
   /**
    * The standard AWS credential sources that need no network to find out whether they apply:
    * system properties, {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}(/{@code
-   * AWS_SESSION_TOKEN}), a web identity token file, the shared profile ({@code AWS_PROFILE},
-   * ~/.aws), a container endpoint when {@code AWS_CONTAINER_*} says so. Unlike the SDK's
+   * AWS_SESSION_TOKEN}), the shared profile ({@code AWS_PROFILE}, ~/.aws), a container
+   * endpoint when {@code AWS_CONTAINER_*} says so. (Web identity tokens would need the SDK's
+   * sts module, which the jar does not ship.) Unlike the SDK's
    * default chain it never falls through to the EC2 instance metadata service, which would
    * send requests to 169.254.169.254 (and wait for timeouts) on any machine lacking
    * credentials; on EC2 give the process a profile or the variables.
@@ -139,7 +139,6 @@ public final class S3ChunkStore implements ChunkStore {
         .credentialsProviders(
             SystemPropertyCredentialsProvider.create(),
             EnvironmentVariableCredentialsProvider.create(),
-            WebIdentityTokenFileCredentialsProvider.create(),
             ProfileCredentialsProvider.create(),
             ContainerCredentialsProvider.create())
         .build();
@@ -162,9 +161,20 @@ public final class S3ChunkStore implements ChunkStore {
     Context context = vertx.getOrCreateContext();
     EventLoopGroup io = eventLoops(options.ioThreads());
     return blocking
-        .executeBlocking(() -> client(location, options, credentials, io), false)
-        .recover(e -> shutdown(vertx, io).transform(v -> Future.failedFuture(new ConfigException(
-            SETTING, "cannot create an S3 client for " + location + ": " + firstLine(e)))))
+        .executeBlocking(() -> {
+          S3AsyncClient client = client(location, options, credentials, io);
+          try {
+            // Here, on the blocking pool: the chain reads profile files the first time.
+            credentials.resolveCredentials();
+          } catch (SdkException e) {
+            client.close();
+            throw new ConfigException(SETTING, "no AWS credentials for " + location.where() + ": set"
+                + " AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile (AWS_PROFILE, ~/.aws/credentials)");
+          }
+          return client;
+        }, false)
+        .recover(e -> shutdown(vertx, io).transform(v -> Future.failedFuture(e instanceof ConfigException ? e
+            : new ConfigException(SETTING, "cannot create an S3 client for " + location + ": " + firstLine(e)))))
         .compose(client -> {
           S3ChunkStore store = new S3ChunkStore(vertx, blocking, io, client, location, options);
           return store.checkBucket(context)
