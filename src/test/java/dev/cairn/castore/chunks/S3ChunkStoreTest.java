@@ -142,6 +142,15 @@ class S3ChunkStoreTest extends ChunkStoreContract {
   }
 
   @Test
+  void aListLongerThanOneS3PageFollowsTheContinuation() throws Exception {
+    // ListObjectsV2 answers at most 1000 keys per request.
+    List<B3Digest> ds = java.util.stream.Stream.generate(this::digest).limit(1100).sorted().toList();
+    await(Future.all(ds.stream().map(d -> store.put(d, bytes(1))).toList()));
+    assertEquals(ds, digests(await(store.list(Optional.empty(), 5000))));
+    assertEquals(ds.subList(1001, 1100), digests(await(store.list(Optional.of(ds.get(1000)), 5000))));
+  }
+
+  @Test
   void storesWithDifferentPrefixesDoNotSeeEachOther() throws Exception {
     S3ChunkStore other = open(server.location(bucket, "tests/other" + prefixes.incrementAndGet()),
         S3ChunkStore.Options.DEFAULT);
