@@ -15,27 +15,12 @@ work=${1:-/tmp/cairn-bench-nar}; par=${2:-16}
 size=$(stat -c %s "$work/tree.nar")
 
 s3="$work/s3raw"; rm -rf "$s3"; mkdir -p "$s3/data" "$s3/pieces"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$s3/s3proxy.conf" <<EOF
-s3proxy.endpoint=http://127.0.0.1:$port
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=cairn
-s3proxy.credential=cairnsecret
-jclouds.provider=filesystem-nio2
-jclouds.identity=cairn
-jclouds.credential=cairnsecret
-jclouds.filesystem.basedir=$s3/data
-EOF
-java -Xmx1g -jar target/s3proxy/s3proxy.jar --properties "$s3/s3proxy.conf" > "$s3/s3proxy.log" 2>&1 &
-proxy=$!
+source bench/s3proxy-lib.sh
+start_s3proxy "$s3"
+port=$S3_PORT; proxy=$S3_PID
 trap 'kill $proxy 2>/dev/null; wait $proxy 2>/dev/null || true; rm -rf "$s3"' EXIT
-for _ in $(seq 1 300); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
-(exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null || { cat "$s3/s3proxy.log" >&2; exit 1; }
 
 url=http://127.0.0.1:$port/bench
-# UNSIGNED-PAYLOAD: curl would otherwise not send a payload hash s3proxy can check.
-s3curl() { curl -sS --no-progress-meter -f --aws-sigv4 "aws:amz:us-east-1:s3" --user cairn:cairnsecret \
-  -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$@"; }
 s3curl -X PUT "$url" >/dev/null
 
 secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
