@@ -26,7 +26,7 @@ final class GrpcErrors {
       end(response, GrpcStatus.ALREADY_EXISTS, e.getMessage());
     } else if (e instanceof BlobCorruptedException) {
       // Its message names digests only (never a file path); the stored copy is unusable, not the request.
-      LOG.log(Level.SEVERE, "stored data is corrupted: " + e.getMessage());
+      LOG.log(Level.WARNING, "answered DATA_LOSS: " + e.getMessage());
       end(response, GrpcStatus.DATA_LOSS, "stored data is corrupted: " + e.getMessage());
     } else {
       LOG.log(Level.SEVERE, "gRPC call failed", e);
