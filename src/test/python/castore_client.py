@@ -22,6 +22,7 @@ from tvix.castore.v1 import castore_pb2, rpc_blobstore_pb2, rpc_blobstore_pb2_gr
 from tvix.castore.v1 import rpc_directory_pb2, rpc_directory_pb2_grpc  # noqa: E402
 from tvix.store.v1 import pathinfo_pb2, rpc_pathinfo_pb2, rpc_pathinfo_pb2_grpc  # noqa: E402
 from snix.castore.v1 import rpc_blobstore_pb2 as snix_blob_pb2, rpc_blobstore_pb2_grpc as snix_blob_grpc  # noqa: E402
+from castore_common import nar_of_file, nix32_decode  # noqa: E402
 
 channel = grpc.insecure_channel(target, options=[("grpc.max_receive_message_length", 64 << 20)])
 blobs = rpc_blobstore_pb2_grpc.BlobServiceStub(channel)
@@ -29,7 +30,6 @@ dirs = rpc_directory_pb2_grpc.DirectoryServiceStub(channel)
 paths = rpc_pathinfo_pb2_grpc.PathInfoServiceStub(channel)
 snix_blobs = snix_blob_grpc.BlobServiceStub(channel)
 passed, failed = 0, 0
-ALPHABET = "0123456789abcdfghijklmnpqrsvwxyz"
 
 
 def b3sum(data):
@@ -37,18 +37,6 @@ def b3sum(data):
     with open(path, "wb") as f:
         f.write(data)
     return bytes.fromhex(subprocess.check_output(["b3sum", "--no-names", path]).decode().strip())
-
-
-def nix32_decode(s, size):
-    out = bytearray(size)
-    for n, ch in enumerate(reversed(s)):
-        digit = ALPHABET.index(ch)
-        b = n * 5
-        i, j = b // 8, b % 8
-        out[i] |= (digit << j) & 0xFF
-        if i + 1 < size:
-            out[i + 1] |= digit >> (8 - j)
-    return bytes(out)
 
 
 def check(name):
@@ -179,15 +167,6 @@ def _():
     assert code_of(lambda: dirs.Put(iter([]), metadata=AUTH)) == grpc.StatusCode.INVALID_ARGUMENT
     assert list(dirs.Get(rpc_directory_pb2.GetDirectoryRequest(digest=b"\7" * 32, recursive=True))) == []
     assert code_of(lambda: list(dirs.Get(rpc_directory_pb2.GetDirectoryRequest(digest=b"\7" * 32)))) == grpc.StatusCode.NOT_FOUND
-
-
-def nar_of_file(contents, executable=False):
-    def tok(b):
-        return len(b).to_bytes(8, "little") + b + b"\0" * ((8 - len(b) % 8) % 8)
-    out = b"".join(tok(t) for t in [b"nix-archive-1", b"(", b"type", b"regular"])
-    if executable:
-        out += tok(b"executable") + tok(b"")
-    return out + tok(b"contents") + tok(contents) + tok(b")")
 
 
 @check("PathInfo: put, get by digest, list, CalculateNAR equals an independently built NAR")
