@@ -1,6 +1,7 @@
 package dev.cairn.grpc;
 
 import dev.cairn.server.http.BearerToken;
+import dev.cairn.users.Role;
 import dev.cairn.users.User;
 import dev.cairn.users.UserService;
 import io.vertx.core.Handler;
@@ -20,9 +21,9 @@ final class GrpcAuth {
     this.users = users;
   }
 
-  /** Who may write to the store. The single place the writer rule lives (roles will narrow it). */
+  /** Who may write to the store: the single place the rule lives. */
   private static boolean mayWrite(User user) {
-    return !user.revoked();
+    return !user.revoked() && user.role().allows(Role.WRITER);
   }
 
   /**
@@ -41,7 +42,8 @@ final class GrpcAuth {
             ? "store writes need a Cairn token: send metadata \"authorization: Bearer <token>\""
             : "the token is unknown or revoked");
       } else if (!mayWrite(ar.result().get())) {
-        GrpcErrors.end(call.response(), GrpcStatus.PERMISSION_DENIED, "user " + ar.result().get().name() + " may not write to the store");
+        GrpcErrors.end(call.response(), GrpcStatus.PERMISSION_DENIED, "user " + ar.result().get().name() + " has role "
+            + ar.result().get().role() + "; store writes need the writer role");
       } else {
         then.handle(ar.result().get());
       }

@@ -10,6 +10,7 @@ import dev.cairn.nix.StorePath;
 import dev.cairn.server.TestServer;
 import dev.cairn.store.PathInfoConflicts;
 import dev.cairn.store.StorePathDigest;
+import dev.cairn.users.Role;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,8 +48,9 @@ class PythonClientTest {
       String token = server.createUser("writer");
       String revoked = server.createUser("gone");
       server.revokeUser("gone");
+      String reader = server.createUser("looker", Role.READER);
       String out = run(tmp.resolve("client.log"), "/usr/bin/python3", "src/test/python/castore_client.py", "127.0.0.1:" + server.port(),
-          gen.toString(), Files.createDirectories(tmp.resolve("work")).toString(), token, revoked, server.dataDir().resolve("blobs").toString(),
+          gen.toString(), Files.createDirectories(tmp.resolve("work")).toString(), token, revoked, reader, server.dataDir().resolve("blobs").toString(),
           String.valueOf(MAX_DIRECTORIES));
       assertTrue(out.contains("15 passed, 0 failed"), out);
 

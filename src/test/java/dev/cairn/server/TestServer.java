@@ -3,6 +3,7 @@ package dev.cairn.server;
 import dev.cairn.db.Dialect;
 import dev.cairn.db.TestDatabase;
 import dev.cairn.server.config.ConfigTree;
+import dev.cairn.users.Role;
 import dev.cairn.users.UserName;
 import dev.cairn.users.UserService;
 import io.vertx.core.Vertx;
@@ -64,6 +65,11 @@ public final class TestServer implements AutoCloseable {
   /** Creates a user on the server's database, as `cairn user create` does; answers its token. */
   public String createUser(String name) throws Exception {
     return TestDatabase.await(new UserService(server.db()).create(new UserName(name), Optional.empty())).token();
+  }
+
+  /** As {@link #createUser(String)}, with a role (`cairn user create NAME --role ROLE`). */
+  public String createUser(String name, Role role) throws Exception {
+    return TestDatabase.await(new UserService(server.db()).create(new UserName(name), role, Optional.empty())).token();
   }
 
   /** Revokes a user, as `cairn user revoke` does. */
