@@ -341,5 +341,13 @@ def _():
     assert read_blob(d) == data
 
 
+@check("a message larger than the server accepts is RESOURCE_EXHAUSTED naming its size")
+def _():
+    big = grpc.insecure_channel(target, options=[("grpc.max_send_message_length", 64 << 20)])
+    raw_stat = big.unary_unary("/tvix.castore.v1.BlobService/Stat", request_serializer=None, response_deserializer=None)
+    code, details = status_of(lambda: raw_stat(b"\x0a\x84\x80\x80\x09" + b"\0" * (18 << 20)))
+    assert code == grpc.StatusCode.RESOURCE_EXHAUSTED and "bytes is larger" in details, (code, details)
+
+
 print(f"{passed} passed, {failed} failed", flush=True)
 sys.exit(1 if failed else 0)

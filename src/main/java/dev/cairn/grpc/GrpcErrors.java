@@ -3,7 +3,10 @@ package dev.cairn.grpc;
 import dev.cairn.castore.BlobCorruptedException;
 import dev.cairn.castore.ValidationException;
 import dev.cairn.store.PathInfoConflictException;
+import com.google.protobuf.MessageOrBuilder;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.InvalidMessageException;
+import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.server.GrpcServerResponse;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -39,6 +42,17 @@ final class GrpcErrors {
       response.status(status).statusMessage(message).end();
     } catch (IllegalStateException alreadyEnded) {
       // The client went away or the stream already ended.
+    }
+  }
+
+  /** A message that does not decode as the method's request type, or exceeds the size limit. */
+  static void invalidMessage(GrpcServerResponse<?, ?> response, MessageOrBuilder requestType, InvalidMessageException e) {
+    String type = requestType.getDescriptorForType().getFullName();
+    if (e instanceof MessageSizeOverflowException overflow) {
+      end(response, GrpcStatus.RESOURCE_EXHAUSTED, "request: a " + type + " message of " + overflow.messageSize()
+          + " bytes is larger than the server accepts");
+    } else {
+      end(response, GrpcStatus.INVALID_ARGUMENT, "request: not a valid " + type + " protobuf message");
     }
   }
 
