@@ -29,6 +29,9 @@ import java.util.TreeMap;
  * earlier when the referenced path arrives.
  */
 public final class SqlPathInfoService implements PathInfoService {
+  /** Concurrent signature merges into one path retry this often (each retry means another writer got in first). */
+  private static final int MERGE_ATTEMPTS = 32;
+
   private final Database db;
   private final BlobService blobs;
   private final DirectoryService directories;
@@ -51,15 +54,13 @@ public final class SqlPathInfoService implements PathInfoService {
     }
   }
 
-  /** Concurrent signature merges into one path retry this often (each retry means another writer got in). */
-  private static final int MERGE_ATTEMPTS = 8;
-
   @Override
   public Future<PathInfo> put(PathInfo info) {
     return RootContents.require(info.node(), blobs, directories).compose(v -> put(info, MERGE_ATTEMPTS));
   }
 
   private Future<PathInfo> put(PathInfo info, int attempts) {
+    // Each attempt is a transaction of its own, so a retry sees the merge that got in first.
     return db.transaction(tx -> insertOrMerge(tx, info)).compose(done -> {
       if (done.isPresent()) {
         return Future.succeededFuture(done.get());
@@ -83,7 +84,8 @@ public final class SqlPathInfoService implements PathInfoService {
             info.narSha256().bytes(), signatures(info), info.deriver().map(StorePath::baseName).orElse(null), info.ca().orElse(null),
             System.currentTimeMillis())
         .compose(inserted -> inserted > 0 ? insertReferences(tx, info, node).map(Optional::of)
-            : get(tx, info.digest()).compose(stored -> merge(tx, stored.orElseThrow(), info)));
+            // Empty when deleted between the two statements: try again.
+            : get(tx, info.digest()).compose(stored -> stored.isEmpty() ? Future.succeededFuture(Optional.empty()) : merge(tx, stored.get(), info)));
   }
 
   private Future<Optional<PathInfo>> merge(Sql tx, PathInfo stored, PathInfo offered) {
