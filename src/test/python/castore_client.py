@@ -341,6 +341,21 @@ def _():
     assert read_blob(d) == data
 
 
+@check("a node whose tree castore lacks part of: CalculateNAR and PathInfo put are INVALID_ARGUMENT naming node")
+def _():
+    ghost = b3sum(b"bytes nobody uploaded")
+    holder = castore_pb2.Directory(files=[castore_pb2.FileNode(name=b"ghost", digest=ghost, size=21)])
+    d = dirs.Put(iter([holder]), metadata=AUTH).root_digest
+    anonymous = castore_pb2.Node(directory=castore_pb2.DirectoryNode(digest=d, size=2))
+    code, details = status_of(lambda: paths.CalculateNAR(anonymous))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and details.startswith("node:") and "missing" in details, (code, details)
+    base = "66666666666666666666666666666666-incomplete"
+    info = pathinfo_pb2.PathInfo(node=castore_pb2.Node(directory=castore_pb2.DirectoryNode(name=base.encode(), digest=d, size=2)),
+                                 narinfo=pathinfo_pb2.NARInfo(nar_size=200, nar_sha256=b"\1" * 32))
+    code, details = status_of(lambda: paths.Put(info, metadata=AUTH))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and details.startswith("node:"), (code, details)
+
+
 @check("a message larger than the server accepts is RESOURCE_EXHAUSTED naming its size")
 def _():
     big = grpc.insecure_channel(target, options=[("grpc.max_send_message_length", 64 << 20)])

@@ -44,12 +44,12 @@ public final class NarRenderer {
       w.fileStart(file.executable(), file.size());
       Optional<BlobReader> reader = Await.result(blobs.open(file.digest()));
       if (reader.isEmpty()) {
-        throw new IOException("blob " + file.digest() + " of " + file.name() + " is missing from the blob store");
+        throw new IncompleteTreeException("blob " + file.digest() + " of " + file.name() + " is missing from the blob store");
       }
       try {
         BlobReader r = reader.get();
         if (r.length() != file.size()) {
-          throw new IOException("blob " + file.digest() + " has " + r.length() + " bytes, the file node says " + file.size());
+          throw new IncompleteTreeException("blob " + file.digest() + " has " + r.length() + " bytes, the file node says " + file.size());
         }
         while (r.remaining() > 0) {
           Buffer piece = Await.result(r.read(PIECE));
@@ -62,7 +62,7 @@ public final class NarRenderer {
     } else if (node instanceof DirectoryNode dirNode) {
       Directory dir = tree.get(dirNode.digest());
       if (dir == null) {
-        throw new IOException("directory " + dirNode.digest() + " of " + dirNode.name() + " is missing from the directory store");
+        throw new IncompleteTreeException("directory " + dirNode.digest() + " of " + dirNode.name() + " is missing from the directory store");
       }
       w.directoryStart();
       for (Node child : dir.nodes()) {

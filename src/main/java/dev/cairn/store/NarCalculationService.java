@@ -3,8 +3,10 @@ package dev.cairn.store;
 import dev.cairn.castore.B3Digest;
 import dev.cairn.castore.DirectoryNode;
 import dev.cairn.castore.FileNode;
+import dev.cairn.castore.IncompleteTreeException;
 import dev.cairn.castore.NarRenderer;
 import dev.cairn.castore.Node;
+import dev.cairn.castore.ValidationException;
 import dev.cairn.db.Database;
 import dev.cairn.nix.Hash;
 import dev.cairn.nix.HashAlgorithm;
@@ -30,7 +32,11 @@ public final class NarCalculationService {
     this.narPool = narPool;
   }
 
-  /** The summary of {@code root}'s NAR; its name does not matter (a NAR has no root name). */
+  /**
+   * The summary of {@code root}'s NAR; its name does not matter (a NAR has no root name). The
+   * node comes from a client: if castore lacks part of its tree, that is a
+   * {@link ValidationException} on {@code node}.
+   */
   public Future<NarSummary> calculate(Node root) {
     Optional<byte[]> key = cacheKey(root);
     if (key.isEmpty()) {
@@ -49,19 +55,23 @@ public final class NarCalculationService {
     return narPool.executeBlocking(() -> {
       MessageDigest sha256 = HashAlgorithm.SHA256.newDigest();
       long[] size = new long[1];
-      renderer.render(root, new OutputStream() {
-        @Override
-        public void write(int b) {
-          sha256.update((byte) b);
-          size[0]++;
-        }
+      try {
+        renderer.render(root, new OutputStream() {
+          @Override
+          public void write(int b) {
+            sha256.update((byte) b);
+            size[0]++;
+          }
 
-        @Override
-        public void write(byte[] b, int off, int len) {
-          sha256.update(b, off, len);
-          size[0] += len;
-        }
-      });
+          @Override
+          public void write(byte[] b, int off, int len) {
+            sha256.update(b, off, len);
+            size[0] += len;
+          }
+        });
+      } catch (IncompleteTreeException e) {
+        throw new ValidationException("node", "its tree is not complete in castore: " + e.getMessage());
+      }
       return new NarSummary(size[0], new Hash(HashAlgorithm.SHA256, sha256.digest()));
     }, false);
   }

@@ -52,7 +52,7 @@ class PythonClientTest {
       String out = run(tmp.resolve("client.log"), "/usr/bin/python3", "src/test/python/castore_client.py", "127.0.0.1:" + server.port(),
           gen.toString(), Files.createDirectories(tmp.resolve("work")).toString(), token, revoked, reader, server.dataDir().resolve("blobs").toString(),
           String.valueOf(MAX_DIRECTORIES));
-      assertTrue(out.contains("16 passed, 0 failed"), out);
+      assertTrue(out.contains("17 passed, 0 failed"), out);
 
       // The two refused rewrites of an immutable path were kept as evidence, naming who and what.
       List<PathInfoConflicts.Claim> claims = TestDatabase.await(server.server().store().conflicts()
