@@ -3,6 +3,7 @@ package dev.cairn.grpc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.castore.chunks.S3Server;
 import dev.cairn.db.Dialect;
 import dev.cairn.db.TestDatabase;
 import dev.cairn.server.ServerProcess;
@@ -18,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The scaled-out deployment in small: two Cairn server processes sharing one PostgreSQL
- * database and one blob store ({@code castore.blob_store = file:///…}), each with its own data
- * directory, read each other's blobs, directories and PathInfos over gRPC, and a path stored
+ * database and one blob store (a {@code file:///…} directory, or an S3 bucket on s3proxy), each
+ * with its own data directory, read each other's blobs, directories and PathInfos over gRPC, and a path stored
  * through one is immutable through the other. PostgreSQL only: sharing a database between
  * replicas is what PostgreSQL is there for (an embedded SQLite file belongs to one process).
  */
@@ -28,13 +29,24 @@ class TwoReplicasTest {
   Path tmp;
 
   @Test
-  void replicasSharingADatabaseAndABlobStoreServeEachOthersWrites() throws Exception {
+  void replicasSharingADatabaseAndABlobDirectoryServeEachOthersWrites() throws Exception {
+    Path blobs = Files.createDirectories(tmp.resolve("shared-blobs"));
+    replicasServeEachOthersWrites(Map.of("CAIRN_CASTORE_BLOB_STORE", blobs.toUri().toString()));
+  }
+
+  @Test
+  void replicasSharingADatabaseAndABucketServeEachOthersWrites() throws Exception {
+    S3Server s3 = S3Server.shared();
+    replicasServeEachOthersWrites(Map.of("CAIRN_CASTORE_BLOB_STORE", s3.location(s3.createBucket(), "replicas").toString(),
+        "AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", S3Server.SECRET_KEY));
+  }
+
+  private void replicasServeEachOthersWrites(Map<String, String> blobStore) throws Exception {
     Path gen = PythonStubs.generate(tmp);
     Vertx vertx = Vertx.vertx();
     try (TestDatabase db = TestDatabase.create(vertx, Dialect.POSTGRESQL)) {
-      Path blobs = Files.createDirectories(tmp.resolve("shared-blobs"));
-      Map<String, String> shared = Map.of("CAIRN_DATABASE_URL", db.url(), "CAIRN_CASTORE_BLOB_STORE", blobs.toUri().toString(),
-          "CAIRN_HTTP_REQUEST_LOG", "false");
+      Map<String, String> shared = new HashMap<>(blobStore);
+      shared.putAll(Map.of("CAIRN_DATABASE_URL", db.url(), "CAIRN_HTTP_REQUEST_LOG", "false"));
       Map<String, String> envA = new HashMap<>(shared);
       envA.put("CAIRN_DATA_DIR", Files.createDirectories(tmp.resolve("a")).toString());
       Map<String, String> envB = new HashMap<>(shared);
