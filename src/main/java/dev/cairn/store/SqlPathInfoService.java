@@ -2,11 +2,8 @@ package dev.cairn.store;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.cairn.castore.BlobService;
-import dev.cairn.castore.DirectoryNode;
 import dev.cairn.castore.DirectoryService;
-import dev.cairn.castore.FileNode;
 import dev.cairn.castore.Node;
-import dev.cairn.castore.ValidationException;
 import dev.cairn.db.Database;
 import dev.cairn.db.Row;
 import dev.cairn.db.Sql;
