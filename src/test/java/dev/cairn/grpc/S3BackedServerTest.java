@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cairn.castore.chunks.S3Server;
 import dev.cairn.db.Dialect;
 import dev.cairn.db.TestDatabase;
+import dev.cairn.server.ServerProcess;
 import dev.cairn.server.TestServer;
+import dev.cairn.users.Role;
 import io.vertx.core.Vertx;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -62,10 +64,17 @@ class S3BackedServerTest {
     System.setProperty("aws.accessKeyId", S3Server.ACCESS_KEY);
     System.setProperty("aws.secretAccessKey", S3Server.SECRET_KEY);
     String bucket = s3.createBucket();
-    try (TestServer server = TestServer.start(d, Map.of("CAIRN_CASTORE_BLOB_STORE", location(bucket, "cairn")))) {
+    try (TestServer server = TestServer.start(d, Map.of("CAIRN_CASTORE_BLOB_STORE", location(bucket, "cairn"),
+        "CAIRN_CASTORE_MAX_DIRECTORIES_PER_PUT", "50"))) {
+      String token = server.createUser("writer");
+      String revoked = server.createUser("gone");
+      server.revokeUser("gone");
+      String reader = server.createUser("looker", Role.READER);
+      // The chunk a check corrupts is an object file of s3proxy's filesystem backend.
       String out = run(tmp.resolve("client.log"), "/usr/bin/python3", "src/test/python/castore_client.py",
-          "127.0.0.1:" + server.port(), gen.toString(), Files.createDirectories(tmp.resolve("work")).toString());
-      assertTrue(out.contains("9 passed, 0 failed"), out);
+          "127.0.0.1:" + server.port(), gen.toString(), Files.createDirectories(tmp.resolve("work")).toString(), token, revoked, reader,
+          s3.bucketDirectory(bucket).resolve("cairn").toString(), "50");
+      assertTrue(out.contains("17 passed, 0 failed"), out);
       assertTrue(s3.admin().listObjectsV2(b -> b.bucket(bucket).prefix("cairn/chunks/")).join().keyCount() > 0,
           "the chunks went to the bucket");
     } finally {
@@ -87,6 +96,9 @@ class S3BackedServerTest {
           "AWS_SECRET_ACCESS_KEY", S3Server.SECRET_KEY);
       Server a = Server.start(tmp.resolve("a"), env);
       Server b = Server.start(tmp.resolve("b"), env);
+      Map<String, String> cli = new java.util.HashMap<>(env);
+      cli.put("CAIRN_DATA_DIR", tmp.resolve("a").toString());
+      token = ServerProcess.createUser(cli, "uploader");
       try {
         // 5 MiB: several chunks, written through A, read and verified through B.
         String size = String.valueOf(5 << 20);
@@ -203,9 +215,11 @@ class S3BackedServerTest {
     }
   }
 
+  private String token;
+
   private Process python(Path gen, String cmd, int port, String size) throws Exception {
     List<String> args = new ArrayList<>(List.of("/usr/bin/python3", "src/test/python/crash_upload.py", cmd,
-        "127.0.0.1:" + port, gen.toString(), "11", size));
+        "127.0.0.1:" + port, gen.toString(), "11", size, token));
     return new ProcessBuilder(args)
         .redirectError(ProcessBuilder.Redirect.appendTo(tmp.resolve("client.log").toFile())).start();
   }

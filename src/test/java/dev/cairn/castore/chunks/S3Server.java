@@ -55,6 +55,11 @@ public final class S3Server implements AutoCloseable {
         .build();
   }
 
+  /** Where s3proxy's filesystem backend keeps a bucket's objects, one file per key (to corrupt one in a test). */
+  public Path bucketDirectory(String bucket) {
+    return dir.resolve("data").resolve(bucket);
+  }
+
   /**
    * One server for the whole test JVM, started on first use, for suites parameterized over
    * backends (a start per case would cost seconds each). Give every user its own bucket. It
