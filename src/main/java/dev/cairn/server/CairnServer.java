@@ -8,6 +8,9 @@ import dev.cairn.server.config.ServerConfig;
 import dev.cairn.server.http.RequestLog;
 import dev.cairn.store.Store;
 import dev.cairn.store.StoreConfig;
+import dev.cairn.store.gc.GarbageCollector;
+import dev.cairn.store.gc.GcConfig;
+import dev.cairn.store.gc.GcScheduler;
 import dev.cairn.users.UserService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -30,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -46,15 +50,18 @@ public final class CairnServer {
   private final Database db;
   private final WorkerExecutor blocking;
   private final Store store;
+  private final Supplier<Future<Void>> stopGc;
   private final List<Capability> capabilities;
   private final HttpServer http;
 
-  private CairnServer(Vertx vertx, ServerConfig config, Database db, WorkerExecutor blocking, Store store, List<Capability> capabilities, HttpServer http) {
+  private CairnServer(Vertx vertx, ServerConfig config, Database db, WorkerExecutor blocking, Store store, Supplier<Future<Void>> stopGc,
+                      List<Capability> capabilities, HttpServer http) {
     this.vertx = vertx;
     this.config = config;
     this.db = db;
     this.blocking = blocking;
     this.store = store;
+    this.stopGc = stopGc;
     this.capabilities = capabilities;
     this.http = http;
   }
@@ -62,6 +69,7 @@ public final class CairnServer {
   public static Future<CairnServer> start(ConfigTree tree) {
     ServerConfig config = ServerConfig.from(tree);
     StoreConfig storeConfig = StoreConfig.from(tree, config);
+    GcConfig gcConfig = GcConfig.from(tree);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
@@ -78,8 +86,10 @@ public final class CairnServer {
             .compose(store -> {
               UserService users = new UserService(db);
               ServerContext ctx = new ServerContext(vertx, tree, config, db, users, blocking, store);
-              return startCapabilities(ctx).compose(caps -> listen(ctx, caps, registry)
-                  .map(http -> new CairnServer(vertx, config, db, blocking, store, caps, http))
+              return startCapabilities(ctx).compose(caps -> GcScheduler.deploy(vertx, GarbageCollector.of(db, store), gcConfig, registry)
+                  .compose(stopGc -> listen(ctx, caps, registry)
+                      .map(http -> new CairnServer(vertx, config, db, blocking, store, stopGc, caps, http))
+                      .recover(e -> stopGc.get().transform(x -> Future.failedFuture(e))))
                   .recover(e -> closeAll(caps).eventually(store::close).eventually(() -> db.close())
                       .transform(x -> Future.failedFuture(e))));
             }))
@@ -199,6 +209,7 @@ public final class CairnServer {
     long timeoutMs = config.shutdownTimeout().toMillis();
     http.shutdown(timeoutMs, TimeUnit.MILLISECONDS)
         .eventually(() -> closeAll(capabilities))
+        .eventually(stopGc::get)
         .eventually(store::close)
         .eventually(db::close)
         .eventually(blocking::close)
