@@ -20,7 +20,7 @@ public record BlobBackend(String name, Dialect dialect, Callable<ChunkStoreLocat
     return CastoreFixture.create(dialect, location.call(), zstdLevel);
   }
 
-  static Stream<BlobBackend> all() {
+  public static Stream<BlobBackend> all() {
     Callable<ChunkStoreLocation> files = () -> new ChunkStoreLocation.Files(Files.createTempDirectory("cairn-chunks-"));
     return Stream.of(Dialect.values()).map(d -> new BlobBackend("files", d, files));
   }
