@@ -47,7 +47,7 @@ final class GcCommand implements Callable<Integer> {
       try {
         return ConfigTree.parseDuration(value);
       } catch (IllegalArgumentException e) {
-        throw new CommandLine.TypeConversionException("--grace " + e.getMessage());
+        throw new CommandLine.TypeConversionException(e.getMessage());
       }
     }
   }

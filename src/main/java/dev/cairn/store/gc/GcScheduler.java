@@ -1,5 +1,6 @@
 package dev.cairn.store.gc;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -27,6 +28,7 @@ public final class GcScheduler extends VerticleBase {
   private final Duration interval;
   private final Duration grace;
   private final AtomicReference<GcReport> last = new AtomicReference<>();
+  private final MeterRegistry registry;
   private volatile boolean lastFailed;
   private long timer = -1;
   private Future<?> running = Future.succeededFuture();
@@ -35,6 +37,7 @@ public final class GcScheduler extends VerticleBase {
     this.gc = gc;
     this.interval = interval;
     this.grace = grace;
+    this.registry = registry;
     gauge(registry, "cairn.gc.last.run.timestamp", "seconds", "Start of the last scheduled garbage collection (epoch seconds)",
         r -> r.startedAtMillis() / 1000.0);
     gauge(registry, "cairn.gc.last.run.duration", "seconds", "How long the last scheduled garbage collection took",
@@ -73,6 +76,21 @@ public final class GcScheduler extends VerticleBase {
         .tag("kind", kind).description("Objects the last scheduled garbage collection freed, by kind").register(registry);
   }
 
+  /** Totals over every scheduled run, so a rate survives scrapes that miss a run. */
+  private void count(GcReport r) {
+    freedTotal("directories").increment(r.directories());
+    freedTotal("blobs").increment(r.blobs());
+    freedTotal("nar_calculations").increment(r.narCalculations());
+    freedTotal("chunks").increment(r.chunks());
+    Counter.builder("cairn.gc.freed").baseUnit("bytes").description("Chunk bytes freed by scheduled garbage collection")
+        .register(registry).increment(r.chunkBytes());
+  }
+
+  private Counter freedTotal(String kind) {
+    return Counter.builder("cairn.gc.freed.objects").tag("kind", kind)
+        .description("Objects freed by scheduled garbage collection, by kind").register(registry);
+  }
+
   @Override
   public Future<?> start() {
     timer = vertx.setPeriodic(interval.toMillis(), interval.toMillis(), id -> runOnce());
@@ -89,6 +107,7 @@ public final class GcScheduler extends VerticleBase {
       if (ar.succeeded()) {
         last.set(ar.result());
         lastFailed = false;
+        count(ar.result());
       } else if (!(ar.cause() instanceof GcStoppedException)) {
         lastFailed = true;
         LOG.log(Level.SEVERE, "garbage collection failed", ar.cause());
