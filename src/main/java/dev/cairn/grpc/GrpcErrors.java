@@ -1,12 +1,16 @@
 package dev.cairn.grpc;
 
 import dev.cairn.castore.ValidationException;
+import dev.cairn.castore.chunked.ChunkCollectedException;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerResponse;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** Maps failures to gRPC statuses: bad input is INVALID_ARGUMENT naming the field, the rest INTERNAL. */
+/**
+ * Maps failures to gRPC statuses: bad input is INVALID_ARGUMENT naming the field, an upload
+ * refused because garbage collection took one of its chunks is UNAVAILABLE (retry), the rest INTERNAL.
+ */
 final class GrpcErrors {
   private static final Logger LOG = Logger.getLogger("cairn.grpc");
 
@@ -15,6 +19,9 @@ final class GrpcErrors {
   static void fail(GrpcServerResponse<?, ?> response, Throwable e) {
     if (e instanceof ValidationException || e instanceof IllegalArgumentException) {
       end(response, GrpcStatus.INVALID_ARGUMENT, e.getMessage());
+    } else if (e instanceof ChunkCollectedException) {
+      // Garbage collection took a chunk of this upload meanwhile; uploading again succeeds.
+      end(response, GrpcStatus.UNAVAILABLE, e.getMessage());
     } else {
       LOG.log(Level.WARNING, "gRPC call failed", e);
       end(response, GrpcStatus.INTERNAL, String.valueOf(e.getMessage()));

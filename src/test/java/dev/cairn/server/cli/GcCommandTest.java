@@ -179,6 +179,16 @@ class GcCommandTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void everyGcCommandHasHelp() {
+    for (String[] cmd : new String[][] {{"gc", "--help"}, {"gc", "pin", "--help"}, {"gc", "unpin", "--help"}, {"gc", "pins", "--help"}}) {
+      Run r = run(cmd);
+      assertEquals(0, r.code(), String.join(" ", cmd));
+      assertTrue(r.out().contains("Usage: cairn gc"), String.join(" ", cmd) + " printed: " + r.out() + r.err());
+    }
+    assertTrue(run("gc", "--help").out().contains("--dry-run"));
+  }
+
   @ParameterizedTest
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
   void theServerCollectsOnItsScheduleAndReportsTheLastRunInMetrics(Dialect dialect) throws Exception {
