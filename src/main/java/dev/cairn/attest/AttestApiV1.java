@@ -3,6 +3,7 @@ package dev.cairn.attest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.nix.StorePath;
 import dev.cairn.server.http.RawBody;
+import dev.cairn.users.Role;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,16 +20,19 @@ import java.util.function.Predicate;
 final class AttestApiV1 {
   private final AttestationService service;
   private final AttestRoutes lila;
+  private final KeyRegistry keys;
   private final long maxBatchBytes;
 
-  AttestApiV1(AttestationService service, AttestRoutes lila, long maxBatchBytes) {
+  AttestApiV1(AttestationService service, AttestRoutes lila, KeyRegistry keys, long maxBatchBytes) {
     this.service = service;
     this.lila = lila;
+    this.keys = keys;
     this.maxBatchBytes = maxBatchBytes;
   }
 
   void mount(Router router, String prefix) {
     router.post(prefix + "/attestations").handler(RawBody.limit(maxBatchBytes)).handler(this::batch);
+    router.post(prefix + "/keys/challenge").handler(this::challenge);
     router.post(prefix + "/keys").handler(RawBody.limit(64 << 10)).handler(this::addKey);
     router.get(prefix + "/reports/:name").handler(this::report);
     router.get(prefix + "/reports/:name/diff").handler(this::diff);
@@ -94,27 +98,64 @@ final class AttestApiV1 {
         return;
       }
       List<AttestationService.Entry> entries = parsed.result();
-      lila.requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+      lila.requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
               : service.ingestBatch(user.get(), entries).onSuccess(n -> AttestRoutes.json(rc,
                   new JsonObject().put("accepted", n).put("derivations", entries.size()))))
           .onFailure(e -> AttestRoutes.fail(rc, e));
     });
   }
 
-  private void addKey(RoutingContext rc) {
-    dev.cairn.nix.PublicKey key;
-    try {
-      String body = RawBody.of(rc).toString(StandardCharsets.UTF_8).strip();
-      if (body.startsWith("{")) {
-        body = new JsonObject(body).getString("public_key", "");
+  private void challenge(RoutingContext rc) {
+    lila.requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+            : keys.challenge(user.get()).onSuccess(c -> AttestRoutes.json(rc,
+                new JsonObject().put("challenge", c.text()).put("expires_at", c.expiresAtMillis()))))
+        .onFailure(e -> AttestRoutes.fail(rc, e));
+  }
+
+  /** A key registration: the public key and its signature over a challenge from {@link #challenge}. */
+  record KeyRegistration(dev.cairn.nix.PublicKey key, String challenge, dev.cairn.nix.Signature signature) {
+    static KeyRegistration parse(io.vertx.core.buffer.Buffer body) {
+      JsonObject o;
+      try {
+        o = new JsonObject(body);
+      } catch (io.vertx.core.json.DecodeException | ClassCastException e) {
+        throw new IllegalArgumentException("body: must be a JSON object {public_key, challenge, signature}");
       }
-      key = AttestRoutes.parseKey(body);
-    } catch (IllegalArgumentException | io.vertx.core.json.DecodeException e) {
+      dev.cairn.nix.PublicKey key = AttestRoutes.parseKey(text(o, "public_key"));
+      String challenge = text(o, "challenge");
+      dev.cairn.nix.Signature signature;
+      try {
+        signature = dev.cairn.nix.Signature.parse(text(o, "signature"));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("signature: " + e.getMessage());
+      }
+      return new KeyRegistration(key, challenge, signature);
+    }
+
+    private static String text(JsonObject o, String field) {
+      Object v = o.getValue(field);
+      if (!(v instanceof String s) || s.isEmpty()) {
+        throw new IllegalArgumentException(field + ": required string" + ("challenge".equals(field)
+            ? " (get one from POST /api/v1/keys/challenge and sign it with the key)" : ""));
+      }
+      if (s.length() > 1024) {
+        throw new IllegalArgumentException(field + ": at most 1024 characters");
+      }
+      return s;
+    }
+  }
+
+  private void addKey(RoutingContext rc) {
+    KeyRegistration reg;
+    try {
+      reg = KeyRegistration.parse(RawBody.of(rc));
+    } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
     }
-    lila.requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
-            : service.addKey(user.get().id(), key).onSuccess(v -> AttestRoutes.json(rc, new JsonObject().put("key", key.toString()))))
+    lila.requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+            : keys.register(user.get(), reg.key(), reg.challenge(), reg.signature())
+                .onSuccess(v -> AttestRoutes.json(rc, new JsonObject().put("key", reg.key().toString()))))
         .onFailure(e -> AttestRoutes.fail(rc, e));
   }
 
@@ -122,13 +163,13 @@ final class AttestApiV1 {
   record Filtered(int version, List<PathStatus> paths) {}
 
   /** The report's paths, as of its version (or {@code ?version=}), through the requested filters. */
-  private Future<Optional<Filtered>> filtered(RoutingContext rc, String name, Optional<Integer> version) {
+  private Future<Optional<Filtered>> filtered(RoutingContext rc, String name, Optional<Integer> version, boolean includeRevoked) {
     Set<String> builders = Optional.ofNullable(rc.queryParams().get("builders")).map(AttestRoutes::splitNames).orElse(Set.of());
     boolean verifiedOnly = "true".equalsIgnoreCase(rc.queryParams().get("verified"));
     Predicate<Vote> keep = v -> (builders.isEmpty() || builders.contains(v.builder())) && (!verifiedOnly || v.sigStatus() == SigStatus.VERIFIED);
     boolean unfiltered = builders.isEmpty() && !verifiedOnly;
     return service.report(name, version).compose(r -> r.isEmpty() ? Future.succeededFuture(Optional.empty())
-        : service.statuses(r.get().id()).compose(paths -> unfiltered ? Future.succeededFuture(Optional.of(new Filtered(r.get().version(), paths)))
+        : service.statuses(r.get().id(), includeRevoked).compose(paths -> unfiltered ? Future.succeededFuture(Optional.of(new Filtered(r.get().version(), paths)))
             : service.cpu(() -> Optional.of(new Filtered(r.get().version(), paths.stream().map(p -> p.only(keep)).toList())))));
   }
 
@@ -136,15 +177,17 @@ final class AttestApiV1 {
     String name;
     Optional<Integer> version;
     Optional<Policy> policy;
+    boolean includeRevoked;
     try {
       name = AttestRoutes.reportName(rc);
       version = Paging.intParam(rc, "version", 1, Integer.MAX_VALUE);
       policy = Optional.ofNullable(rc.queryParams().get("policy")).map(Policy::parse);
+      includeRevoked = Paging.flag(rc, "include_revoked");
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
     }
-    filtered(rc, name, version).compose(result -> {
+    filtered(rc, name, version, includeRevoked).compose(result -> {
       if (result.isEmpty()) {
         AttestRoutes.detail(rc, 404, "Report not found");
         return Future.succeededFuture();
@@ -158,10 +201,12 @@ final class AttestApiV1 {
     String name;
     int limit;
     int offset;
+    boolean includeRevoked;
     try {
       name = AttestRoutes.reportName(rc);
       limit = Paging.intParam(rc, "limit", 1, Paging.MAX_LIMIT).orElse(100);
       offset = Paging.intParam(rc, "offset", 0, Integer.MAX_VALUE).orElse(0);
+      includeRevoked = Paging.flag(rc, "include_revoked");
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
@@ -173,14 +218,14 @@ final class AttestApiV1 {
         AttestRoutes.detail(rc, 422, (a == null ? "a" : "b") + ": both builders a and b are required");
         return;
       }
-      builderDiff(rc, name, a, b, limit, offset);
+      builderDiff(rc, name, a, b, limit, offset, includeRevoked);
       return;
     }
-    versionDiff(rc, name, limit, offset);
+    versionDiff(rc, name, limit, offset, includeRevoked);
   }
 
-  private void builderDiff(RoutingContext rc, String name, String a, String b, int limit, int offset) {
-    filtered(rc, name, Optional.empty()).compose(result -> {
+  private void builderDiff(RoutingContext rc, String name, String a, String b, int limit, int offset, boolean includeRevoked) {
+    filtered(rc, name, Optional.empty(), includeRevoked).compose(result -> {
       if (result.isEmpty()) {
         AttestRoutes.detail(rc, 404, "Report not found");
         return Future.succeededFuture();
@@ -194,7 +239,7 @@ final class AttestApiV1 {
    * changed. Each version's statuses are taken as they stood when it was superseded (the
    * latest version's: now), which is what a release manager compares.
    */
-  private void versionDiff(RoutingContext rc, String name, int limit, int offset) {
+  private void versionDiff(RoutingContext rc, String name, int limit, int offset, boolean includeRevoked) {
     Optional<Integer> from;
     Optional<Integer> to;
     try {
@@ -219,7 +264,7 @@ final class AttestApiV1 {
         AttestRoutes.detail(rc, 404, "Report not found");
         return Future.succeededFuture();
       }
-      return Future.all(service.statuses(l.get().id()), service.statuses(r.get().id()),
+      return Future.all(service.statuses(l.get().id(), includeRevoked), service.statuses(r.get().id(), includeRevoked),
               against != null ? Future.succeededFuture(Long.MAX_VALUE) : service.endOf(l.get()), service.endOf(r.get()))
           .compose(st -> service.cpu(() -> ReportDiff.versions(st.resultAt(0), st.resultAt(2), st.resultAt(1), st.resultAt(3),
               against != null ? against : name + "@" + l.get().version(), name + "@" + r.get().version(), limit, offset)))
@@ -230,8 +275,10 @@ final class AttestApiV1 {
   /** Report paths whose dependency closure (per the SBOM) holds a path builders disagree on. */
   private void frankenbuilds(RoutingContext rc) {
     String name;
+    boolean includeRevoked;
     try {
       name = AttestRoutes.reportName(rc);
+      includeRevoked = Paging.flag(rc, "include_revoked");
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
@@ -241,7 +288,7 @@ final class AttestApiV1 {
         AttestRoutes.detail(rc, 404, "Report not found");
         return Future.succeededFuture();
       }
-      return Future.all(service.statuses(r.get().id()), service.edges(r.get().id()))
+      return Future.all(service.statuses(r.get().id(), includeRevoked), service.edges(r.get().id()))
           .compose(all -> service.cpu(() -> {
             JsonArray out = new JsonArray();
             for (Frankenbuilds.Exposure x : Frankenbuilds.of(all.resultAt(0), all.resultAt(1))) {
@@ -257,13 +304,20 @@ final class AttestApiV1 {
 
   private void output(RoutingContext rc) {
     StorePath path;
+    boolean includeRevoked;
     try {
       path = StorePath.parseBaseName(rc.pathParam("output"));
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, "digest-name: " + e.getMessage());
       return;
     }
-    service.votes(path).onSuccess(votes -> {
+    try {
+      includeRevoked = Paging.flag(rc, "include_revoked");
+    } catch (IllegalArgumentException e) {
+      AttestRoutes.detail(rc, 422, e.getMessage());
+      return;
+    }
+    service.votes(path, includeRevoked).onSuccess(votes -> {
       if (votes.isEmpty()) {
         AttestRoutes.detail(rc, 404, "Not found");
         return;

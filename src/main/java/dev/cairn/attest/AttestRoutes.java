@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.nix.PublicKey;
 import dev.cairn.nix.StorePath;
 import dev.cairn.server.http.BearerToken;
+import dev.cairn.users.Role;
 import dev.cairn.users.User;
 import dev.cairn.users.UserService;
 import io.vertx.core.Future;
@@ -55,6 +56,7 @@ final class AttestRoutes {
     router.get(prefix + "/reports/:name/suggested").handler(rc -> suggest(rc, true));
     router.get(prefix + "/link_patterns").handler(this::linkPatterns);
     router.post(prefix + "/link_patterns").handler(this::addLinkPattern);
+    router.delete(prefix + "/link_patterns").handler(this::deleteLinkPattern);
     router.get(prefix + "/signatures/:user/:file").handler(this::signature);
   }
 
@@ -70,9 +72,13 @@ final class AttestRoutes {
         : body instanceof JsonArray a ? a.encode() : io.vertx.core.json.Json.encode(body));
   }
 
-  /** Answers a failed future: validation → 422, bad signature → 400, the rest → 500. */
+  /** Answers a failed future: validation → 422, bad signature → 400, key held by another → 409, the rest → 500. */
   static void fail(RoutingContext rc, Throwable e) {
-    if (e instanceof AttestationService.InvalidSignatureException) {
+    if (e instanceof KeyRegistry.KeyConflictException) {
+      detail(rc, 409, e.getMessage());
+    } else if (e instanceof KeyRegistry.TooManyChallengesException) {
+      detail(rc, 429, e.getMessage());
+    } else if (e instanceof AttestationService.InvalidSignatureException) {
       detail(rc, 400, e.getMessage());
     } else if (e instanceof IllegalArgumentException) {
       detail(rc, 422, e.getMessage());
@@ -81,12 +87,22 @@ final class AttestRoutes {
     }
   }
 
-  /** The authenticated user, or a 401 {@code User not found} already sent. */
-  Future<Optional<User>> requireUser(RoutingContext rc) {
-    return users.authenticate(BearerToken.of(rc.request()).orElse(null)).andThen(ar -> {
-      if (ar.succeeded() && ar.result().isEmpty()) {
+  /**
+   * The authenticated user if their role allows {@code required}; otherwise empty, with a 401
+   * {@code User not found} (no or unknown token, as lila answers) or a 403 naming the role
+   * already sent. Every write route decides here, right after authentication.
+   */
+  Future<Optional<User>> requireUser(RoutingContext rc, Role required) {
+    return users.authenticate(BearerToken.of(rc.request()).orElse(null)).map(user -> {
+      if (user.isEmpty()) {
         detail(rc, 401, "User not found");
+        return user;
       }
+      if (!user.get().role().allows(required)) {
+        detail(rc, 403, "role: " + required + " required (" + user.get().name() + " is " + user.get().role() + ")");
+        return Optional.empty();
+      }
+      return user;
     });
   }
 
@@ -132,7 +148,7 @@ final class AttestRoutes {
       detail(rc, 422, e.getMessage());
       return;
     }
-    requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+    requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
             : service.ingest(user.get(), drv, outputs).onSuccess(v -> json(rc, new JsonArray().add("Attestation accepted"))))
         .onFailure(e -> fail(rc, e));
   }
@@ -142,16 +158,23 @@ final class AttestRoutes {
     StorePath path;
     Optional<Integer> limit;
     long after;
+    boolean includeRevoked;
     try {
       path = StorePath.parseBaseName(rc.pathParam("output"));
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, "digest-name: " + e.getMessage());
+      return;
+    }
+    try {
       limit = Paging.limit(rc);
       after = Paging.after(rc);
+      includeRevoked = Paging.flag(rc, "include_revoked");
     } catch (IllegalArgumentException e) {
-      detail(rc, 422, e.getMessage().startsWith("limit") || e.getMessage().startsWith("after") ? e.getMessage() : "digest-name: " + e.getMessage());
+      detail(rc, 422, e.getMessage());
       return;
     }
     boolean paged = limit.isPresent() || rc.queryParams().contains("after");
-    (paged ? service.byOutput(path, after, limit.orElse(Paging.MAX_LIMIT)) : service.byOutput(path)).onSuccess(rows -> {
+    (paged ? service.byOutput(path, after, limit.orElse(Paging.MAX_LIMIT), includeRevoked) : service.byOutput(path, includeRevoked)).onSuccess(rows -> {
       JsonArray out = new JsonArray();
       rows.forEach(a -> out.add(attestationJson(a)));
       json(rc, out);
@@ -211,7 +234,14 @@ final class AttestRoutes {
       return;
     }
     boolean full = "true".equalsIgnoreCase(rc.queryParams().get("full"));
-    service.byDerivation(drv).onSuccess(rows -> {
+    boolean includeRevoked;
+    try {
+      includeRevoked = Paging.flag(rc, "include_revoked");
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
+      return;
+    }
+    service.byDerivation(drv, includeRevoked).onSuccess(rows -> {
       if (rows.isEmpty()) {
         service.derivationExists(drv).onSuccess(exists -> {
           if (exists) {
@@ -267,7 +297,7 @@ final class AttestRoutes {
       detail(rc, 422, e.getMessage());
       return;
     }
-    requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+    requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
             : service.defineReport(name, sbom, def, user).onSuccess(v -> json(rc, new JsonArray().add("Report defined"))))
         .onFailure(e -> fail(rc, e));
   }
@@ -299,7 +329,7 @@ final class AttestRoutes {
             List<PathStatus> paths = all.resultAt(0);
             List<ReportDefinition.Edge> edges = all.resultAt(1);
             String prefix = rc.request().path().startsWith("/api/") ? "/api" : "";
-            List<AttestationService.LinkPattern> patterns = all.resultAt(2);
+            List<LinkPattern> patterns = all.resultAt(2);
             // Rendering tens of thousands of paths is CPU work: off the event loop.
             return service.cpu(() -> html ? ReportViews.html(r.name(), r.version(), r.rootRef(), paths, edges, patterns, prefix)
                 : ReportViews.textTree(r.name(), r.rootRef(), paths, edges));
@@ -353,21 +383,45 @@ final class AttestRoutes {
   }
 
   private void addLinkPattern(RoutingContext rc) {
-    String pattern = rc.queryParams().get("pattern");
-    String link = rc.queryParams().get("link");
-    if (pattern == null || pattern.isEmpty() || link == null || link.isEmpty()) {
-      detail(rc, 422, (pattern == null || pattern.isEmpty() ? "pattern" : "link") + ": required query parameter");
-      return;
-    }
+    LinkPattern pattern;
     try {
-      java.util.regex.Pattern.compile(pattern);
-    } catch (java.util.regex.PatternSyntaxException e) {
-      detail(rc, 422, "pattern: not a valid regular expression: " + e.getDescription());
+      pattern = LinkPattern.parse(required(rc, "pattern"), required(rc, "link"));
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
       return;
     }
-    requireUser(rc).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
-            : service.addLinkPattern(new AttestationService.LinkPattern(pattern, link)).onSuccess(v -> json(rc, "OK")))
+    requireUser(rc, Role.ADMIN).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+            : service.addLinkPattern(pattern).onSuccess(v -> json(rc, "OK")))
         .onFailure(e -> fail(rc, e));
+  }
+
+  /** {@code ?pattern=} (and optionally {@code &link=}): removes that link pattern; 404 when there was none. */
+  private void deleteLinkPattern(RoutingContext rc) {
+    String pattern;
+    try {
+      pattern = required(rc, "pattern");
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
+      return;
+    }
+    Optional<String> link = Optional.ofNullable(rc.queryParams().get("link"));
+    requireUser(rc, Role.ADMIN).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
+            : service.deleteLinkPattern(pattern, link).onSuccess(n -> {
+              if (n == 0) {
+                detail(rc, 404, "pattern: no such link pattern");
+              } else {
+                json(rc, new JsonObject().put("deleted", n));
+              }
+            }))
+        .onFailure(e -> fail(rc, e));
+  }
+
+  private static String required(RoutingContext rc, String name) {
+    String v = rc.queryParams().get(name);
+    if (v == null || v.isEmpty()) {
+      throw new IllegalArgumentException(name + ": required query parameter");
+    }
+    return v;
   }
 
   private void signature(RoutingContext rc) {
@@ -377,8 +431,16 @@ final class AttestRoutes {
       return;
     }
     String hashPart = file.substring(0, 32);
+    boolean includeRevoked;
+    try {
+      includeRevoked = Paging.flag(rc, "include_revoked");
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
+      return;
+    }
     users.find(rc.pathParam("user")).compose(user -> {
-      if (user.isEmpty()) {
+      // A revoked builder's signatures are no longer served as theirs (a substituter could trust them).
+      if (user.isEmpty() || (user.get().revoked() && !includeRevoked)) {
         detail(rc, 401, "User not found");
         return Future.succeededFuture();
       }

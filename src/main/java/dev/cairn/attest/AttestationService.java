@@ -80,7 +80,7 @@ public final class AttestationService {
     boolean needKeys = entries.stream().flatMap(e -> e.outputs().stream()).anyMatch(AttestationService::checkable);
     Future<List<SigStatus>> checked = needKeys
         // Ed25519 verification of a large batch is CPU work: off the event loop.
-        ? keysOf(user.id()).compose(keys -> cpu(() -> verifyAll(user, entries, keys)))
+        ? KeyRegistry.keysOf(db, user.id()).compose(keys -> cpu(() -> verifyAll(user, entries, keys)))
         : Future.succeededFuture(verifyAll(user, entries, List.of()));
     return checked.compose(statuses -> {
       Prepared prepared = new Prepared(user, entries, statuses);
@@ -389,18 +389,6 @@ public final class AttestationService {
     });
   }
 
-  // ---- keys ----
-
-  public Future<List<PublicKey>> keysOf(long userId) {
-    return db.query("SELECT public_key FROM user_keys WHERE user_id = ? ORDER BY id", userId)
-        .map(rows -> rows.stream().map(r -> PublicKey.parse(r.string("public_key"))).toList());
-  }
-
-  public Future<Void> addKey(long userId, PublicKey key) {
-    return db.update("INSERT INTO user_keys (user_id, public_key, created_at) VALUES (?, ?, ?) ON CONFLICT (user_id, public_key) DO NOTHING",
-        userId, key.toString(), System.currentTimeMillis()).mapEmpty();
-  }
-
   // ---- lila reads ----
 
   /** An attestation row as lila's API shows it. */
@@ -417,18 +405,23 @@ public final class AttestationService {
         r.string("sig_status"), r.getLong("created_at"));
   }
 
-  public Future<List<AttestationRow>> byOutput(StorePath path) {
-    return db.query(ROW_SELECT + "WHERE o.path = ? ORDER BY a.id", path.fullPath()).map(rows -> rows.stream().map(AttestationService::row).toList());
+  /** Revoked builders' rows stay for audit; reads show them only when asked. */
+  private static String active(boolean includeRevoked) {
+    return includeRevoked ? "" : " AND u.revoked_at IS NULL";
+  }
+
+  public Future<List<AttestationRow>> byOutput(StorePath path, boolean includeRevoked) {
+    return db.query(ROW_SELECT + "WHERE o.path = ?" + active(includeRevoked) + " ORDER BY a.id", path.fullPath()).map(rows -> rows.stream().map(AttestationService::row).toList());
   }
 
   /** A page of an output's attestations in id order, after attestation id {@code after}. */
-  public Future<List<AttestationRow>> byOutput(StorePath path, long after, int limit) {
-    return db.query(ROW_SELECT + "WHERE o.path = ? AND a.id > ? ORDER BY a.id LIMIT ?", path.fullPath(), after, limit)
+  public Future<List<AttestationRow>> byOutput(StorePath path, long after, int limit, boolean includeRevoked) {
+    return db.query(ROW_SELECT + "WHERE o.path = ? AND a.id > ?" + active(includeRevoked) + " ORDER BY a.id LIMIT ?", path.fullPath(), after, limit)
         .map(rows -> rows.stream().map(AttestationService::row).toList());
   }
 
-  public Future<List<AttestationRow>> byDerivation(DrvIdent drv) {
-    return db.query(ROW_SELECT + "WHERE d.ident = ? ORDER BY a.id", drv.value()).map(rows -> rows.stream().map(AttestationService::row).toList());
+  public Future<List<AttestationRow>> byDerivation(DrvIdent drv, boolean includeRevoked) {
+    return db.query(ROW_SELECT + "WHERE d.ident = ?" + active(includeRevoked) + " ORDER BY a.id", drv.value()).map(rows -> rows.stream().map(AttestationService::row).toList());
   }
 
   public Future<Boolean> derivationExists(DrvIdent drv) {
@@ -450,20 +443,41 @@ public final class AttestationService {
         .map(r -> r.map(AttestationService::row));
   }
 
-  /** Builders' latest votes on one output path. */
-  public Future<List<Vote>> votes(StorePath path) {
-    return db.query("SELECT a.id, a.user_id, u.name, a.output_hash, a.sig_status, a.created_at FROM attestations a"
-            + " JOIN outputs o ON o.id = a.output_id JOIN users u ON u.id = a.user_id WHERE o.path = ? ORDER BY a.id", path.fullPath())
-        .map(AttestationService::latestPerBuilder);
+  /** Builders' latest votes on one output path (revoked builders' only if asked, for audit), each key counted once. */
+  public Future<List<Vote>> votes(StorePath path, boolean includeRevoked) {
+    Future<List<Row>> rows = db.query("SELECT a.id, a.user_id, a.output_hash, a.sig_status, a.created_at, " + VERIFIED_SIG + " FROM attestations a"
+        + " JOIN outputs o ON o.id = a.output_id WHERE o.path = ?", path.fullPath());
+    Future<Electorate> electorate = Electorate.load(db);
+    return Future.all(rows, electorate).map(x -> {
+      Map<Long, Electorate.Ballot> latest = new HashMap<>();
+      for (Row r : rows.result()) {
+        latest(latest, r, electorate.result(), includeRevoked);
+      }
+      return electorate.result().tally(inOrder(latest.values()));
+    });
   }
 
-  private static List<Vote> latestPerBuilder(List<Row> rows) {
-    Map<Long, Vote> byUser = new LinkedHashMap<>();
-    for (Row r : rows) {
-      byUser.put(r.getLong("user_id"), new Vote(r.getLong("user_id"), r.string("name"), r.string("output_hash"),
-          SigStatus.ofDb(r.string("sig_status")), r.getLong("created_at")));
+  /** The signature of a verified attestation (whose key name says which key made it); null for the others. */
+  private static final String VERIFIED_SIG = "CASE WHEN a.sig_status = 'verified' THEN a.output_sig END AS sig";
+
+  /** Keeps the builder's latest attestation (highest id) in {@code latest}, if the builder votes. */
+  private static void latest(Map<Long, Electorate.Ballot> latest, Row r, Electorate electorate, boolean includeRevoked) {
+    long userId = r.getLong("user_id");
+    if (!electorate.votes(userId, includeRevoked)) {
+      return;
     }
-    return new ArrayList<>(byUser.values());
+    long aid = r.getLong("id");
+    Electorate.Ballot held = latest.get(userId);
+    if (held == null || held.attestationId() < aid) {
+      latest.put(userId, new Electorate.Ballot(aid, new Vote(userId, electorate.name(userId), r.string("output_hash"),
+          SigStatus.ofDb(r.string("sig_status")), r.getLong("created_at")), Electorate.keyName(r.string("sig"))));
+    }
+  }
+
+  private static List<Electorate.Ballot> inOrder(Collection<Electorate.Ballot> ballots) {
+    List<Electorate.Ballot> out = new ArrayList<>(ballots);
+    out.sort((x, y) -> Long.compare(x.attestationId(), y.attestationId()));
+    return out;
   }
 
   // ---- reports ----
@@ -569,12 +583,18 @@ public final class AttestationService {
    * worker pool. No per-path queries, no sort of the attestations in SQL: the latest vote of
    * a builder is the one with the highest id.
    */
-  public Future<List<PathStatus>> statuses(long versionId) {
+  public Future<List<PathStatus>> statuses(long versionId, boolean includeRevoked) {
     Future<List<ReportPath>> paths = versionPaths(versionId);
-    Future<List<Row>> votes = db.query("SELECT a.id, a.output_id, a.user_id, a.output_hash, a.sig_status, a.created_at"
+    Future<List<Row>> votes = db.query("SELECT a.id, a.output_id, a.user_id, a.output_hash, a.sig_status, a.created_at, " + VERIFIED_SIG
         + " FROM report_paths rp JOIN attestations a ON a.output_id = rp.output_id WHERE rp.version_id = ?", versionId);
-    Future<List<Row>> names = db.query("SELECT id, name FROM users");
-    return Future.all(paths, votes, names).compose(all -> cpu(() -> group(paths.result(), votes.result(), names.result())));
+    Future<Electorate> electorate = Electorate.load(db);
+    return Future.all(paths, votes, electorate)
+        .compose(all -> cpu(() -> group(paths.result(), votes.result(), electorate.result(), includeRevoked)));
+  }
+
+  /** The statuses that verdicts are made of: revoked builders' votes left out. */
+  public Future<List<PathStatus>> statuses(long versionId) {
+    return statuses(versionId, false);
   }
 
   /** One path of a report version, as stored when the version was defined. */
@@ -614,38 +634,22 @@ public final class AttestationService {
         }));
   }
 
-  private static List<PathStatus> group(List<ReportPath> paths, List<Row> voteRows, List<Row> nameRows) {
-    Map<Long, String> names = new HashMap<>();
-    for (Row r : nameRows) {
-      names.put(r.getLong("id"), r.string("name"));
-    }
-    // output id -> user id -> [attestation id, vote]
-    Map<Long, Map<Long, Object[]>> latest = new HashMap<>(paths.size() * 2);
+  private static List<PathStatus> group(List<ReportPath> paths, List<Row> voteRows, Electorate electorate, boolean includeRevoked) {
+    // output id -> user id -> the builder's latest ballot
+    Map<Long, Map<Long, Electorate.Ballot>> latest = new HashMap<>(paths.size() * 2);
     for (Row r : voteRows) {
-      long aid = r.getLong("id");
-      long userId = r.getLong("user_id");
-      Map<Long, Object[]> forOutput = latest.computeIfAbsent(r.getLong("output_id"), k -> new HashMap<>(4));
-      Object[] held = forOutput.get(userId);
-      if (held == null || (long) held[0] < aid) {
-        forOutput.put(userId, new Object[] {aid, new Vote(userId, names.getOrDefault(userId, "?"),
-            r.string("output_hash"), SigStatus.ofDb(r.string("sig_status")), r.getLong("created_at"))});
-      }
+      latest(latest.computeIfAbsent(r.getLong("output_id"), k -> new HashMap<>(4)), r, electorate, includeRevoked);
     }
     List<PathStatus> out = new ArrayList<>(paths.size());
     for (ReportPath p : paths) {
-      Map<Long, Object[]> byUser = latest.get(p.outputId());
+      Map<Long, Electorate.Ballot> byUser = latest.get(p.outputId());
       List<Vote> v;
-      if (byUser == null) {
+      if (byUser == null || byUser.isEmpty()) {
         v = List.of();
       } else if (byUser.size() == 1) {
-        v = List.of((Vote) byUser.values().iterator().next()[1]);
+        v = List.of(byUser.values().iterator().next().vote());
       } else {
-        List<Object[]> held = new ArrayList<>(byUser.values());
-        held.sort((x, y) -> Long.compare((long) x[0], (long) y[0]));
-        v = new ArrayList<>(held.size());
-        for (Object[] h : held) {
-          v.add((Vote) h[1]);
-        }
+        v = electorate.tally(inOrder(byUser.values()));
       }
       out.add(new PathStatus(p.ref(), p.path(), p.drvPath(), p.output(), v));
     }
@@ -681,7 +685,8 @@ public final class AttestationService {
 
   // ---- link patterns ----
 
-  public record LinkPattern(String pattern, String link) {}
+  /** At most this many link patterns: each is matched against every disagreeing path on a render. */
+  static final int MAX_LINK_PATTERNS = 256;
 
   public Future<List<LinkPattern>> linkPatterns() {
     return db.query("SELECT pattern, link FROM link_patterns ORDER BY id")
@@ -689,7 +694,16 @@ public final class AttestationService {
   }
 
   public Future<Void> addLinkPattern(LinkPattern p) {
-    return db.update("INSERT INTO link_patterns (pattern, link) VALUES (?, ?) ON CONFLICT (pattern, link) DO NOTHING", p.pattern(), p.link())
-        .mapEmpty();
+    return db.transaction(tx -> tx.queryOne("SELECT COUNT(*) AS n FROM link_patterns")
+        .compose(n -> n.orElseThrow().getLong("n") >= MAX_LINK_PATTERNS
+            ? Future.failedFuture(new IllegalArgumentException("pattern: at most " + MAX_LINK_PATTERNS + " link patterns; delete one first"))
+            : tx.update("INSERT INTO link_patterns (pattern, link) VALUES (?, ?) ON CONFLICT (pattern, link) DO NOTHING", p.pattern(), p.link()))
+        .mapEmpty());
+  }
+
+  /** Deletes the pattern's rows (only the one with {@code link} when given); returns how many. */
+  public Future<Long> deleteLinkPattern(String pattern, Optional<String> link) {
+    return link.isPresent() ? db.update("DELETE FROM link_patterns WHERE pattern = ? AND link = ?", pattern, link.get())
+        : db.update("DELETE FROM link_patterns WHERE pattern = ?", pattern);
   }
 }

@@ -3,7 +3,7 @@ package dev.cairn.attest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 
-/** {@code ?limit=&after=} (keyset) and {@code ?offset=} query parameters, validated. */
+/** {@code ?limit=&after=} (keyset), {@code ?offset=} and flag query parameters, validated. */
 final class Paging {
   static final int MAX_LIMIT = 10_000;
 
@@ -39,5 +39,17 @@ final class Paging {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(name + ": must be an integer in " + min + ".." + max + " (got \"" + v + "\")");
     }
+  }
+
+  /** A {@code true|false} query parameter; absent is false, anything else is refused. */
+  static boolean flag(RoutingContext rc, String name) {
+    String v = rc.queryParams().get(name);
+    if (v == null || v.equals("false")) {
+      return false;
+    }
+    if (v.equals("true")) {
+      return true;
+    }
+    throw new IllegalArgumentException(name + ": must be true or false (got \"" + v + "\")");
   }
 }

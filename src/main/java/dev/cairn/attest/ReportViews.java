@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** Human renderings of a report: the plain-text tree and the HTML page. */
 public final class ReportViews {
@@ -141,7 +140,7 @@ public final class ReportViews {
   }
 
   public static String html(String name, int version, Optional<String> rootRef, List<PathStatus> paths, List<ReportDefinition.Edge> edges,
-                            List<AttestationService.LinkPattern> patterns, String apiPrefix) {
+                            List<LinkPattern> patterns, String apiPrefix) {
     Summary s = Summary.of(paths);
     StringBuilder b = new StringBuilder();
     b.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Report ").append(escape(name)).append(" — Cairn</title><style>")
@@ -162,23 +161,24 @@ public final class ReportViews {
     if (disagreeing.isEmpty()) {
       b.append("<p>None.</p>");
     } else {
+      // null: no pattern matched ("other").
       Map<String, List<PathStatus>> grouped = new LinkedHashMap<>();
+      List<LinkPattern.Compiled> compiled = LinkPattern.compileAll(patterns);
       for (PathStatus p : disagreeing) {
-        String group = "other";
-        for (AttestationService.LinkPattern lp : patterns) {
-          try {
-            if (Pattern.compile(lp.pattern()).matcher(p.path().name()).find()) {
-              group = lp.link();
-              break;
-            }
-          } catch (java.util.regex.PatternSyntaxException ignored) {
-            // a bad pattern groups nothing
+        String group = null;
+        for (LinkPattern.Compiled lp : compiled) {
+          if (lp.matches(p.path().name())) {
+            group = lp.link();
+            break;
           }
         }
         grouped.computeIfAbsent(group, k -> new ArrayList<>()).add(p);
       }
       for (Map.Entry<String, List<PathStatus>> g : grouped.entrySet()) {
-        b.append("<h3>").append(escape(g.getKey())).append("</h3><ul>");
+        // A stored link from before links were validated is shown as text, never as a link.
+        boolean linkable = g.getKey() != null && LinkPattern.isValidLink(g.getKey());
+        b.append("<h3>").append(g.getKey() == null ? "other" : linkable ? "<a rel=\"nofollow noopener\" href=\"" + escape(g.getKey()) + "\">"
+            + escape(g.getKey()) + "</a>" : escape(g.getKey())).append("</h3><ul>");
         for (PathStatus p : g.getValue()) {
           b.append("<li>").append(pathLink(p, apiPrefix)).append(" — ").append(p.status().label()).append("</li>");
         }

@@ -5,13 +5,15 @@ import java.nio.ByteBuffer;
 
 /**
  * Incremental BLAKE3-256 over a byte stream, backed by Cairn's own pure-Java {@link Blake3} (see
- * bench/castore.md for its throughput against b3sum). Updates of 256 KiB or more are spread
- * over the common fork-join pool unless {@code -Dcairn.blake3.parallel=false}; the digest is the
- * same either way. Not thread-safe; one per stream.
+ * bench/README.md for its throughput against b3sum). Serial by default: the server keeps every
+ * pool bounded and its own (issue 7), and an upload already hashes its blob and its chunks on
+ * different threads. {@code -Dcairn.blake3.parallel=true} spreads updates of 256 KiB or more
+ * over the common fork-join pool (benchmarks only); the digest is the same either way. Not
+ * thread-safe; one per stream.
  */
 public final class Blake3Hasher {
   static final boolean PARALLEL =
-      Boolean.parseBoolean(System.getProperty("cairn.blake3.parallel", "true"));
+      Boolean.parseBoolean(System.getProperty("cairn.blake3.parallel", "false"));
 
   private final Blake3 state;
 

@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,52 +45,80 @@ public final class NarIngester {
   /** The root node has no name ({@link PathComponent#ANONYMOUS}); give it one with {@link Node#withName}. */
   public record Result(Node root, Hash narSha256, long narSize) {}
 
+  /** An ingest fed piece by piece (see {@link Session}). */
+  public Session newSession() {
+    return new Session();
+  }
+
   public Result ingest(InputStream nar) throws IOException {
-    Builder builder = new Builder();
-    MessageDigest sha256 = HashAlgorithm.SHA256.newDigest();
-    NarParser parser = new NarParser(builder);
+    Session session = new Session();
     byte[] buffer = new byte[1 << 17];
     int n;
     try {
       while ((n = nar.read(buffer)) >= 0) {
-        sha256.update(buffer, 0, n);
-        parser.feed(buffer, 0, n);
+        session.write(buffer, 0, n);
       }
-      parser.finish();
     } catch (IOException | RuntimeException e) {
-      builder.abort();
+      session.abort();
       throw e;
     }
-    Node root = builder.root();
-    if (!builder.closure.isEmpty()) {
-      Await.result(directories.put(builder.closure));
-    }
-    return new Result(root, new Hash(HashAlgorithm.SHA256, sha256.digest()), parser.offset());
+    return session.finish();
   }
 
-  /** A local filesystem tree, by way of its NAR (the one dumper, the one ingester). */
+  /**
+   * A local filesystem tree, by way of its NAR (the one dumper, the one ingester): the dumper
+   * writes straight into the push parser, on the calling thread.
+   */
   public Result ingest(Path tree) throws IOException {
-    try (java.io.PipedInputStream in = new java.io.PipedInputStream(1 << 17)) {
-      java.io.PipedOutputStream out = new java.io.PipedOutputStream(in);
-      IOException[] failure = new IOException[1];
-      Thread dumper = new Thread(() -> {
-        try (java.io.OutputStream o = new java.io.BufferedOutputStream(out, 1 << 17)) {
-          dev.cairn.nix.NarWriter.dump(tree, o);
-        } catch (IOException e) {
-          failure[0] = e;
-        }
-      }, "cairn-dump");
-      dumper.start();
-      Result r = ingest(in);
+    Session session = new Session();
+    try (OutputStream out = new java.io.BufferedOutputStream(session, 1 << 17)) {
+      dev.cairn.nix.NarWriter.dump(tree, out);
+    } catch (IOException | RuntimeException e) {
+      session.abort();
+      throw e;
+    }
+    return session.finish();
+  }
+
+  /**
+   * One ingest fed as an {@link OutputStream}: NAR bytes written to it are hashed and parsed,
+   * and {@link #finish} stores the directories. For callers that receive a NAR piece by piece
+   * (an HTTP upload) as well as for the two methods above.
+   */
+  public final class Session extends OutputStream {
+    private final Builder builder = new Builder();
+    private final MessageDigest sha256 = HashAlgorithm.SHA256.newDigest();
+    private final NarParser parser = new NarParser(builder);
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      sha256.update(b, off, len);
+      parser.feed(b, off, len);
+    }
+
+    /** Checks the NAR is complete, stores its directories and answers the root. */
+    public Result finish() throws IOException {
       try {
-        dumper.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        parser.finish();
+      } catch (IOException | RuntimeException e) {
+        builder.abort();
+        throw e;
       }
-      if (failure[0] != null) {
-        throw failure[0];
+      Node root = builder.root();
+      if (!builder.closure.isEmpty()) {
+        Await.result(directories.put(builder.closure));
       }
-      return r;
+      return new Result(root, new Hash(HashAlgorithm.SHA256, sha256.digest()), parser.offset());
+    }
+
+    /** Drops the blobs in flight (the upload failed). */
+    public void abort() {
+      builder.abort();
     }
   }
 

@@ -40,8 +40,13 @@ public final class UserService {
     }
   }
 
-  /** Creates a user with the given token (operators keeping lila tokens) or a fresh one. */
+  /** Creates a writer with the given token (operators keeping lila tokens) or a fresh one. */
   public Future<Created> create(UserName name, Optional<String> token) {
+    return create(name, Role.WRITER, token);
+  }
+
+  /** Creates a user with this role and the given token (operators keeping lila tokens) or a fresh one. */
+  public Future<Created> create(UserName name, Role role, Optional<String> token) {
     String chosen = token.orElseGet(Tokens::generate);
     try {
       Tokens.validate(chosen);
@@ -57,21 +62,21 @@ public final class UserService {
           return tx.query("SELECT id FROM tokens WHERE token_sha256 = ?", (Object) Tokens.sha256(chosen));
         })
         .compose(clash -> clash.isEmpty()
-            ? tx.query("INSERT INTO users (name, created_at) VALUES (?, ?) RETURNING id", name.value(), now)
+            ? tx.query("INSERT INTO users (name, created_at, role) VALUES (?, ?, ?) RETURNING id", name.value(), now, role.id())
             : Future.failedFuture(new IllegalArgumentException("that token is already in use")))
         .compose(rows -> {
           long id = rows.get(0).getLong("id");
           return tx.update("INSERT INTO tokens (user_id, token_sha256, created_at) VALUES (?, ?, ?)", id, Tokens.sha256(chosen), now)
-              .map(n -> new Created(new User(id, name.value(), now, false), chosen));
+              .map(n -> new Created(new User(id, name.value(), now, false, role), chosen));
         }));
   }
 
   public Future<List<User>> list() {
-    return db.query("SELECT id, name, created_at, revoked_at FROM users ORDER BY name").map(rows -> rows.stream().map(UserService::user).toList());
+    return db.query("SELECT id, name, created_at, revoked_at, role FROM users ORDER BY name").map(rows -> rows.stream().map(UserService::user).toList());
   }
 
   public Future<Optional<User>> find(String name) {
-    return db.queryOne("SELECT id, name, created_at, revoked_at FROM users WHERE name = ?", name).map(r -> r.map(UserService::user));
+    return db.queryOne("SELECT id, name, created_at, revoked_at, role FROM users WHERE name = ?", name).map(r -> r.map(UserService::user));
   }
 
   /** Revokes the user and every token of theirs; their requests get 401 from then on. */
@@ -86,6 +91,17 @@ public final class UserService {
         .compose(v -> tx.update("UPDATE tokens SET revoked_at = ? WHERE revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE name = ?)",
             now, name.value()))
         .mapEmpty());
+  }
+
+  /**
+   * Gives the user another role. Takes effect for their requests within {@link #AUTH_CACHE_MILLIS}
+   * (at once in this process), like a revocation.
+   */
+  public Future<Void> setRole(UserName name, Role role) {
+    authCache.clear();
+    return db.update("UPDATE users SET role = ? WHERE name = ?", role.id(), name.value())
+        .compose(n -> n == 0 ? Future.failedFuture(new NoSuchUserException(name.value())) : Future.<Void>succeededFuture())
+        .andThen(ar -> authCache.clear());
   }
 
   /** The active user holding this token, if any (answers from a cache of {@link #AUTH_CACHE_MILLIS}). */
@@ -111,7 +127,7 @@ public final class UserService {
   }
 
   private Future<Optional<User>> lookup(byte[] hash) {
-    return db.queryOne("SELECT u.id, u.name, u.created_at, u.revoked_at, t.token_sha256 FROM tokens t JOIN users u ON u.id = t.user_id "
+    return db.queryOne("SELECT u.id, u.name, u.created_at, u.revoked_at, u.role, t.token_sha256 FROM tokens t JOIN users u ON u.id = t.user_id "
             + "WHERE t.token_sha256 = ? AND t.revoked_at IS NULL AND u.revoked_at IS NULL", (Object) hash)
         // The index lookup already matched; compare again in constant time so that no
         // code path decides on a token by a short-circuiting comparison.
@@ -119,6 +135,6 @@ public final class UserService {
   }
 
   private static User user(Row r) {
-    return new User(r.getLong("id"), r.string("name"), r.getLong("created_at"), !r.isNull("revoked_at"));
+    return new User(r.getLong("id"), r.string("name"), r.getLong("created_at"), !r.isNull("revoked_at"), Role.parse(r.string("role")));
   }
 }

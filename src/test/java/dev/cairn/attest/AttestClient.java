@@ -2,6 +2,7 @@ package dev.cairn.attest;
 
 import dev.cairn.db.TestDatabase;
 import dev.cairn.server.TestServer;
+import dev.cairn.users.Role;
 import dev.cairn.users.UserName;
 import dev.cairn.users.UserService;
 import io.vertx.core.json.JsonArray;
@@ -21,8 +22,13 @@ final class AttestClient {
     this.server = server;
   }
 
+  /** A new writer's token. */
   String user(String name) throws Exception {
-    return TestDatabase.await(new UserService(server.server().db()).create(new UserName(name), Optional.empty())).token();
+    return user(name, Role.WRITER);
+  }
+
+  String user(String name, Role role) throws Exception {
+    return TestDatabase.await(new UserService(server.server().db()).create(new UserName(name), role, Optional.empty())).token();
   }
 
   HttpResponse<String> send(String method, String path, String body, String token, String accept) throws Exception {
@@ -46,6 +52,17 @@ final class AttestClient {
 
   HttpResponse<String> post(String path, String body, String token) throws Exception {
     return send("POST", path, body, token, null);
+  }
+
+  /** Registers the key's public half for the token's user with proof of possession, as a builder does. */
+  HttpResponse<String> registerKey(String token, dev.cairn.nix.SecretKey key) throws Exception {
+    HttpResponse<String> challenge = post("/api/v1/keys/challenge", null, token);
+    if (challenge.statusCode() != 200) {
+      return challenge;
+    }
+    String text = new JsonObject(challenge.body()).getString("challenge");
+    return post("/api/v1/keys", new JsonObject().put("public_key", key.toPublicKey().toString()).put("challenge", text)
+        .put("signature", key.sign(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString()).encode(), token);
   }
 
   /** lila's attestation body for one output. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.db.Dialect;
 import dev.cairn.db.TestDatabase;
+import dev.cairn.users.Role;
 import dev.cairn.users.UserName;
 import dev.cairn.users.UserService;
 import io.vertx.core.json.JsonArray;
@@ -241,8 +242,11 @@ class LilaRoutesTest extends ServersOnBothDialects {
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
   void linkPatterns(Dialect d) throws Exception {
     AttestClient c = clients.get(d);
-    String token = c.user("links-" + d);
+    String token = c.user("links-" + d, Role.ADMIN);
     assertEquals(401, c.post("/link_patterns?pattern=abc&link=https://x", null, null).statusCode());
+    HttpResponse<String> writer = c.post("/link_patterns?pattern=abc&link=https://x", null, c.user("links-writer-" + d));
+    assertEquals(403, writer.statusCode(), "link patterns are an operator's right");
+    assertEquals("role: admin required (links-writer-" + d + " is writer)", new JsonObject(writer.body()).getString("detail"));
     assertEquals(422, c.post("/link_patterns?pattern=abc", null, token).statusCode());
     assertEquals(422, c.post("/link_patterns?pattern=(&link=x", null, token).statusCode());
     HttpResponse<String> ok = c.post("/link_patterns?pattern=python3&link=https%3A%2F%2Fexample.org%2Fpython-" + d, null, token);

@@ -41,9 +41,15 @@ class PostBuildHookTest {
       AttestClient c = new AttestClient(server);
       String token = c.user("nix-builder");
       SecretKey key = SecretKey.generate("nix-builder-1");
-      assertEquals(200, c.post("/api/v1/keys", key.toPublicKey().toString(), token).statusCode());
       Path tokenFile = Files.writeString(tmp.resolve("token"), token + "\n");
       Path keyFile = Files.writeString(tmp.resolve("key"), key.toString());
+      // The builder registers its key as an operator would set it up: the CLI, with proof of possession.
+      Process register = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+          System.getProperty("java.class.path"), "dev.cairn.server.Main", "hook", "register-key", "--server", server.baseUrl(),
+          "--token-file", tokenFile.toString(), "--key-file", keyFile.toString()).redirectErrorStream(true).start();
+      String registered = new String(register.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertEquals(0, register.waitFor(), registered);
+      assertEquals("registered " + key.toPublicKey(), registered.strip());
       RealNix nix = new RealNix(tmp.resolve("nix"));
       Path spool = tmp.resolve("spool");
       Path hook = hookScript(server.baseUrl(), tokenFile, keyFile, nix, spool);

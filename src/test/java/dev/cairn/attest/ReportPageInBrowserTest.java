@@ -43,6 +43,7 @@ class ReportPageInBrowserTest {
       AttestClient c = new AttestClient(server);
       String alice = c.user("alice");
       String bob = c.user("bob");
+      String operator = c.user("operator", dev.cairn.users.Role.ADMIN);
       String[] hashes = {"lmnpqrsvwxlmnpqrsvwxlmnpqrsvwxl0", "lmnpqrsvwxlmnpqrsvwxlmnpqrsvwxl1", "lmnpqrsvwxlmnpqrsvwxlmnpqrsvwxl2",
           "lmnpqrsvwxlmnpqrsvwxlmnpqrsvwxl3"};
       String[] names = {"firefox-120", "python3-3.11", "openssl-3.0", "zlib-1.3"};
@@ -65,7 +66,7 @@ class ReportPageInBrowserTest {
       }
       c.post("/attestation/" + hashes[0] + "-d0", AttestClient.body(hashes[0], names[0], same, "").encode(), bob);
       c.post("/attestation/" + hashes[1] + "-d1", AttestClient.body(hashes[1], names[1], other, "").encode(), bob);
-      c.post("/link_patterns?pattern=python&link=https%3A%2F%2Fexample.org%2Fpython-team", null, alice);
+      c.post("/link_patterns?pattern=python&link=https%3A%2F%2Fexample.org%2Fpython-team", null, operator);
 
       String url = server.baseUrl() + "/reports/browser-demo";
       String dom = new String(chromium("--dump-dom", url), StandardCharsets.UTF_8);

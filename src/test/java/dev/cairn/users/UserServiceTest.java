@@ -87,4 +87,37 @@ class UserServiceTest {
     assertThrows(IllegalArgumentException.class, () -> new UserName("a b"));
     assertThrows(IllegalArgumentException.class, () -> Tokens.validate("short"));
   }
+
+  @org.junit.jupiter.api.Test
+  void rolesAreNested() {
+    assertTrue(Role.ADMIN.allows(Role.WRITER) && Role.ADMIN.allows(Role.READER) && Role.WRITER.allows(Role.READER));
+    assertFalse(Role.WRITER.allows(Role.ADMIN) || Role.READER.allows(Role.WRITER) || Role.READER.allows(Role.ADMIN));
+    for (Role r : Role.values()) {
+      assertTrue(r.allows(r));
+      assertEquals(r, Role.parse(r.id()));
+    }
+    assertEquals("role must be one of admin, writer, reader (got \"root\")",
+        assertThrows(IllegalArgumentException.class, () -> Role.parse("root")).getMessage());
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.cairn.db.TestDatabase#dialects")
+  void usersCarryARoleThatAnOperatorChanges(Dialect d) throws Exception {
+    UserService users = new UserService(dbs.get(d).db());
+    assertEquals(Role.WRITER, await(users.create(new UserName("default-role"), Optional.empty())).user().role());
+    UserService.Created admin = await(users.create(new UserName("root-op"), Role.ADMIN, Optional.empty()));
+    assertEquals(Role.ADMIN, await(users.authenticate(admin.token())).orElseThrow().role());
+    await(users.setRole(new UserName("root-op"), Role.READER));
+    assertEquals(Role.READER, await(users.authenticate(admin.token())).orElseThrow().role(), "the cache is cleared at once in this process");
+    assertEquals(Role.READER, await(users.find("root-op")).orElseThrow().role());
+    assertThrows(Exception.class, () -> await(users.setRole(new UserName("nobody-here"), Role.ADMIN)));
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.cairn.db.TestDatabase#dialects")
+  void usersFromBeforeRolesAreWriters(Dialect d) throws Exception {
+    // A row as V001 wrote it (no role column named): the migration's default makes it a writer.
+    await(dbs.get(d).db().update("INSERT INTO users (name, created_at) VALUES (?, ?)", "legacy-builder", 1L));
+    assertEquals(Role.WRITER, await(new UserService(dbs.get(d).db()).find("legacy-builder")).orElseThrow().role());
+  }
 }

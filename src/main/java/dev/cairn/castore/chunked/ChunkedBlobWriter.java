@@ -6,6 +6,7 @@ import dev.cairn.castore.BlobWriter;
 import dev.cairn.castore.ChunkMeta;
 import dev.cairn.castore.chunks.ChunkCodec;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -116,7 +117,11 @@ final class ChunkedBlobWriter implements BlobWriter {
     for (byte[] chunk : cut) {
       B3Digest known = wholeBlobDigest;
       Future<B3Digest> digest = known != null ? Future.succeededFuture(known) : service.onCpu(() -> Blake3Hasher.hash(chunk));
-      Future<ChunkMeta> stored = digest.compose(d -> store(d, chunk));
+      // A promise, not the composed future: a composition keeps its functions (and so the
+      // chunk's bytes) reachable for as long as it is, and every future here lives until close.
+      Promise<ChunkMeta> done = Promise.promise();
+      digest.compose(d -> store(d, chunk)).onComplete(done);
+      Future<ChunkMeta> stored = done.future();
       synchronized (this) {
         order.add(stored);
         inFlight.add(stored);

@@ -13,14 +13,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "hook", mixinStandardHelpOptions = true, description = "Clients that run on builders.",
-    subcommands = {HookCommand.PostBuild.class, HookCommand.Flush.class})
+    subcommands = {HookCommand.PostBuild.class, HookCommand.Flush.class, HookCommand.RegisterKey.class})
 final class HookCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: post-build or flush");
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: post-build, flush or register-key");
   }
 
   /** Options shared by the hook commands; each falls back to CAIRN_HOOK_* then lila's HASH_COLLECTION_* variables. */
@@ -101,6 +101,23 @@ final class HookCommand implements Runnable {
     public Integer call() throws Exception {
       int sent = new PostBuildHook(settings.resolve(System.getenv()), System.err).flushSpool();
       System.out.println("sent " + sent);
+      return 0;
+    }
+  }
+
+  @Command(name = "register-key", mixinStandardHelpOptions = true,
+      description = "Register the builder's signing key (--key-file) with proof of possession: signs a server challenge with it.")
+  static final class RegisterKey implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    Settings settings;
+
+    @Override
+    public Integer call() throws Exception {
+      HookSettings resolved = settings.resolve(System.getenv());
+      Path key = resolved.secretKeyFile().orElseThrow(() ->
+          new IllegalArgumentException("no key: give --key-file or set CAIRN_HOOK_KEY_FILE"));
+      String registered = new dev.cairn.attest.hook.KeyRegistration(resolved.server(), resolved.token()).register(key);
+      System.out.println("registered " + registered);
       return 0;
     }
   }

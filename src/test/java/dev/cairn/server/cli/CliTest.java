@@ -56,6 +56,39 @@ class CliTest {
   }
 
   @Test
+  void anOperatorChoosesAndChangesRoles() throws Exception {
+    String cfg = config().toString();
+    assertEquals(0, run("user", "create", "ops", "--role", "admin", "--config", cfg).code());
+    assertEquals(0, run("user", "create", "builder", "--config", cfg).code());
+    Run list = run("user", "list", "--config", cfg);
+    assertTrue(list.out().lines().anyMatch(l -> l.startsWith("ops\tadmin\t")), list.out());
+    assertTrue(list.out().lines().anyMatch(l -> l.startsWith("builder\twriter\t")), "default role is writer: " + list.out());
+    Run set = run("user", "set-role", "builder", "reader", "--config", cfg);
+    assertEquals(0, set.code(), set.err());
+    assertEquals("builder is now reader", set.out().strip());
+    assertTrue(run("user", "list", "--config", cfg).out().lines().anyMatch(l -> l.startsWith("builder\treader\t")));
+    Run bad = run("user", "create", "x", "--role", "root", "--config", cfg);
+    assertEquals(2, bad.code());
+    assertEquals("cairn: role must be one of admin, writer, reader (got \"root\")", bad.err().strip());
+    assertEquals(2, run("user", "set-role", "nobody", "admin", "--config", cfg).code());
+  }
+
+  @Test
+  void theOperatorsAddKeyKeepsOneOwnerPerKey() throws Exception {
+    String cfg = config().toString();
+    run("user", "create", "keyholder", "--config", cfg);
+    run("user", "create", "other", "--config", cfg);
+    Path pk = dir.resolve("pk");
+    Files.writeString(pk, dev.cairn.nix.SecretKey.generate("op-key-1").toPublicKey().toString());
+    Run added = run("user", "add-key", "keyholder", pk.toString(), "--config", cfg);
+    assertEquals(0, added.code(), added.err());
+    assertEquals(0, run("user", "add-key", "keyholder", pk.toString(), "--config", cfg).code(), "again: nothing changes");
+    Run taken = run("user", "add-key", "other", pk.toString(), "--config", cfg);
+    assertEquals(2, taken.code());
+    assertEquals("cairn: public_key: this key is registered to another user", taken.err().strip());
+  }
+
+  @Test
   void duplicateUserFailsWithOneLine() throws Exception {
     String cfg = config().toString();
     run("user", "create", "carol", "--config", cfg);
@@ -109,7 +142,7 @@ class CliTest {
   @Test
   void everyCommandHasHelp() {
     for (String[] cmd : new String[][] {{"serve", "--help"}, {"--help"}, {"user", "--help"}, {"user", "create", "--help"},
-        {"user", "list", "--help"}, {"user", "revoke", "--help"}, {"key", "--help"}, {"key", "generate", "--help"}, {"version", "--help"}}) {
+        {"user", "list", "--help"}, {"user", "revoke", "--help"}, {"user", "set-role", "--help"}, {"key", "--help"}, {"key", "generate", "--help"}, {"version", "--help"}}) {
       Run r = run(cmd);
       assertEquals(0, r.code(), String.join(" ", cmd));
       assertTrue(r.out().contains("Usage: cairn"), String.join(" ", cmd) + " printed: " + r.code() + r.out() + r.err());

@@ -1,0 +1,104 @@
+package dev.cairn.server.http;
+
+import dev.cairn.castore.NarIngester;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * A request body fed to NAR ingest as it arrives, never buffered whole (a Nix NAR upload may be
+ * gigabytes). Parsing and blob writes run on the NAR pool in arrival order; the request is paused
+ * while more than {@link #HIGH_WATER} bytes wait for that pool and resumed below
+ * {@link #LOW_WATER}, so a fast client cannot outrun the store. More than {@code limit} bytes
+ * fails with {@link BodyTooLargeException} (a 413) and the ingest is abandoned.
+ */
+public final class StreamedNarUpload {
+  static final int HIGH_WATER = 4 << 20;
+  static final int LOW_WATER = 1 << 20;
+
+  private final HttpServerRequest request;
+  private final NarIngester.Session session;
+  private final WorkerExecutor pool;
+  private final long limit;
+  private final Context context;
+  private final Promise<NarIngester.Result> result = Promise.promise();
+  private Future<Void> tail = Future.succeededFuture();
+  private long received;
+  private long waiting;
+  private boolean paused;
+  private boolean failed;
+
+  private StreamedNarUpload(HttpServerRequest request, NarIngester ingester, WorkerExecutor pool, long limit, Context context) {
+    this.request = request;
+    this.session = ingester.newSession();
+    this.pool = pool;
+    this.limit = limit;
+    this.context = context;
+  }
+
+  /** Ingests the body of {@code request}; call from the request's event loop before the body is read. */
+  public static Future<NarIngester.Result> ingest(HttpServerRequest request, NarIngester ingester, WorkerExecutor narPool, long limit) {
+    StreamedNarUpload upload = new StreamedNarUpload(request, ingester, narPool, limit, io.vertx.core.Vertx.currentContext());
+    upload.start();
+    return upload.result.future();
+  }
+
+  private void start() {
+    request.handler(this::piece);
+    request.exceptionHandler(e -> fail(e));
+    request.endHandler(v -> {
+      if (!failed) {
+        tail = tail.compose(x -> pool.executeBlocking(session::finish, false))
+            .onSuccess(result::tryComplete)
+            .onFailure(this::fail)
+            .mapEmpty();
+      }
+    });
+  }
+
+  private void piece(Buffer buffer) {
+    if (failed) {
+      return;
+    }
+    received += buffer.length();
+    if (received > limit) {
+      fail(new BodyTooLargeException(limit));
+      return;
+    }
+    byte[] bytes = buffer.getBytes();
+    waiting += bytes.length;
+    if (waiting > HIGH_WATER && !paused) {
+      paused = true;
+      request.pause();
+    }
+    tail = tail.compose(x -> pool.<Void>executeBlocking(() -> {
+      session.write(bytes, 0, bytes.length);
+      return null;
+    }, false)).andThen(ar -> context.runOnContext(v -> drained(bytes.length)));
+    tail.onFailure(this::fail);
+  }
+
+  private void drained(int n) {
+    waiting -= n;
+    if (paused && waiting < LOW_WATER && !failed) {
+      paused = false;
+      request.resume();
+    }
+  }
+
+  private void fail(Throwable e) {
+    if (failed) {
+      return;
+    }
+    failed = true;
+    // The blobs already stored stay unreferenced until garbage collection.
+    tail.onComplete(ar -> pool.executeBlocking(() -> {
+      session.abort();
+      return null;
+    }, false));
+    result.tryFail(e);
+  }
+}
