@@ -8,16 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.castore.B3Digest;
 import dev.cairn.castore.DirectoryNode;
-import dev.cairn.castore.NarIngester;
 import dev.cairn.castore.Node;
-import dev.cairn.castore.PathComponent;
 import dev.cairn.castore.chunks.ChunkStore;
 import dev.cairn.db.Dialect;
 import dev.cairn.nix.NarWriter;
-import dev.cairn.nix.StorePath;
 import dev.cairn.server.TestServer;
 import dev.cairn.store.PathInfo;
 import dev.cairn.store.Store;
+import dev.cairn.store.gc.TestPaths;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -73,19 +71,6 @@ class GcCommandTest {
     return file.toString();
   }
 
-  private static PathInfo addPath(Store store, String hashSeed, Path tree) throws Exception {
-    StringBuilder hash = new StringBuilder();
-    Random r = new Random(hashSeed.hashCode() ^ System.nanoTime());
-    for (int i = 0; i < 32; i++) {
-      hash.append("abcdfghijklmnpqrsvwxyz0123456789".charAt(r.nextInt(32)));
-    }
-    StorePath path = StorePath.parseBaseName(hash + "-" + hashSeed);
-    NarIngester.Result ingested = store.ingester().ingest(tree);
-    Node node = ingested.root().withName(PathComponent.of(path.baseNameBytes()));
-    return await(store.pathInfos().put(PathInfo.withUnresolvedReferences(path, node, ingested.narSize(), ingested.narSha256(),
-        List.of(), Optional.empty(), Optional.empty(), List.of())));
-  }
-
   private Path tree(String name, int bytes, long seed) throws Exception {
     Path t = Files.createDirectories(dir.resolve(name));
     byte[] data = new byte[bytes];
@@ -125,9 +110,9 @@ class GcCommandTest {
       Path keptTree = tree("kept", 1_500_000, 1);
       Path goneTree = tree("gone", 1_500_000, 2);
       Path pinnedTree = tree("pinned", 700_000, 3);
-      PathInfo kept = addPath(store, "kept", keptTree);
-      PathInfo gone = addPath(store, "gone", goneTree);
-      PathInfo pinned = addPath(store, "pinned", pinnedTree);
+      PathInfo kept = TestPaths.add(store, "kept", keptTree, List.of());
+      PathInfo gone = TestPaths.add(store, "gone", goneTree, List.of());
+      PathInfo pinned = TestPaths.add(store, "pinned", pinnedTree, List.of());
       String cfg = config(server);
 
       Run pin = run("gc", "pin", "release", pinned.storePath().fullPath(), "--config", cfg);
@@ -139,8 +124,8 @@ class GcCommandTest {
       assertEquals(2, notStored.code());
       assertEquals("cairn: /nix/store/" + "a".repeat(32) + "-absent is not in the store", notStored.err().strip());
 
-      await(store.pathInfos().delete(gone.storePath().digest()));
-      await(store.pathInfos().delete(pinned.storePath().digest()));
+      TestPaths.delete(store, gone);
+      TestPaths.delete(store, pinned);
       Thread.sleep(25);
       int chunksBefore = chunkCount(store.chunkStore());
 
@@ -196,11 +181,11 @@ class GcCommandTest {
     // is being uploaded (blobs first, then directories, then the PathInfo).
     try (TestServer server = TestServer.start(dialect, Map.of("CAIRN_CASTORE_GC_INTERVAL", "1s", "CAIRN_CASTORE_GC_GRACE", "2s"))) {
       Store store = server.server().store();
-      PathInfo gone = addPath(store, "gone", tree("gone", 600_000, 4));
+      PathInfo gone = TestPaths.add(store, "gone", tree("gone", 600_000, 4), List.of());
       Path keptTree = tree("kept", 600_000, 5);
-      PathInfo kept = addPath(store, "kept", keptTree);
+      PathInfo kept = TestPaths.add(store, "kept", keptTree, List.of());
       B3Digest goneDir = ((DirectoryNode) gone.node()).digest();
-      await(store.pathInfos().delete(gone.storePath().digest()));
+      TestPaths.delete(store, gone);
 
       HttpClient http = HttpClient.newHttpClient();
       long deadline = System.currentTimeMillis() + 20_000;

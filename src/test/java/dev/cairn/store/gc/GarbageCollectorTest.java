@@ -17,7 +17,6 @@ import dev.cairn.castore.ChunkMeta;
 import dev.cairn.castore.Directory;
 import dev.cairn.castore.DirectoryNode;
 import dev.cairn.castore.FileNode;
-import dev.cairn.castore.NarIngester;
 import dev.cairn.castore.Node;
 import dev.cairn.castore.PathComponent;
 import dev.cairn.castore.chunked.ChunkCollectedException;
@@ -39,28 +38,17 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Collection over a real Store (database of each dialect, every chunk store backend). */
 class GarbageCollectorTest {
-  private static final AtomicInteger COUNTER = new AtomicInteger();
   private static final GcOptions NOW = new GcOptions(Duration.ZERO, false);
   private static final GcOptions NOW_DRY = new GcOptions(Duration.ZERO, true);
   private static final GcOptions DEFAULT = new GcOptions(GcOptions.DEFAULT_GRACE, false);
 
   static List<BlobBackend> backends() {
     return BlobBackend.all().toList();
-  }
-
-  /** A store path with a unique hash part. */
-  private static StorePath storePath(String name) {
-    StringBuilder b = new StringBuilder();
-    for (char ch : String.format("%032d", COUNTER.incrementAndGet() + 1000L * new Random().nextInt(1000)).toCharArray()) {
-      b.append("abcdfghijk".charAt(ch - '0'));
-    }
-    return StorePath.parseBaseName(b + "-" + name);
   }
 
   private static byte[] random(int n, long seed) {
@@ -84,15 +72,6 @@ class GarbageCollectorTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     NarWriter.dump(dir, out);
     return out.toByteArray();
-  }
-
-  /** Ingests {@code dir} and stores it as a PathInfo. */
-  private static PathInfo addPath(CastoreFixture f, String name, Path dir, List<StorePath> refs) throws Exception {
-    StorePath path = storePath(name);
-    NarIngester.Result r = f.ingester.ingest(dir);
-    Node node = r.root().withName(PathComponent.of(path.baseNameBytes()));
-    PathInfo info = PathInfo.withUnresolvedReferences(path, node, r.narSize(), r.narSha256(), List.of(), Optional.empty(), Optional.empty(), refs);
-    return await(f.store.pathInfos().put(info));
   }
 
   private static byte[] rendered(CastoreFixture f, Node node) throws Exception {
@@ -177,9 +156,9 @@ class GarbageCollectorTest {
       bFiles.put("shared", shared);
       bFiles.put("only-b", random(2 << 20, 3));
       Path bDir = tree(bFiles);
-      PathInfo a = addPath(f, "a", tree(aFiles), List.of());
-      PathInfo b = addPath(f, "b", bDir, List.of());
-      f.renderer.calculate(a.node());
+      PathInfo a = TestPaths.add(f.store, "a", tree(aFiles), List.of());
+      PathInfo b = TestPaths.add(f.store, "b", bDir, List.of());
+      TestPaths.calculateNar(f.store, a);
       Set<B3Digest> sharedChunks = chunksOf(f, fileDigest(f, a, "shared"));
       Set<B3Digest> onlyA = chunksOf(f, fileDigest(f, a, "only-a"));
       assertTrue(sharedChunks.size() >= 3, "a 3 MiB blob is several chunks");
@@ -188,7 +167,7 @@ class GarbageCollectorTest {
       GcReport nothing = await(GarbageCollector.of(f.database.db(), f.store).run(NOW));
       assertEquals(0, nothing.objects(), "everything is reachable: " + nothing.summary());
 
-      assertTrue(await(f.store.pathInfos().delete(a.storePath().digest())));
+      assertTrue(TestPaths.delete(f.store, a));
       tick();
       GcReport report = await(GarbageCollector.of(f.database.db(), f.store).run(NOW));
 
@@ -224,12 +203,12 @@ class GarbageCollectorTest {
   void pinnedContentSurvivesTheDeletionOfItsPathInfo(BlobBackend backend) throws Exception {
     try (CastoreFixture f = backend.fixture(0)) {
       Path dir = tree(Map.of("big", random(2 << 20, 10), "small", "pinned".getBytes()));
-      PathInfo a = addPath(f, "pinned", dir, List.of());
+      PathInfo a = TestPaths.add(f.store, "pinned", dir, List.of());
       Pins pins = new Pins(f.database.db(), f.store.pathInfos());
       await(pins.pin("release-1", a.storePath()));
       assertEquals(List.of("release-1"), await(pins.list()).stream().map(Pins.Pin::name).toList());
       assertEquals(a.storePath(), await(pins.list()).get(0).storePath());
-      await(f.store.pathInfos().delete(a.storePath().digest()));
+      TestPaths.delete(f.store, a);
       tick();
 
       GcReport kept = await(GarbageCollector.of(f.database.db(), f.store).run(NOW));
@@ -251,11 +230,11 @@ class GarbageCollectorTest {
   void pinningRefusesBadNamesAndPathsNotInTheStore(BlobBackend backend) throws Exception {
     try (CastoreFixture f = backend.fixture(0)) {
       Pins pins = new Pins(f.database.db(), f.store.pathInfos());
-      PathInfo a = addPath(f, "p", tree(Map.of("f", "x".getBytes())), List.of());
+      PathInfo a = TestPaths.add(f.store, "p", tree(Map.of("f", "x".getBytes())), List.of());
       ExecutionException badName = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
           () -> await(pins.pin("no spaces", a.storePath())));
       assertInstanceOf(IllegalArgumentException.class, badName.getCause());
-      StorePath absent = storePath("absent");
+      StorePath absent = TestPaths.storePath("absent");
       ExecutionException missing = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
           () -> await(pins.pin("x", absent)));
       assertEquals(absent.fullPath() + " is not in the store", missing.getCause().getMessage());
@@ -267,9 +246,9 @@ class GarbageCollectorTest {
   void aDryRunCountsWhatARunFreesAndDeletesNothing(BlobBackend backend) throws Exception {
     try (CastoreFixture f = backend.fixture(0)) {
       byte[] shared = random(2 << 20, 20);
-      PathInfo a = addPath(f, "a", tree(Map.of("shared", shared, "mine", random(3 << 20, 21))), List.of());
-      addPath(f, "b", tree(Map.of("shared", shared)), List.of());
-      await(f.store.pathInfos().delete(a.storePath().digest()));
+      PathInfo a = TestPaths.add(f.store, "a", tree(Map.of("shared", shared, "mine", random(3 << 20, 21))), List.of());
+      TestPaths.add(f.store, "b", tree(Map.of("shared", shared)), List.of());
+      TestPaths.delete(f.store, a);
       tick();
       Set<B3Digest> before = storedChunks(f.chunks);
       long blobsBefore = count(f, "SELECT COUNT(*) AS n FROM blobs");
@@ -296,8 +275,8 @@ class GarbageCollectorTest {
   void nothingYoungerThanTheGracePeriodIsCollectedNorAnUploadInFlight(BlobBackend backend) throws Exception {
     try (CastoreFixture f = backend.fixture(0)) {
       Path dir = tree(Map.of("f", random(2 << 20, 30)));
-      PathInfo a = addPath(f, "a", dir, List.of());
-      await(f.store.pathInfos().delete(a.storePath().digest()));
+      PathInfo a = TestPaths.add(f.store, "a", dir, List.of());
+      TestPaths.delete(f.store, a);
       byte[] data = random(3 << 20, 31);
       BlobWriter upload = f.blobs.put();
       await(upload.write(Buffer.buffer(data).slice(0, 2 << 20)));
@@ -406,15 +385,15 @@ class GarbageCollectorTest {
   void aDeletedPathsContentStaysWhileAPathReferencingItExists(BlobBackend backend) throws Exception {
     try (CastoreFixture f = backend.fixture(0)) {
       Path depDir = tree(Map.of("lib", random(300_000, 70)));
-      PathInfo dep = addPath(f, "dep", depDir, List.of());
-      PathInfo top = addPath(f, "top", tree(Map.of("bin", random(100_000, 71))), List.of(dep.storePath()));
-      await(f.store.pathInfos().delete(dep.storePath().digest()));
+      PathInfo dep = TestPaths.add(f.store, "dep", depDir, List.of());
+      PathInfo top = TestPaths.add(f.store, "top", tree(Map.of("bin", random(100_000, 71))), List.of(dep.storePath()));
+      TestPaths.delete(f.store, dep);
       tick();
       GcReport kept = await(GarbageCollector.of(f.database.db(), f.store).run(NOW));
       assertEquals(0, kept.objects(), "top's closure stays whole: " + kept.summary());
       assertArrayEquals(nar(depDir), rendered(f, dep.node()));
 
-      await(f.store.pathInfos().delete(top.storePath().digest()));
+      TestPaths.delete(f.store, top);
       GcReport freed = await(GarbageCollector.of(f.database.db(), f.store).run(NOW));
       assertEquals(2, freed.directories(), freed.summary());
       assertEquals(2, freed.blobs(), freed.summary());
