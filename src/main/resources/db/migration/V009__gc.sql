@@ -11,3 +11,12 @@ CREATE TABLE gc_pins (
   node {{BYTES}} NOT NULL,
   created_at {{BIGINT}} NOT NULL
 );
+
+-- At most one collection deletes at a time, across replicas: the holder renews its lease while
+-- it works; a crashed holder's lease expires. (Two collectors could otherwise each finish the
+-- other's deletes and mark a chunk deleted while the other still deletes it.)
+CREATE TABLE gc_lease (
+  id INTEGER PRIMARY KEY,
+  holder TEXT NOT NULL,
+  expires_at {{BIGINT}} NOT NULL
+);

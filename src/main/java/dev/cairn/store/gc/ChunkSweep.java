@@ -13,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 
 /**
  * Deletes chunks no blob references, without racing uploads (the other half is
@@ -31,26 +30,31 @@ import java.util.function.BooleanSupplier;
  *       present) still refuses to commit.
  * </ol>
  * A crash between 1 and 3 leaves {@code deleted = 0} tombstones (uploads of those chunks are
- * refused meanwhile); the next collection finishes them first. Tombstones finished longer ago
- * than the grace period are pruned: an upload older than that is not protected anyway.
+ * refused meanwhile); the next collection finishes them first. Finished tombstones are kept
+ * for {@link #TOMBSTONE_RETENTION} (or the grace period, if longer) whatever the grace period:
+ * an upload that began before a delete must still find its tombstone when it commits, and with
+ * a grace period of zero the next collection may start a moment later.
  */
 final class ChunkSweep {
+  /** How long a finished tombstone still refuses uploads that began before its delete. */
+  static final java.time.Duration TOMBSTONE_RETENTION = java.time.Duration.ofDays(1);
+
   /** Chunk deletes in flight at once (each is a file unlink or one S3 DELETE). */
   private static final int DELETES_IN_FLIGHT = 16;
 
   private final Database db;
   private final ChunkStore chunks;
-  private final BooleanSupplier stopping;
+  private final Checkpoint checkpoint;
 
-  ChunkSweep(Database db, ChunkStore chunks, BooleanSupplier stopping) {
+  ChunkSweep(Database db, ChunkStore chunks, Checkpoint checkpoint) {
     this.db = db;
     this.chunks = chunks;
-    this.stopping = stopping;
+    this.checkpoint = checkpoint;
   }
 
   /** Completes the deletes a crashed collection tombstoned but did not finish. */
   Future<Void> finishLeftovers(Freed freed) {
-    return checkStopping()
+    return checkpoint.check()
         .compose(v -> db.query("SELECT chunk_digest FROM gc_tombstones WHERE deleted = 0 ORDER BY chunk_digest LIMIT ?", InList.MAX))
         .compose(rows -> {
           List<ChunkStore.Listed> page = new ArrayList<>();
@@ -68,7 +72,7 @@ final class ChunkSweep {
   }
 
   private Future<Void> page(Optional<B3Digest> after, Marks marks, long cutoff, boolean dryRun, Freed freed) {
-    return checkStopping()
+    return checkpoint.check()
         .compose(v -> chunks.list(after, InList.MAX))
         .compose(listed -> {
           List<ChunkStore.Listed> old = listed.stream().filter(c -> c.modifiedMillis() < cutoff).toList();
@@ -106,7 +110,7 @@ final class ChunkSweep {
                   : tx.update("DELETE FROM gc_tombstones WHERE chunk_digest IN " + InList.of(inUse.size()), InList.params(inUse)))
                   .map(n -> candidates.stream().filter(c -> !refs.contains(c.digest())).toList());
             }))
-        .compose(confirmed -> deleteAll(confirmed, 0)
+        .compose(confirmed -> checkpoint.check().compose(v -> deleteAll(confirmed, 0))
             .compose(v -> confirmed.isEmpty() ? Future.succeededFuture(0L)
                 : db.update("UPDATE gc_tombstones SET deleted = 1, deleting_at = ? WHERE chunk_digest IN " + InList.of(confirmed.size()),
                     InList.params(digests(confirmed), System.currentTimeMillis())))
@@ -127,9 +131,9 @@ final class ChunkSweep {
     return Future.all(window).compose(v -> deleteAll(confirmed, from + DELETES_IN_FLIGHT));
   }
 
-  /** Prunes tombstones whose delete finished before {@code cutoff}. */
-  Future<Void> pruneTombstones(long cutoff, Freed freed) {
-    return db.update("DELETE FROM gc_tombstones WHERE deleted = 1 AND deleting_at < ?", cutoff).map(n -> {
+  /** Prunes tombstones whose delete finished before {@code before}. */
+  Future<Void> pruneTombstones(long before, Freed freed) {
+    return db.update("DELETE FROM gc_tombstones WHERE deleted = 1 AND deleting_at < ?", before).map(n -> {
       freed.tombstonesPruned += n;
       return null;
     });
@@ -180,9 +184,5 @@ final class ChunkSweep {
 
   private static List<B3Digest> digests(List<ChunkStore.Listed> listed) {
     return listed.stream().map(ChunkStore.Listed::digest).toList();
-  }
-
-  private Future<Void> checkStopping() {
-    return stopping.getAsBoolean() ? Future.failedFuture(new GcStoppedException()) : Future.succeededFuture();
   }
 }

@@ -21,8 +21,8 @@ import java.util.logging.Logger;
  * <p>Every sweep pages through its table in key order, {@link InList#MAX} rows a page, each
  * page deleted in its own short transaction, so writers are never held up for long (SQLite has
  * one writer at a time). Deletes re-check the creation time in the statement itself: an object
- * re-put while the collection runs is refreshed and therefore kept. Two collections at once
- * (two replicas) are safe, only wasteful.
+ * re-put while the collection runs is refreshed and therefore kept. One collection deletes at
+ * a time across replicas ({@link GcLease}).
  */
 public final class GarbageCollector {
   private static final Logger LOG = Logger.getLogger("cairn.gc");
@@ -45,26 +45,39 @@ public final class GarbageCollector {
     stopping = true;
   }
 
+  /**
+   * One collection. A run that deletes first takes the {@link GcLease} (failing with
+   * {@link GcBusyException} while another collection holds it); a dry run needs none.
+   */
   public Future<GcReport> run(GcOptions options) {
+    if (options.dryRun()) {
+      return collect(options, this::checkStopping);
+    }
+    return GcLease.acquire(db).compose(lease -> collect(options, () -> checkStopping().compose(v -> lease.check()))
+        .transform(ar -> lease.release().transform(x -> ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause()))));
+  }
+
+  private Future<GcReport> collect(GcOptions options, Checkpoint checkpoint) {
     long started = System.currentTimeMillis();
     long cutoff = started - options.grace().toMillis();
     Freed freed = new Freed();
-    ChunkSweep chunkSweep = new ChunkSweep(db, chunks, () -> stopping);
+    ChunkSweep chunkSweep = new ChunkSweep(db, chunks, checkpoint);
     Future<Void> leftovers = options.dryRun() ? Future.succeededFuture() : chunkSweep.finishLeftovers(freed);
     return leftovers
-        .compose(v -> new Marker(db, () -> stopping).mark())
-        .compose(marks -> sweepDirectories(new byte[0], marks, cutoff, options.dryRun(), freed)
-            .compose(v -> sweepBlobs(new byte[0], marks, cutoff, options.dryRun(), freed))
+        .compose(v -> new Marker(db, checkpoint).mark())
+        .compose(marks -> sweepDirectories(new byte[0], marks, cutoff, options.dryRun(), freed, checkpoint)
+            .compose(v -> sweepBlobs(new byte[0], marks, cutoff, options.dryRun(), freed, checkpoint))
             .compose(v -> chunkSweep.sweep(marks, cutoff, options.dryRun(), freed))
-            .compose(v -> options.dryRun() ? Future.succeededFuture() : chunkSweep.pruneTombstones(cutoff, freed))
+            .compose(v -> options.dryRun() ? Future.succeededFuture()
+                : chunkSweep.pruneTombstones(Math.min(cutoff, started - ChunkSweep.TOMBSTONE_RETENTION.toMillis()), freed))
             .map(v -> new GcReport(options.dryRun(), started, System.currentTimeMillis() - started, options.grace(),
                 marks.directories().size(), marks.blobs().size(), freed.directories, freed.blobs, freed.narCalculations,
                 freed.chunks, freed.chunkBytes, freed.tombstonesPruned)))
         .onSuccess(report -> LOG.info(report.summary().replace('\n', ';')));
   }
 
-  private Future<Void> sweepDirectories(byte[] after, Marks marks, long cutoff, boolean dryRun, Freed freed) {
-    return checkStopping()
+  private Future<Void> sweepDirectories(byte[] after, Marks marks, long cutoff, boolean dryRun, Freed freed, Checkpoint checkpoint) {
+    return checkpoint.check()
         .compose(v -> db.query("SELECT digest FROM directories WHERE digest > ? AND created_at < ? ORDER BY digest LIMIT ?",
             after, cutoff, InList.MAX))
         .compose(rows -> {
@@ -86,12 +99,12 @@ public final class GarbageCollector {
                 });
           }
           return done.compose(v -> rows.size() < InList.MAX ? Future.succeededFuture()
-              : sweepDirectories(rows.get(rows.size() - 1).bytes("digest"), marks, cutoff, dryRun, freed));
+              : sweepDirectories(rows.get(rows.size() - 1).bytes("digest"), marks, cutoff, dryRun, freed, checkpoint));
         });
   }
 
-  private Future<Void> sweepBlobs(byte[] after, Marks marks, long cutoff, boolean dryRun, Freed freed) {
-    return checkStopping()
+  private Future<Void> sweepBlobs(byte[] after, Marks marks, long cutoff, boolean dryRun, Freed freed, Checkpoint checkpoint) {
+    return checkpoint.check()
         .compose(v -> db.query("SELECT digest FROM blobs WHERE digest > ? AND created_at < ? ORDER BY digest LIMIT ?",
             after, cutoff, InList.MAX))
         .compose(rows -> {
@@ -118,7 +131,7 @@ public final class GarbageCollector {
                 });
           }
           return done.compose(v -> rows.size() < InList.MAX ? Future.succeededFuture()
-              : sweepBlobs(rows.get(rows.size() - 1).bytes("digest"), marks, cutoff, dryRun, freed));
+              : sweepBlobs(rows.get(rows.size() - 1).bytes("digest"), marks, cutoff, dryRun, freed, checkpoint));
         });
   }
 

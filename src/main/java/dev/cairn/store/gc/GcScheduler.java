@@ -108,6 +108,8 @@ public final class GcScheduler extends VerticleBase {
         last.set(ar.result());
         lastFailed = false;
         count(ar.result());
+      } else if (ar.cause() instanceof GcBusyException busy) {
+        LOG.info("garbage collection skipped: " + busy.getMessage());
       } else if (!(ar.cause() instanceof GcStoppedException)) {
         lastFailed = true;
         LOG.log(Level.SEVERE, "garbage collection failed", ar.cause());

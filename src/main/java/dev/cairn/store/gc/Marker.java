@@ -12,7 +12,6 @@ import io.vertx.core.Future;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 /**
  * The mark phase: every directory and blob reachable from a root. Roots are the root node of
@@ -28,11 +27,11 @@ import java.util.function.BooleanSupplier;
  */
 final class Marker {
   private final Database db;
-  private final BooleanSupplier stopping;
+  private final Checkpoint checkpoint;
 
-  Marker(Database db, BooleanSupplier stopping) {
+  Marker(Database db, Checkpoint checkpoint) {
     this.db = db;
-    this.stopping = stopping;
+    this.checkpoint = checkpoint;
   }
 
   Future<Marks> mark() {
@@ -44,14 +43,14 @@ final class Marker {
   }
 
   private Future<Void> pathRoots(Marks marks, byte[] after) {
-    return checkStopping()
+    return checkpoint.check()
         .compose(v -> db.query("SELECT digest, node FROM path_infos WHERE digest > ? ORDER BY digest LIMIT ?", after, InList.MAX))
         .compose(rows -> walk(marks, nodes(rows, "node")).compose(v -> rows.size() < InList.MAX ? Future.succeededFuture()
             : pathRoots(marks, rows.get(rows.size() - 1).bytes("digest"))));
   }
 
   private Future<Void> referenceRoots(Marks marks, byte[] afterReferrer, long afterPosition) {
-    return checkStopping()
+    return checkpoint.check()
         .compose(v -> db.query("SELECT referrer, position, reference_node FROM path_references"
             + " WHERE reference_node IS NOT NULL AND (referrer > ? OR (referrer = ? AND position > ?))"
             + " ORDER BY referrer, position LIMIT ?", afterReferrer, afterReferrer, afterPosition, InList.MAX))
@@ -65,7 +64,7 @@ final class Marker {
   }
 
   private Future<Void> pinRoots(Marks marks, String after) {
-    return checkStopping()
+    return checkpoint.check()
         .compose(v -> db.query("SELECT name, node FROM gc_pins WHERE name > ? ORDER BY name LIMIT ?", after, InList.MAX))
         .compose(rows -> walk(marks, nodes(rows, "node")).compose(v -> rows.size() < InList.MAX ? Future.succeededFuture()
             : pinRoots(marks, rows.get(rows.size() - 1).string("name"))));
@@ -106,7 +105,7 @@ final class Marker {
     while (!frontier.isEmpty() && batch.size() < InList.MAX) {
       batch.add(frontier.poll());
     }
-    return checkStopping()
+    return checkpoint.check()
         .compose(v -> db.query("SELECT data FROM directories WHERE digest IN " + InList.of(batch.size()), InList.params(batch)))
         .compose(rows -> {
           // A directory named by a node but absent from the table has nothing below it to keep.
@@ -117,9 +116,5 @@ final class Marker {
           }
           return drain(marks, frontier);
         });
-  }
-
-  private Future<Void> checkStopping() {
-    return stopping.getAsBoolean() ? Future.failedFuture(new GcStoppedException()) : Future.succeededFuture();
   }
 }

@@ -158,6 +158,13 @@ class GcCommandTest {
       assertEquals(1, freed(unpinned.out(), "directories"), unpinned.out());
       assertEquals("", run("gc", "pins", "--config", cfg).out());
 
+      await(server.server().db().update("INSERT INTO gc_lease (id, holder, expires_at) VALUES (1, ?, ?)", "replica-b",
+          System.currentTimeMillis() + 60_000));
+      Run busy = run("gc", "--grace", "0s", "--config", cfg);
+      assertEquals(2, busy.code());
+      assertTrue(busy.err().startsWith("cairn: another garbage collection is running (replica-b, lease until "), busy.err());
+      assertEquals(0, run("gc", "--dry-run", "--config", cfg).code(), "a dry run needs no lease");
+
       Run badGrace = run("gc", "--grace", "soon", "--config", cfg);
       assertEquals(2, badGrace.code());
       assertTrue(badGrace.err().contains("--grace") && badGrace.err().contains("must be a duration like 90s, 30m, 1h30m or 2d"), badGrace.err());

@@ -400,4 +400,111 @@ class GarbageCollectorTest {
       assertEquals(0, storedChunks(f.chunks).size(), "nothing is left");
     }
   }
+
+  /**
+   * Two collectors with no grace period (two replicas) run back to back while blobs that share
+   * most of their chunks are uploaded. Uploads may be refused (and are retried), a collection
+   * may find the other one deleting (and tries again), collections delete what nothing
+   * references, but no blob is ever visible with a chunk missing.
+   */
+  @ParameterizedTest
+  @MethodSource("backends")
+  void concurrentCollectorsNeverLeaveAVisibleBlobWithAMissingChunk(BlobBackend backend) throws Exception {
+    try (CastoreFixture f = backend.fixture(0)) {
+      byte[] shared = random(2 << 20, 80);
+      java.util.concurrent.atomic.AtomicBoolean uploading = new java.util.concurrent.atomic.AtomicBoolean(true);
+      java.util.concurrent.atomic.AtomicInteger collections = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicInteger busy = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.ExecutorService collectors = java.util.concurrent.Executors.newFixedThreadPool(2);
+      List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+      for (int c = 0; c < 2; c++) {
+        running.add(collectors.submit(() -> {
+          while (uploading.get()) {
+            try {
+              await(GarbageCollector.of(f.database.db(), f.store).run(NOW));
+              collections.incrementAndGet();
+              Thread.sleep(100); // leave uploads a chance to finish between collections
+            } catch (ExecutionException e) {
+              assertInstanceOf(GcBusyException.class, e.getCause(), "the only way a collection may fail here");
+              busy.incrementAndGet();
+              Thread.sleep(5);
+            }
+          }
+          return null;
+        }));
+      }
+      int committed = 0;
+      int refused = 0;
+      try {
+        for (int i = 0; i < 12; i++) {
+          byte[] data = new byte[shared.length + 300_000];
+          System.arraycopy(shared, 0, data, 0, shared.length);
+          System.arraycopy(random(300_000, 1000 + i), 0, data, shared.length, 300_000);
+          for (int attempt = 0; attempt < 10; attempt++) {
+            try {
+              putBlob(f, data);
+              committed++;
+              break;
+            } catch (ExecutionException e) {
+              assertInstanceOf(ChunkCollectedException.class, e.getCause(), "the only way an upload may fail here");
+              refused++;
+            }
+          }
+        }
+      } finally {
+        uploading.set(false);
+        for (java.util.concurrent.Future<?> r : running) {
+          r.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        collectors.shutdown();
+      }
+      assertTrue(committed > 0 && collections.get() > 0, committed + " uploads committed, " + refused + " refused, "
+          + collections.get() + " collections, " + busy.get() + " found the other collecting");
+      Set<B3Digest> stored = storedChunks(f.chunks);
+      for (var row : await(f.database.db().query("SELECT digest FROM blobs"))) {
+        B3Digest blob = B3Digest.of(row.bytes("digest"));
+        assertTrue(stored.containsAll(chunksOf(f, blob)), "every chunk of visible blob " + blob + " is stored");
+        readAll(f, blob); // verifies every chunk against its digest
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("backends")
+  void oneCollectionDeletesAtATimeAndAnExpiredLeaseIsTakenOver(BlobBackend backend) throws Exception {
+    try (CastoreFixture f = backend.fixture(0)) {
+      GcLease held = await(GcLease.acquire(f.database.db()));
+      ExecutionException busy = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+          () -> await(GarbageCollector.of(f.database.db(), f.store).run(NOW)));
+      assertInstanceOf(GcBusyException.class, busy.getCause());
+      assertTrue(busy.getCause().getMessage().startsWith("another garbage collection is running ("), busy.getCause().getMessage());
+      assertTrue(await(GarbageCollector.of(f.database.db(), f.store).run(NOW_DRY)).dryRun(), "a dry run deletes nothing and needs no lease");
+      await(held.release());
+      assertEquals(0, await(GarbageCollector.of(f.database.db(), f.store).run(NOW)).objects());
+
+      await(GcLease.acquire(f.database.db()));
+      // Its holder crashed: the lease runs out.
+      await(f.database.db().update("UPDATE gc_lease SET expires_at = ?", System.currentTimeMillis() - 1));
+      assertEquals(0, await(GarbageCollector.of(f.database.db(), f.store).run(NOW)).objects(), "the next collection takes over");
+      assertEquals(0, count(f, "SELECT COUNT(*) AS n FROM gc_lease"), "and releases it when done");
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("backends")
+  void finishedTombstonesOutliveAZeroGracePeriodForADay(BlobBackend backend) throws Exception {
+    try (CastoreFixture f = backend.fixture(0)) {
+      B3Digest blob = putBlob(f, random(500_000, 90));
+      int chunks = chunksOf(f, blob).size();
+      tick();
+      assertEquals(chunks, await(GarbageCollector.of(f.database.db(), f.store).run(NOW)).chunks());
+      GcReport next = await(GarbageCollector.of(f.database.db(), f.store).run(NOW));
+      assertEquals(0, next.tombstonesPruned(), "an upload that began before the delete may still commit");
+      assertEquals(chunks, count(f, "SELECT COUNT(*) AS n FROM gc_tombstones WHERE deleted = 1"));
+      await(f.database.db().update("UPDATE gc_tombstones SET deleting_at = ?",
+          System.currentTimeMillis() - ChunkSweep.TOMBSTONE_RETENTION.toMillis() - 1000));
+      assertEquals(chunks, await(GarbageCollector.of(f.database.db(), f.store).run(NOW)).tombstonesPruned());
+      assertEquals(0, count(f, "SELECT COUNT(*) AS n FROM gc_tombstones"));
+    }
+  }
 }
