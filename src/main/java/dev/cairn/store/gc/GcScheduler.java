@@ -31,6 +31,7 @@ public final class GcScheduler extends VerticleBase {
   private final MeterRegistry registry;
   private volatile boolean lastFailed;
   private long timer = -1;
+  private volatile boolean stopping;
   private Future<?> running = Future.succeededFuture();
 
   private GcScheduler(GarbageCollector gc, Duration interval, Duration grace, MeterRegistry registry) {
@@ -110,7 +111,7 @@ public final class GcScheduler extends VerticleBase {
         count(ar.result());
       } else if (ar.cause() instanceof GcBusyException busy) {
         LOG.info("garbage collection skipped: " + busy.getMessage());
-      } else if (!(ar.cause() instanceof GcStoppedException)) {
+      } else if (!(ar.cause() instanceof GcStoppedException && stopping)) {
         lastFailed = true;
         LOG.log(Level.SEVERE, "garbage collection failed", ar.cause());
       }
@@ -120,6 +121,7 @@ public final class GcScheduler extends VerticleBase {
   /** Cancels the timer and stops a run in progress at its next step. */
   @Override
   public Future<?> stop() {
+    stopping = true;
     vertx.cancelTimer(timer);
     gc.stop();
     return running.recover(e -> Future.succeededFuture());
