@@ -15,4 +15,5 @@ mkdir -p "$work/gen"
 CAIRN_HTTP_PORT=$port CAIRN_DATA_DIR="$work/data" CAIRN_HTTP_REQUEST_LOG=false java -jar target/cairn.jar serve > "$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.5; done
-/usr/bin/python3 bench/grpc_read.py "127.0.0.1:$port" "$work/gen" "$mib"
+token=$(CAIRN_DATA_DIR="$work/data" java -jar target/cairn.jar user create bench)
+/usr/bin/python3 bench/grpc_read.py "127.0.0.1:$port" "$work/gen" "$mib" "$token"

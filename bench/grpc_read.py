@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """gRPC BlobService.Read throughput from an independent client (python3-grpcio).
-usage: grpc_read.py HOST:PORT GENERATED_DIR SIZE_MIB"""
+usage: grpc_read.py HOST:PORT GENERATED_DIR SIZE_MIB TOKEN (a writer's Cairn token, for the Put)"""
 import os
 import sys
 import time
 
-target, gen, mib = sys.argv[1], sys.argv[2], int(sys.argv[3])
+target, gen, mib, token = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 sys.path.insert(0, gen)
 import grpc  # noqa: E402
 from tvix.castore.v1 import rpc_blobstore_pb2, rpc_blobstore_pb2_grpc  # noqa: E402
@@ -20,7 +20,7 @@ def chunks():
 
 
 t = time.time()
-digest = stub.Put(chunks()).digest
+digest = stub.Put(chunks(), metadata=[("authorization", "Bearer " + token)]).digest
 put_s = time.time() - t
 for run in range(3):
     t = time.time()

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Streams a large deterministic blob to Cairn's BlobService, for the crash test.
 
-usage: crash_upload.py put|stat|digest|slowread HOST:PORT GENERATED_DIR SEED SIZE
+usage: crash_upload.py put|stat|digest|slowread HOST:PORT GENERATED_DIR SEED SIZE [TOKEN]
   put       upload; prints 'progress N' lines, then 'digest HEX'
   stat      prints 'present' or 'absent'
   digest    prints the BLAKE3 of the data, computed by b3sum reading it from a pipe
-  slowread  reads the blob back slowly; prints 'reading' once started, then 'read N OK|MISMATCH'"""
+  slowread  reads the blob back slowly; prints 'reading' once started, then 'read N OK|MISMATCH'
+TOKEN is a writer's Cairn token, needed by put (sent as metadata "authorization: Bearer TOKEN")."""
 import hashlib
 import time
 import random
@@ -13,6 +14,7 @@ import subprocess
 import sys
 
 cmd, target, gen, seed, size = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+auth = [("authorization", "Bearer " + sys.argv[6])] if len(sys.argv) > 6 else None
 sys.path.insert(0, gen)
 import grpc  # noqa: E402
 from tvix.castore.v1 import rpc_blobstore_pb2, rpc_blobstore_pb2_grpc  # noqa: E402
@@ -48,7 +50,7 @@ elif cmd == "put":
             if sent % (64 << 20) == 0:
                 print("progress", sent, flush=True)
             yield rpc_blobstore_pb2.BlobChunk(data=piece)
-    print("digest", stub.Put(chunks()).digest.hex(), flush=True)
+    print("digest", stub.Put(chunks(), metadata=auth).digest.hex(), flush=True)
 elif cmd == "slowread":
     expected = hashlib.sha256()
     for piece in pieces():

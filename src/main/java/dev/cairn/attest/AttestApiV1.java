@@ -3,6 +3,7 @@ package dev.cairn.attest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.nix.StorePath;
 import dev.cairn.server.http.RawBody;
+import dev.cairn.server.http.StrictJson;
 import dev.cairn.users.Role;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -21,17 +22,17 @@ final class AttestApiV1 {
   private final AttestationService service;
   private final AttestRoutes lila;
   private final KeyRegistry keys;
-  private final long maxBatchBytes;
+  private final InputLimits limits;
 
-  AttestApiV1(AttestationService service, AttestRoutes lila, KeyRegistry keys, long maxBatchBytes) {
+  AttestApiV1(AttestationService service, AttestRoutes lila, KeyRegistry keys, InputLimits limits) {
     this.service = service;
     this.lila = lila;
     this.keys = keys;
-    this.maxBatchBytes = maxBatchBytes;
+    this.limits = limits;
   }
 
   void mount(Router router, String prefix) {
-    router.post(prefix + "/attestations").handler(RawBody.limit(maxBatchBytes)).handler(this::batch);
+    router.post(prefix + "/attestations").handler(RawBody.limit(limits.maxBatchBytes())).handler(this::batch);
     router.post(prefix + "/keys/challenge").handler(this::challenge);
     router.post(prefix + "/keys").handler(RawBody.limit(64 << 10)).handler(this::addKey);
     router.get(prefix + "/reports/:name").handler(this::report);
@@ -40,28 +41,32 @@ final class AttestApiV1 {
     router.get(prefix + "/outputs/:output").handler(this::output);
   }
 
-  /** A JSON array, or NDJSON (one entry per line), of {@code {drv_ident, outputs: [...]}}. */
-  static List<AttestationService.Entry> parseBatch(String body) {
+  /**
+   * A JSON array, or NDJSON (one entry per line), of {@code {drv_ident, outputs: [...]}}; at
+   * most {@code attest.max_batch_entries} entries, counted before the entries are parsed whole.
+   */
+  static List<AttestationService.Entry> parseBatch(byte[] body, InputLimits limits) {
+    int first = 0;
+    while (first < body.length && Character.isWhitespace(body[first])) {
+      first++;
+    }
     List<JsonNode> entries = new ArrayList<>();
-    String trimmed = body.strip();
-    try {
-      if (trimmed.startsWith("[")) {
-        AttestRoutes.JSON.readTree(trimmed).forEach(entries::add);
-      } else {
-        int line = 0;
-        for (String l : trimmed.split("\n")) {
-          line++;
-          if (!l.isBlank()) {
-            try {
-              entries.add(AttestRoutes.JSON.readTree(l));
-            } catch (java.io.IOException e) {
-              throw new IllegalArgumentException("line " + line + ": not valid JSON");
-            }
-          }
+    if (first < body.length && body[first] == '[') {
+      entries = StrictJson.arrayElements(body, "body", limits.maxBatchEntries());
+      if (entries.size() > limits.maxBatchEntries()) {
+        throw tooMany(limits);
+      }
+    } else {
+      String[] lines = new String(body, StandardCharsets.UTF_8).split("\n");
+      long nonBlank = java.util.Arrays.stream(lines).filter(l -> !l.isBlank()).count();
+      if (nonBlank > limits.maxBatchEntries()) {
+        throw tooMany(limits);
+      }
+      for (int i = 0; i < lines.length; i++) {
+        if (!lines[i].isBlank()) {
+          entries.add(StrictJson.parse(lines[i], "line " + (i + 1)));
         }
       }
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("body: not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
     }
     if (entries.isEmpty()) {
       throw new IllegalArgumentException("body: no entries");
@@ -70,6 +75,9 @@ final class AttestApiV1 {
     for (int i = 0; i < entries.size(); i++) {
       JsonNode e = entries.get(i);
       String where = "entries[" + i + "]";
+      if (!e.isObject()) {
+        throw new IllegalArgumentException(where + ": must be an object");
+      }
       JsonNode drv = e.has("drv_ident") ? e.get("drv_ident") : e.get("drv_path");
       if (drv == null || !drv.isTextual()) {
         throw new IllegalArgumentException(where + ".drv_ident: required string");
@@ -80,9 +88,14 @@ final class AttestApiV1 {
       } catch (IllegalArgumentException ex) {
         throw new IllegalArgumentException(where + "." + ex.getMessage());
       }
-      out.add(new AttestationService.Entry(ident, OutputAttestation.listFromJson(e.get("outputs"), where + ".outputs")));
+      out.add(new AttestationService.Entry(ident, OutputAttestation.listFromJson(e.get("outputs"), where + ".outputs", limits)));
     }
     return out;
+  }
+
+  private static LimitExceededException tooMany(InputLimits limits) {
+    return new LimitExceededException(413, "entries: more than " + limits.maxBatchEntries()
+        + " entries in one batch (attest.max_batch_entries); split it into several requests");
   }
 
   private void batch(RoutingContext rc) {
@@ -92,7 +105,7 @@ final class AttestApiV1 {
       return;
     }
     // A batch may be megabytes of JSON: parse it on the worker pool, still before authentication.
-    service.cpu(() -> parseBatch(body.toString(StandardCharsets.UTF_8))).onComplete(parsed -> {
+    service.cpu(() -> parseBatch(body.getBytes(), limits)).onComplete(parsed -> {
       if (parsed.failed()) {
         AttestRoutes.fail(rc, parsed.cause());
         return;
@@ -115,10 +128,8 @@ final class AttestApiV1 {
   /** A key registration: the public key and its signature over a challenge from {@link #challenge}. */
   record KeyRegistration(dev.cairn.nix.PublicKey key, String challenge, dev.cairn.nix.Signature signature) {
     static KeyRegistration parse(io.vertx.core.buffer.Buffer body) {
-      JsonObject o;
-      try {
-        o = new JsonObject(body);
-      } catch (io.vertx.core.json.DecodeException | ClassCastException e) {
+      JsonNode o = StrictJson.parse(body.getBytes(), "body");
+      if (!o.isObject()) {
         throw new IllegalArgumentException("body: must be a JSON object {public_key, challenge, signature}");
       }
       dev.cairn.nix.PublicKey key = AttestRoutes.parseKey(text(o, "public_key"));
@@ -132,16 +143,17 @@ final class AttestApiV1 {
       return new KeyRegistration(key, challenge, signature);
     }
 
-    private static String text(JsonObject o, String field) {
-      Object v = o.getValue(field);
-      if (!(v instanceof String s) || s.isEmpty()) {
+    private static String text(JsonNode o, String field) {
+      JsonNode node = o.get(field);
+      String s = node != null && node.isTextual() ? node.asText() : "";
+      if (s.isEmpty()) {
         throw new IllegalArgumentException(field + ": required string" + ("challenge".equals(field)
             ? " (get one from POST /api/v1/keys/challenge and sign it with the key)" : ""));
       }
       if (s.length() > 1024) {
         throw new IllegalArgumentException(field + ": at most 1024 characters");
       }
-      return s;
+      return PrintableText.check(field, s, 1024);
     }
   }
 
@@ -164,8 +176,14 @@ final class AttestApiV1 {
 
   /** The report's paths, as of its version (or {@code ?version=}), through the requested filters. */
   private Future<Optional<Filtered>> filtered(RoutingContext rc, String name, Optional<Integer> version, boolean includeRevoked) {
-    Set<String> builders = Optional.ofNullable(rc.queryParams().get("builders")).map(AttestRoutes::splitNames).orElse(Set.of());
-    boolean verifiedOnly = "true".equalsIgnoreCase(rc.queryParams().get("verified"));
+    Set<String> builders;
+    boolean verifiedOnly;
+    try {
+      builders = Optional.ofNullable(Paging.text(rc, "builders")).map(AttestRoutes::splitNames).orElse(Set.of());
+      verifiedOnly = Paging.bool(rc, "verified");
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     Predicate<Vote> keep = v -> (builders.isEmpty() || builders.contains(v.builder())) && (!verifiedOnly || v.sigStatus() == SigStatus.VERIFIED);
     boolean unfiltered = builders.isEmpty() && !verifiedOnly;
     return service.report(name, version).compose(r -> r.isEmpty() ? Future.succeededFuture(Optional.empty())
@@ -181,8 +199,8 @@ final class AttestApiV1 {
     try {
       name = AttestRoutes.reportName(rc);
       version = Paging.intParam(rc, "version", 1, Integer.MAX_VALUE);
-      policy = Optional.ofNullable(rc.queryParams().get("policy")).map(Policy::parse);
-      includeRevoked = Paging.flag(rc, "include_revoked");
+      policy = Optional.ofNullable(Paging.text(rc, "policy")).map(Policy::parse);
+      includeRevoked = Paging.bool(rc, "include_revoked");
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
@@ -201,18 +219,20 @@ final class AttestApiV1 {
     String name;
     int limit;
     int offset;
+    String a;
+    String b;
     boolean includeRevoked;
     try {
       name = AttestRoutes.reportName(rc);
       limit = Paging.intParam(rc, "limit", 1, Paging.MAX_LIMIT).orElse(100);
       offset = Paging.intParam(rc, "offset", 0, Integer.MAX_VALUE).orElse(0);
-      includeRevoked = Paging.flag(rc, "include_revoked");
+      a = Paging.text(rc, "a");
+      b = Paging.text(rc, "b");
+      includeRevoked = Paging.bool(rc, "include_revoked");
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
     }
-    String a = rc.queryParams().get("a");
-    String b = rc.queryParams().get("b");
     if (a != null || b != null) {
       if (a == null || b == null) {
         AttestRoutes.detail(rc, 422, (a == null ? "a" : "b") + ": both builders a and b are required");
@@ -242,14 +262,19 @@ final class AttestApiV1 {
   private void versionDiff(RoutingContext rc, String name, int limit, int offset, boolean includeRevoked) {
     Optional<Integer> from;
     Optional<Integer> to;
+    String against;
     try {
       from = Paging.intParam(rc, "from", 1, Integer.MAX_VALUE);
       to = Paging.intParam(rc, "to", 1, Integer.MAX_VALUE);
+      // A report name, like the path's: it is looked up in the database.
+      against = Paging.text(rc, "against");
+      if (against != null && (against.isEmpty() || against.length() > 200 || against.indexOf('/') >= 0)) {
+        throw new IllegalArgumentException("against: report names are 1..200 characters without '/' or control characters");
+      }
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
     }
-    String against = rc.queryParams().get("against");
     if (against == null && from.isEmpty()) {
       AttestRoutes.detail(rc, 422, "diff: give a=&b= (builders), from=&to= (versions) or against= (another report)");
       return;
@@ -278,7 +303,7 @@ final class AttestApiV1 {
     boolean includeRevoked;
     try {
       name = AttestRoutes.reportName(rc);
-      includeRevoked = Paging.flag(rc, "include_revoked");
+      includeRevoked = Paging.bool(rc, "include_revoked");
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;
@@ -312,7 +337,7 @@ final class AttestApiV1 {
       return;
     }
     try {
-      includeRevoked = Paging.flag(rc, "include_revoked");
+      includeRevoked = Paging.bool(rc, "include_revoked");
     } catch (IllegalArgumentException e) {
       AttestRoutes.detail(rc, 422, e.getMessage());
       return;

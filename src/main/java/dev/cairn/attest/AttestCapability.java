@@ -11,11 +11,11 @@ public final class AttestCapability implements Capability {
   private final AttestApiV1 v1;
 
   private AttestCapability(ServerContext ctx) {
-    AttestationService service = new AttestationService(ctx.db(), ctx.blocking());
-    long maxReport = ctx.config().longValue("attest.max_report_bytes", 1024, 1L << 31);
-    this.lila = new AttestRoutes(service, ctx.users(), maxReport);
+    InputLimits limits = InputLimits.of(ctx.config());
+    AttestationService service = new AttestationService(ctx.db(), ctx.blocking(), limits);
+    this.lila = new AttestRoutes(service, ctx.users(), limits);
     long challengeTtl = ctx.config().longValue("attest.key_challenge_ttl_seconds", 10, 86_400) * 1000;
-    this.v1 = new AttestApiV1(service, lila, new KeyRegistry(ctx.db(), challengeTtl), maxReport);
+    this.v1 = new AttestApiV1(service, lila, new KeyRegistry(ctx.db(), challengeTtl), limits);
   }
 
   public static Future<Capability> create(ServerContext ctx) {

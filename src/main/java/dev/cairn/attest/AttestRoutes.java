@@ -1,7 +1,6 @@
 package dev.cairn.attest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.nix.PublicKey;
 import dev.cairn.nix.StorePath;
 import dev.cairn.server.http.BearerToken;
@@ -15,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import dev.cairn.server.http.RawBody;
+import dev.cairn.server.http.StrictJson;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,22 +27,21 @@ import java.util.Set;
  * service and renders; bodies are validated before authentication, as lila does.
  */
 final class AttestRoutes {
-  static final ObjectMapper JSON = new ObjectMapper();
   private static final int PAGE = 1000;
 
   private final AttestationService service;
   private final UserService users;
-  private final long maxReportBytes;
+  private final InputLimits limits;
 
-  AttestRoutes(AttestationService service, UserService users, long maxReportBytes) {
+  AttestRoutes(AttestationService service, UserService users, InputLimits limits) {
     this.service = service;
     this.users = users;
-    this.maxReportBytes = maxReportBytes;
+    this.limits = limits;
   }
 
   void mount(Router router, String prefix) {
     RawBody small = RawBody.limit(8L << 20);
-    RawBody large = RawBody.limit(maxReportBytes);
+    RawBody large = RawBody.limit(limits.maxReportBytes());
     router.post(prefix + "/attestation/:drv").handler(small).handler(this::postAttestation);
     router.get(prefix + "/attestations/by-output/:output").handler(this::byOutput);
     router.get(prefix + "/derivations/").handler(this::derivations);
@@ -72,9 +71,11 @@ final class AttestRoutes {
         : body instanceof JsonArray a ? a.encode() : io.vertx.core.json.Json.encode(body));
   }
 
-  /** Answers a failed future: validation → 422, bad signature → 400, key held by another → 409, the rest → 500. */
+  /** Answers a failed future: a cap → its status, validation → 422, bad signature → 400, key held by another → 409, the rest → 500. */
   static void fail(RoutingContext rc, Throwable e) {
-    if (e instanceof KeyRegistry.KeyConflictException) {
+    if (e instanceof LimitExceededException limit) {
+      detail(rc, limit.status(), e.getMessage());
+    } else if (e instanceof KeyRegistry.KeyConflictException) {
       detail(rc, 409, e.getMessage());
     } else if (e instanceof KeyRegistry.TooManyChallengesException) {
       detail(rc, 429, e.getMessage());
@@ -111,15 +112,7 @@ final class AttestRoutes {
   }
 
   static JsonNode parseJson(RoutingContext rc) {
-    io.vertx.core.buffer.Buffer body = RawBody.of(rc);
-    if (body.length() == 0) {
-      throw new IllegalArgumentException("body: required");
-    }
-    try {
-      return JSON.readTree(body.getBytes());
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("body: not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
-    }
+    return StrictJson.parse(RawBody.of(rc).getBytes(), "body");
   }
 
   static JsonObject attestationJson(AttestationService.AttestationRow a) {
@@ -130,10 +123,10 @@ final class AttestRoutes {
 
   static String reportName(RoutingContext rc) {
     String name = rc.pathParam("name");
-    if (name == null || name.isEmpty() || name.length() > 200 || name.chars().anyMatch(c -> c < 0x20 || c == '/')) {
+    if (name == null || name.isEmpty() || name.length() > 200 || name.indexOf('/') >= 0) {
       throw new IllegalArgumentException("name: report names are 1..200 characters without '/' or control characters");
     }
-    return name;
+    return PrintableText.check("name", name, 200);
   }
 
   // ---- handlers ----
@@ -143,9 +136,9 @@ final class AttestRoutes {
     List<OutputAttestation> outputs;
     try {
       drv = DrvIdent.parse(rc.pathParam("drv"));
-      outputs = OutputAttestation.listFromJson(parseJson(rc), "body");
+      outputs = OutputAttestation.listFromJson(parseJson(rc), "body", limits);
     } catch (IllegalArgumentException e) {
-      detail(rc, 422, e.getMessage());
+      fail(rc, e);
       return;
     }
     requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
@@ -168,7 +161,7 @@ final class AttestRoutes {
     try {
       limit = Paging.limit(rc);
       after = Paging.after(rc);
-      includeRevoked = Paging.flag(rc, "include_revoked");
+      includeRevoked = Paging.bool(rc, "include_revoked");
     } catch (IllegalArgumentException e) {
       detail(rc, 422, e.getMessage());
       return;
@@ -233,10 +226,11 @@ final class AttestRoutes {
       detail(rc, 404, "Not found");
       return;
     }
-    boolean full = "true".equalsIgnoreCase(rc.queryParams().get("full"));
+    boolean full;
     boolean includeRevoked;
     try {
-      includeRevoked = Paging.flag(rc, "include_revoked");
+      full = Paging.bool(rc, "full");
+      includeRevoked = Paging.bool(rc, "include_revoked");
     } catch (IllegalArgumentException e) {
       detail(rc, 422, e.getMessage());
       return;
@@ -291,10 +285,10 @@ final class AttestRoutes {
     try {
       name = reportName(rc);
       JsonNode body = parseJson(rc);
-      def = ReportDefinition.parse(body);
+      def = ReportDefinition.parse(body, limits);
       sbom = RawBody.of(rc).toString(StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
-      detail(rc, 422, e.getMessage());
+      fail(rc, e);
       return;
     }
     requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
@@ -385,7 +379,7 @@ final class AttestRoutes {
   private void addLinkPattern(RoutingContext rc) {
     LinkPattern pattern;
     try {
-      pattern = LinkPattern.parse(required(rc, "pattern"), required(rc, "link"));
+      pattern = LinkPattern.parse(limits.text("pattern", required(rc, "pattern")), limits.text("link", required(rc, "link")));
     } catch (IllegalArgumentException e) {
       detail(rc, 422, e.getMessage());
       return;
@@ -404,7 +398,13 @@ final class AttestRoutes {
       detail(rc, 422, e.getMessage());
       return;
     }
-    Optional<String> link = Optional.ofNullable(rc.queryParams().get("link"));
+    Optional<String> link;
+    try {
+      link = Optional.ofNullable(Paging.text(rc, "link"));
+    } catch (IllegalArgumentException e) {
+      detail(rc, 422, e.getMessage());
+      return;
+    }
     requireUser(rc, Role.ADMIN).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
             : service.deleteLinkPattern(pattern, link).onSuccess(n -> {
               if (n == 0) {
@@ -417,7 +417,7 @@ final class AttestRoutes {
   }
 
   private static String required(RoutingContext rc, String name) {
-    String v = rc.queryParams().get(name);
+    String v = Paging.text(rc, name);
     if (v == null || v.isEmpty()) {
       throw new IllegalArgumentException(name + ": required query parameter");
     }
@@ -431,14 +431,22 @@ final class AttestRoutes {
       return;
     }
     String hashPart = file.substring(0, 32);
+    String userName = rc.pathParam("user");
     boolean includeRevoked;
     try {
-      includeRevoked = Paging.flag(rc, "include_revoked");
+      includeRevoked = Paging.bool(rc, "include_revoked");
     } catch (IllegalArgumentException e) {
       detail(rc, 422, e.getMessage());
       return;
     }
-    users.find(rc.pathParam("user")).compose(user -> {
+    try {
+      new dev.cairn.users.UserName(userName);
+    } catch (IllegalArgumentException e) {
+      // No user can have this name; it never reaches a query (a NUL would make PostgreSQL fail).
+      detail(rc, 401, "User not found");
+      return;
+    }
+    users.find(userName).compose(user -> {
       // A revoked builder's signatures are no longer served as theirs (a substituter could trust them).
       if (user.isEmpty() || (user.get().revoked() && !includeRevoked)) {
         detail(rc, 401, "User not found");
@@ -449,17 +457,12 @@ final class AttestRoutes {
           detail(rc, 404, "Not found");
           return;
         }
-        AttestationService.AttestationRow row = a.get();
-        StringBuilder b = new StringBuilder();
-        b.append("StorePath: ").append(row.path().fullPath()).append('\n');
-        b.append("URL: no\n");
-        b.append("NarHash: ").append(row.hash()).append('\n');
-        b.append("NarSize: ").append(row.narSize() == null ? 0 : row.narSize()).append('\n');
-        b.append("Deriver: ").append(row.drvIdent()).append(".drv\n");
-        if (!row.sig().isEmpty()) {
-          b.append("Sig: ").append(row.sig()).append('\n');
+        Optional<String> narinfo = SignatureNarInfo.render(a.get());
+        if (narinfo.isEmpty()) {
+          detail(rc, 404, "Not found: the attested output_hash is not a Nix hash, so there is no narinfo");
+          return;
         }
-        rc.response().putHeader("Content-Type", "text/x-nix-narinfo").end(b.toString());
+        rc.response().putHeader("Content-Type", "text/x-nix-narinfo").end(narinfo.get());
       });
     }).onFailure(e -> fail(rc, e));
   }

@@ -41,19 +41,23 @@ public final class AttestationService {
   private final Map<String, Long> derivationIds = new ConcurrentHashMap<>();
   private final Map<String, Long> outputIds = new ConcurrentHashMap<>();
 
-  /** For admin commands: CPU-bound grouping runs on the caller's thread. */
   private final GroupCommit<Prepared> groupCommit;
+  private final StagedBatch staged;
+  private final InputLimits limits;
 
+  /** For admin commands: CPU-bound grouping runs on the caller's thread. */
   public AttestationService(Database db) {
-    this(db, null);
+    this(db, null, InputLimits.defaults());
   }
 
   /** {@code workers} runs CPU-bound grouping of large reports off the event loop. */
-  public AttestationService(Database db, WorkerExecutor workers) {
+  public AttestationService(Database db, WorkerExecutor workers, InputLimits limits) {
     this.db = db;
     this.workers = workers;
+    this.limits = limits;
     // Two writes in flight keep PostgreSQL's pool busy; SQLite serialises them anyway.
-    this.groupCommit = new GroupCommit<>(this::write, Prepared::rowCount, 5_000, 2);
+    this.groupCommit = new GroupCommit<>(this::write, Prepared::rowCount, Math.max(5_000, limits.batchTransactionRows()), 2);
+    this.staged = new StagedBatch(db, limits.batchTransactionRows());
   }
 
   /** A signature that does not verify under any of the builder's keys. */
@@ -83,6 +87,10 @@ public final class AttestationService {
         ? KeyRegistry.keysOf(db, user.id()).compose(keys -> cpu(() -> verifyAll(user, entries, keys)))
         : Future.succeededFuture(verifyAll(user, entries, List.of()));
     return checked.compose(statuses -> {
+      if (statuses.size() > limits.batchTransactionRows()) {
+        // Too large for one short transaction: written in parts, published at once (StagedBatch).
+        return staged.write(user.id(), entries, statuses).map(v -> statuses.size());
+      }
       Prepared prepared = new Prepared(user, entries, statuses);
       return groupCommit.submit(prepared).map(v -> prepared.rowCount());
     });
@@ -147,8 +155,8 @@ public final class AttestationService {
                 users[i] = p.user().id();
                 drvs[i] = drvIds.get(e.drv().value());
                 outs[i] = outIds.get(o.path().fullPath());
-                hashes[i] = o.hash();
-                sigs[i] = o.signature();
+                hashes[i] = o.hash().text();
+                sigs[i] = o.signatureText();
                 sizes[i] = o.narSize().orElse(null);
                 refs[i] = refsText(o);
                 sigStatus[i] = p.statuses().get(j++).dbValue();
@@ -241,8 +249,8 @@ public final class AttestationService {
             int i = 0;
             for (Entry e : p.entries()) {
               for (OutputAttestation o : e.outputs()) {
-                rows.add(new Object[] {p.user().id(), drvIds.get(e.drv().value()), outIds.get(o.path().fullPath()), o.hash(),
-                    o.signature(), o.narSize().orElse(null),
+                rows.add(new Object[] {p.user().id(), drvIds.get(e.drv().value()), outIds.get(o.path().fullPath()), o.hash().text(),
+                    o.signatureText(), o.narSize().orElse(null),
                     o.references().map(r -> r.stream().map(StorePath::fullPath).collect(Collectors.joining(" "))).orElse(null),
                     p.statuses().get(i++).dbValue(), now});
               }
@@ -277,22 +285,18 @@ public final class AttestationService {
   }
 
   private static boolean checkable(OutputAttestation o) {
-    return !o.signature().isEmpty() && o.narSize().isPresent() && o.references().isPresent();
+    // A verbatim (lenient) hash is never part of a signature check: it is not a NAR hash.
+    return o.signature().isPresent() && o.hash().narHash().isPresent() && o.narSize().isPresent() && o.references().isPresent();
   }
 
   private static SigStatus verify(User user, OutputAttestation o, List<PublicKey> keys) {
     if (!checkable(o) || keys.isEmpty()) {
       return SigStatus.UNVERIFIED;
     }
-    Signature sig;
-    try {
-      sig = Signature.parse(o.signature());
-    } catch (IllegalArgumentException e) {
-      throw new InvalidSignatureException("output_sig of " + o.path().fullPath() + ": " + e.getMessage());
-    }
+    Signature sig = o.signature().get();
     String fingerprint;
     try {
-      fingerprint = NarInfo.fingerprint(o.path(), dev.cairn.nix.Hash.parse(o.hash()), o.narSize().get(), o.references().get());
+      fingerprint = NarInfo.fingerprint(o.path(), o.hash().narHash().get(), o.narSize().get(), o.references().get());
     } catch (IllegalArgumentException e) {
       throw new InvalidSignatureException("output_sig of " + o.path().fullPath() + " cannot be checked: " + e.getMessage());
     }
@@ -502,6 +506,11 @@ public final class AttestationService {
         .compose(r -> {
           long reportId = r.orElseThrow().getLong("id");
           int version = (int) r.get().getLong("latest") + 1;
+          if (version > limits.maxReportVersions()) {
+            // Checked under the report's row lock, so concurrent PUTs cannot pass the cap together.
+            return Future.failedFuture(new LimitExceededException(422, "versions: report " + name + " already has "
+                + limits.maxReportVersions() + " versions (attest.max_report_versions)"));
+          }
           return tx.query("INSERT INTO report_versions (report_id, version, sbom, root_ref, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)"
                   + " RETURNING id", reportId, version, sbom, def.rootRef().orElse(null), by.map(User::id).orElse(null), now)
               .compose(rows -> {

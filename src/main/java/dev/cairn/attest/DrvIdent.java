@@ -9,7 +9,8 @@ import dev.cairn.nix.StorePath;
  */
 public record DrvIdent(String value) {
   public static DrvIdent parse(String text) {
-    String s = text == null ? "" : text.strip();
+    // Control characters are refused before stripping: strip() would silently drop a trailing CR/LF.
+    String s = PrintableText.check("drv_ident", text == null ? "" : text, 1024).strip();
     if (s.startsWith(StorePath.STORE_DIR + "/")) {
       s = s.substring(StorePath.STORE_DIR.length() + 1);
     }

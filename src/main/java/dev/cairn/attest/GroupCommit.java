@@ -13,7 +13,12 @@ import java.util.function.ToIntFunction;
  * to the database together in the next write. At low load a submission is written at once
  * (no added latency); under load many lila POSTs share one commit, so throughput is not
  * bounded by commits (fsyncs) per second. Each caller's future completes only after the write
- * holding its item committed; if that write fails, every item in it fails.
+ * holding its item committed.
+ *
+ * <p>A failure is charged only to the item that caused it: when a write of several items
+ * fails, each item is written again on its own, so one client's bad row (which validation at
+ * the edge should already have refused) cannot fail the other clients it was grouped with.
+ * Items are idempotent writes, so writing one again after a rolled-back group is safe.
  */
 final class GroupCommit<T> {
   private record Item<T>(T value, Promise<Void> done) {}
@@ -55,24 +60,42 @@ final class GroupCommit<T> {
       }
       inFlight++;
     }
-    Future<Void> written;
-    try {
-      written = writer.apply(batch.stream().map(Item::value).toList());
-    } catch (RuntimeException e) {
-      written = Future.failedFuture(e);
-    }
-    written.onComplete(ar -> {
+    Future<Void> written = write(batch.stream().map(Item::value).toList());
+    written.transform(ar -> {
+      if (ar.succeeded() || batch.size() == 1) {
+        batch.forEach(item -> complete(item, ar));
+        return Future.<Void>succeededFuture();
+      }
+      // One by one, in order, holding this write's slot: the retry adds no load beyond the group's.
+      Future<Void> chain = Future.succeededFuture();
+      for (Item<T> item : batch) {
+        chain = chain.transform(x -> write(List.of(item.value())).transform(single -> {
+          complete(item, single);
+          return Future.<Void>succeededFuture();
+        }));
+      }
+      return chain;
+    }).onComplete(ar -> {
       synchronized (this) {
         inFlight--;
       }
-      for (Item<T> item : batch) {
-        if (ar.succeeded()) {
-          item.done().complete();
-        } else {
-          item.done().fail(ar.cause());
-        }
-      }
       flush();
     });
+  }
+
+  private Future<Void> write(List<T> values) {
+    try {
+      return writer.apply(values);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static <T> void complete(Item<T> item, io.vertx.core.AsyncResult<Void> ar) {
+    if (ar.succeeded()) {
+      item.done().complete();
+    } else {
+      item.done().fail(ar.cause());
+    }
   }
 }

@@ -3,7 +3,11 @@ package dev.cairn.attest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 
-/** {@code ?limit=&after=} (keyset), {@code ?offset=} and flag query parameters, validated. */
+/**
+ * Query parameters, validated: {@code ?limit=&after=} (keyset), {@code ?offset=}, integers in
+ * a range, and booleans. Each error names the parameter and the rule (never a Java exception
+ * text), and a parameter given twice is refused rather than silently taking one of the two.
+ */
 final class Paging {
   static final int MAX_LIMIT = 10_000;
 
@@ -14,19 +18,23 @@ final class Paging {
   }
 
   static long after(RoutingContext rc) {
-    String v = rc.queryParams().get("after");
+    String v = single(rc, "after");
     if (v == null) {
       return 0;
     }
     try {
-      return Long.parseLong(v);
+      long n = Long.parseLong(v);
+      if (n < 0) {
+        throw new NumberFormatException();
+      }
+      return n;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("after: must be an integer id (got \"" + v + "\")");
+      throw new IllegalArgumentException("after: must be an id, an integer in 0.." + Long.MAX_VALUE + " (got \"" + clip(v) + "\")");
     }
   }
 
   static Optional<Integer> intParam(RoutingContext rc, String name, int min, int max) {
-    String v = rc.queryParams().get(name);
+    String v = single(rc, name);
     if (v == null) {
       return Optional.empty();
     }
@@ -37,19 +45,38 @@ final class Paging {
       }
       return Optional.of(n);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + ": must be an integer in " + min + ".." + max + " (got \"" + v + "\")");
+      throw new IllegalArgumentException(name + ": must be an integer in " + min + ".." + max + " (got \"" + clip(v) + "\")");
     }
   }
 
-  /** A {@code true|false} query parameter; absent is false, anything else is refused. */
-  static boolean flag(RoutingContext rc, String name) {
-    String v = rc.queryParams().get(name);
-    if (v == null || v.equals("false")) {
+  /** {@code true}/{@code false}/{@code 1}/{@code 0}; absent is false. Anything else is an error, never a silent false. */
+  static boolean bool(RoutingContext rc, String name) {
+    String v = single(rc, name);
+    if (v == null) {
       return false;
     }
-    if (v.equals("true")) {
-      return true;
+    return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "1" -> true;
+      case "false", "0" -> false;
+      default -> throw new IllegalArgumentException(name + ": must be true, false, 1 or 0 (got \"" + clip(v) + "\")");
+    };
+  }
+
+  /** A text parameter: printable, bounded, given at most once; null when absent. */
+  static String text(RoutingContext rc, String name) {
+    String v = single(rc, name);
+    return v == null ? null : PrintableText.check(name, v, 64 << 10);
+  }
+
+  private static String single(RoutingContext rc, String name) {
+    var all = rc.queryParams().getAll(name);
+    if (all.size() > 1) {
+      throw new IllegalArgumentException(name + ": given " + all.size() + " times, at most once allowed");
     }
-    throw new IllegalArgumentException(name + ": must be true or false (got \"" + v + "\")");
+    return all.isEmpty() ? null : all.get(0);
+  }
+
+  private static String clip(String v) {
+    return v.length() > 40 ? v.substring(0, 40) + "…" : v;
   }
 }

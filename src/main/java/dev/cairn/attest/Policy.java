@@ -11,14 +11,23 @@ import java.util.Set;
  * least k of the named builders report the same hash.
  */
 public record Policy(int k, Set<String> builders) {
+  /** Builders named in one policy; more would only make a request expensive. */
+  static final int MAX_BUILDERS = 1000;
+
   public static Policy parse(String text) {
+    PrintableText.check("policy", text, 64 * MAX_BUILDERS);
     int colon = text.indexOf(':');
     if (colon < 0 || !text.substring(0, colon).matches("[0-9]+-of")) {
       throw new IllegalArgumentException("policy: must look like 2-of:alice,bob,carol (got \"" + text + "\")");
     }
-    int k = Integer.parseInt(text.substring(0, colon - 3));
+    String digits = text.substring(0, colon - 3);
+    // More than 9 digits cannot be a count of named builders (and would overflow an int).
+    int k = digits.length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(digits);
     Set<String> names = new LinkedHashSet<>(Arrays.asList(text.substring(colon + 1).split(",")));
     names.remove("");
+    if (names.size() > MAX_BUILDERS) {
+      throw new IllegalArgumentException("policy: names more than " + MAX_BUILDERS + " builders");
+    }
     if (k < 1 || k > names.size()) {
       throw new IllegalArgumentException("policy: k must be between 1 and the number of builders named (" + names.size() + ")");
     }

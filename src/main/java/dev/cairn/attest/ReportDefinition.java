@@ -15,33 +15,43 @@ import java.util.Set;
  * (property {@code nix:out_path} or {@code nix:output_path}, with optional {@code nix:drv_path}
  * and {@code nix:output}), the root ({@code metadata.component.bom-ref}) and the dependency
  * edges ({@code dependencies[].ref → dependsOn[]}).
+ *
+ * <p>Strict where CycloneDX is: {@code bomFormat} must be {@code "CycloneDX"} (an SPDX
+ * document is not one), a property's name and value are strings (a component whose values
+ * are not would otherwise silently vanish from the report), every ref and property value is
+ * printable text, and the numbers of components and dependency edges are capped.
  */
 public record ReportDefinition(Optional<String> rootRef, List<Component> components, List<Edge> edges) {
   public record Component(String ref, StorePath outPath, Optional<String> drvPath, Optional<String> output) {}
 
   public record Edge(String parent, String child) {}
 
-  public static ReportDefinition parse(JsonNode sbom) {
+  public static ReportDefinition parse(JsonNode sbom, InputLimits limits) {
     if (sbom == null || !sbom.isObject()) {
       throw new IllegalArgumentException("body: must be a CycloneDX JSON object");
+    }
+    JsonNode format = sbom.get("bomFormat");
+    if (format == null || !format.isTextual() || !format.asText().equals("CycloneDX")) {
+      throw new IllegalArgumentException("bomFormat: must be \"CycloneDX\"" + (format == null ? " (missing)" : ""));
     }
     Map<String, Component> components = new LinkedHashMap<>();
     JsonNode metadataComponent = sbom.path("metadata").path("component");
     Optional<String> root = Optional.empty();
-    if (metadataComponent.isObject()) {
-      JsonNode ref = metadataComponent.get("bom-ref");
-      if (ref != null && ref.isTextual()) {
-        root = Optional.of(ref.asText());
-      }
-      component(metadataComponent, "metadata.component").ifPresent(c -> components.put(c.ref(), c));
+    if (!metadataComponent.isMissingNode() && !metadataComponent.isNull()) {
+      root = ref(metadataComponent.get("bom-ref"), "metadata.component.bom-ref", limits);
+      component(metadataComponent, "metadata.component", limits).ifPresent(c -> components.put(c.ref(), c));
     }
     JsonNode list = sbom.get("components");
     if (list != null && !list.isNull()) {
       if (!list.isArray()) {
         throw new IllegalArgumentException("components: must be an array");
       }
+      if (list.size() > limits.maxReportComponents()) {
+        throw new LimitExceededException(413, "components: more than " + limits.maxReportComponents()
+            + " components (attest.max_report_components)");
+      }
       for (int i = 0; i < list.size(); i++) {
-        component(list.get(i), "components[" + i + "]").ifPresent(c -> components.putIfAbsent(c.ref(), c));
+        component(list.get(i), "components[" + i + "]", limits).ifPresent(c -> components.putIfAbsent(c.ref(), c));
       }
     }
     Set<Edge> edges = new LinkedHashSet<>();
@@ -52,41 +62,71 @@ public record ReportDefinition(Optional<String> rootRef, List<Component> compone
       }
       for (int i = 0; i < deps.size(); i++) {
         JsonNode d = deps.get(i);
-        JsonNode ref = d.get("ref");
-        if (ref == null || !ref.isTextual()) {
-          throw new IllegalArgumentException("dependencies[" + i + "].ref: required string");
+        String where = "dependencies[" + i + "]";
+        if (!d.isObject()) {
+          throw new IllegalArgumentException(where + ": must be an object");
         }
+        String parent = ref(d.get("ref"), where + ".ref", limits)
+            .orElseThrow(() -> new IllegalArgumentException(where + ".ref: required string"));
         JsonNode on = d.get("dependsOn");
         if (on == null || on.isNull()) {
           continue;
         }
         if (!on.isArray()) {
-          throw new IllegalArgumentException("dependencies[" + i + "].dependsOn: must be an array");
+          throw new IllegalArgumentException(where + ".dependsOn: must be an array");
         }
-        for (JsonNode child : on) {
-          if (!child.isTextual()) {
-            throw new IllegalArgumentException("dependencies[" + i + "].dependsOn: must hold strings");
+        for (int j = 0; j < on.size(); j++) {
+          String child = ref(on.get(j), where + ".dependsOn[" + j + "]", limits)
+              .orElseThrow(() -> new IllegalArgumentException(where + ".dependsOn: must hold strings"));
+          edges.add(new Edge(parent, child));
+          if (edges.size() > limits.maxReportDependencies()) {
+            throw new LimitExceededException(413, "dependencies: more than " + limits.maxReportDependencies()
+                + " dependency edges (attest.max_report_dependencies)");
           }
-          edges.add(new Edge(ref.asText(), child.asText()));
         }
       }
     }
     return new ReportDefinition(root, new ArrayList<>(components.values()), new ArrayList<>(edges));
   }
 
-  private static Optional<Component> component(JsonNode c, String where) {
+  /** An optional ref: absent or null is empty, a string must be printable text, anything else is an error. */
+  private static Optional<String> ref(JsonNode node, String where, InputLimits limits) {
+    if (node == null || node.isNull()) {
+      return Optional.empty();
+    }
+    if (!node.isTextual()) {
+      throw new IllegalArgumentException(where + ": must be a string");
+    }
+    return Optional.of(limits.text(where, node.asText()));
+  }
+
+  private static Optional<Component> component(JsonNode c, String where, InputLimits limits) {
     if (!c.isObject()) {
       throw new IllegalArgumentException(where + ": must be an object");
     }
     Map<String, String> props = new LinkedHashMap<>();
     JsonNode properties = c.get("properties");
-    if (properties != null && properties.isArray()) {
-      for (JsonNode p : properties) {
-        if (p.path("name").isTextual() && p.path("value").isTextual()) {
-          props.putIfAbsent(p.get("name").asText(), p.get("value").asText());
+    if (properties != null && !properties.isNull()) {
+      if (!properties.isArray()) {
+        throw new IllegalArgumentException(where + ".properties: must be an array");
+      }
+      for (int i = 0; i < properties.size(); i++) {
+        JsonNode p = properties.get(i);
+        String at = where + ".properties[" + i + "]";
+        if (!p.isObject()) {
+          throw new IllegalArgumentException(at + ": must be an object");
+        }
+        String name = ref(p.get("name"), at + ".name", limits).orElseThrow(() -> new IllegalArgumentException(at + ".name: required string"));
+        String value = ref(p.get("value"), at + ".value", limits).orElse(null);
+        if (value == null && p.has("value")) {
+          throw new IllegalArgumentException(at + ".value: must be a string");
+        }
+        if (value != null) {
+          props.putIfAbsent(name, value);
         }
       }
     }
+    Optional<String> bomRef = ref(c.get("bom-ref"), where + ".bom-ref", limits);
     String out = props.getOrDefault("nix:out_path", props.get("nix:output_path"));
     if (out == null) {
       return Optional.empty();
@@ -97,8 +137,7 @@ public record ReportDefinition(Optional<String> rootRef, List<Component> compone
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(where + ".properties nix:out_path: " + e.getMessage());
     }
-    JsonNode ref = c.get("bom-ref");
-    String bomRef = ref != null && ref.isTextual() ? ref.asText() : out;
-    return Optional.of(new Component(bomRef, path, Optional.ofNullable(props.get("nix:drv_path")), Optional.ofNullable(props.get("nix:output"))));
+    return Optional.of(new Component(bomRef.orElse(out), path, Optional.ofNullable(props.get("nix:drv_path")),
+        Optional.ofNullable(props.get("nix:output"))));
   }
 }

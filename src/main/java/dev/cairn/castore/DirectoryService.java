@@ -6,12 +6,8 @@ import java.util.Optional;
 
 /** Directories of the castore Merkle tree, keyed by the BLAKE3 of their canonical encoding. */
 public interface DirectoryService {
-  /**
-   * Stores a closure sent leaves-to-root: each directory may reference only directories sent
-   * before it or already stored; the last one is the root and every other one must be reachable
-   * from it. Duplicates are tolerated. All or nothing: a {@link ValidationException} stores nothing.
-   */
-  Future<B3Digest> put(List<Directory> leavesToRoot);
+  /** Stores a validated closure, all or nothing; answers the root's digest. */
+  Future<B3Digest> put(DirectoryClosure closure);
 
   Future<Optional<Directory>> get(B3Digest digest);
 

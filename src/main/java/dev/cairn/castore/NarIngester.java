@@ -111,7 +111,7 @@ public final class NarIngester {
       }
       Node root = builder.root();
       if (!builder.closure.isEmpty()) {
-        Await.result(directories.put(builder.closure));
+        Await.result(directories.put(DirectoryClosure.of(builder.closure)));
       }
       return new Result(root, new Hash(HashAlgorithm.SHA256, sha256.digest()), parser.offset());
     }

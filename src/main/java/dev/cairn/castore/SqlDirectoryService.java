@@ -3,11 +3,9 @@ package dev.cairn.castore;
 import dev.cairn.db.Database;
 import dev.cairn.db.Row;
 import io.vertx.core.Future;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,79 +20,17 @@ public final class SqlDirectoryService implements DirectoryService {
   }
 
   @Override
-  public Future<B3Digest> put(List<Directory> leavesToRoot) {
-    if (leavesToRoot.isEmpty()) {
-      return Future.failedFuture(new ValidationException("directories", "the closure is empty: at least the root is required"));
-    }
-    Map<B3Digest, Directory> sent = new LinkedHashMap<>();
-    Map<B3Digest, List<String>> fromStore = new LinkedHashMap<>();
-    Map<B3Digest, List<Long>> claimedSizes = new HashMap<>();
-    for (int i = 0; i < leavesToRoot.size(); i++) {
-      Directory d = leavesToRoot.get(i);
-      List<DirectoryNode> children = d.directories();
-      for (int j = 0; j < children.size(); j++) {
-        DirectoryNode child = children.get(j);
-        String field = "directories[" + i + "].directories[" + j + "]";
-        Directory known = sent.get(child.digest());
-        if (known != null) {
-          try {
-            DirectorySizeFormula.checkClaimedSize(field + ".size", child.size(), known);
-          } catch (ValidationException e) {
-            return Future.failedFuture(e);
-          }
-        } else {
-          fromStore.computeIfAbsent(child.digest(), k -> new ArrayList<>()).add(field);
-          claimedSizes.computeIfAbsent(child.digest(), k -> new ArrayList<>()).add(child.size());
-        }
-      }
-      sent.putIfAbsent(d.digest(), d);
-    }
-    Directory root = leavesToRoot.get(leavesToRoot.size() - 1);
-    Set<B3Digest> reachable = new HashSet<>();
-    ArrayDeque<Directory> queue = new ArrayDeque<>(List.of(root));
-    while (!queue.isEmpty()) {
-      Directory d = queue.poll();
-      if (reachable.add(d.digest())) {
-        for (DirectoryNode child : d.directories()) {
-          Directory next = sent.get(child.digest());
-          if (next != null) {
-            queue.add(next);
-          }
-        }
-      }
-    }
-    for (B3Digest digest : sent.keySet()) {
-      if (!reachable.contains(digest)) {
-        return Future.failedFuture(new ValidationException("directories",
-            "directory " + digest + " is not reachable from the root " + root.digest() + " (the last directory sent)"));
-      }
-    }
+  public Future<B3Digest> put(DirectoryClosure closure) {
+    Map<B3Digest, Directory> sent = closure.directories();
     return db.transaction(tx -> {
-      Future<Void> checked = Future.succeededFuture();
-      for (Map.Entry<B3Digest, List<String>> missing : fromStore.entrySet()) {
-        checked = checked.compose(v -> tx.queryOne("SELECT data FROM directories WHERE digest = ?", (Object) missing.getKey().bytes())
-            .compose(row -> {
-              if (row.isEmpty()) {
-                return Future.failedFuture(new ValidationException(missing.getValue().get(0),
-                    "references directory " + missing.getKey() + ", which was neither sent before it nor stored"));
-              }
-              Directory stored = Directory.decode(row.get().bytes("data"));
-              for (long claimed : claimedSizes.get(missing.getKey())) {
-                DirectorySizeFormula.checkClaimedSize(missing.getValue().get(0) + ".size", claimed, stored);
-              }
-              return Future.succeededFuture();
-            }));
-      }
-      return checked.compose(v -> {
-        long now = System.currentTimeMillis();
-        List<Object[]> rows = new ArrayList<>();
-        sent.forEach((digest, d) -> rows.add(new Object[] {digest.bytes(), d.encode(), now}));
-        // Re-putting a stored directory refreshes its creation time: its uploader is about to
-        // reference it, so garbage collection keeps it for another grace period.
-        return tx.batch("INSERT INTO directories (digest, data, created_at) VALUES (?, ?, ?)"
-            + " ON CONFLICT (digest) DO UPDATE SET created_at = excluded.created_at", rows);
-      }).map(v -> root.digest());
-    });
+      long now = System.currentTimeMillis();
+      List<Object[]> rows = new ArrayList<>();
+      sent.forEach((digest, d) -> rows.add(new Object[] {digest.bytes(), d.encode(), now}));
+      // Re-putting a stored directory refreshes its creation time: its uploader is about to
+      // reference it, so garbage collection keeps it for another grace period.
+      return tx.batch("INSERT INTO directories (digest, data, created_at) VALUES (?, ?, ?)"
+          + " ON CONFLICT (digest) DO UPDATE SET created_at = excluded.created_at", rows);
+    }).map(v -> closure.root().digest());
   }
 
   @Override

@@ -13,14 +13,16 @@ import dev.cairn.grpc.proto.tvix.castore.v1.StatBlobResponse;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.server.GrpcServerRequest;
 
-/** tvix.castore.v1.BlobService (and snix's): Stat, Read, Put over the blob store. */
+/** tvix.castore.v1.BlobService (and snix's): Stat, Read, Put over the blob store; Put needs a writer's token. */
 final class BlobGrpc {
   /** Bytes per BlobChunk message on Read; well below gRPC's 4 MiB default message limit. */
   private static final int READ_PIECE = 256 << 10;
   private final BlobService blobs;
+  private final GrpcAuth auth;
 
-  BlobGrpc(BlobService blobs) {
+  BlobGrpc(BlobService blobs, GrpcAuth auth) {
     this.blobs = blobs;
+    this.auth = auth;
   }
 
   void register(Methods m) {
@@ -69,6 +71,10 @@ final class BlobGrpc {
   }
 
   private void put(GrpcServerRequest<BlobChunk, PutBlobResponse> call) {
+    auth.writer(call, user -> receive(call));
+  }
+
+  private void receive(GrpcServerRequest<BlobChunk, PutBlobResponse> call) {
     BlobWriter writer = blobs.put();
     call.handler(chunk -> {
       if (chunk.getData().isEmpty()) {
@@ -90,5 +96,6 @@ final class BlobGrpc {
         .onFailure(e -> GrpcErrors.fail(call.response(), e)));
     call.exceptionHandler(e -> writer.abort());
     call.errorHandler(e -> writer.abort());
+    call.resume();
   }
 }

@@ -9,20 +9,25 @@ import io.vertx.grpc.server.GrpcServer;
 /** The store over tvix/snix-compatible gRPC on the shared port: thin wiring of {@link Store}'s services. */
 public final class CastoreCapability implements Capability {
   private final Store store;
+  private final GrpcAuth auth;
+  private final int maxDirectoriesPerPut;
 
-  private CastoreCapability(Store store) {
+  private CastoreCapability(Store store, GrpcAuth auth, int maxDirectoriesPerPut) {
     this.store = store;
+    this.auth = auth;
+    this.maxDirectoriesPerPut = maxDirectoriesPerPut;
   }
 
   public static Future<Capability> create(ServerContext ctx) {
-    return Future.succeededFuture(new CastoreCapability(ctx.store()));
+    return Future.succeededFuture(new CastoreCapability(ctx.store(), new GrpcAuth(ctx.users()),
+        ctx.config().integer("castore.max_directories_per_put", 1, 100_000_000)));
   }
 
   @Override
   public void grpc(GrpcServer server) {
-    new BlobGrpc(store.blobs()).register(new Methods(server, "tvix.castore.v1"));
-    new DirectoryGrpc(store.directories()).register(new Methods(server, "tvix.castore.v1"));
-    new PathInfoGrpc(store.pathInfos(), store.renderer(), store.narPool()).register(new Methods(server, "tvix.store.v1"));
+    new BlobGrpc(store.blobs(), auth).register(new Methods(server, "tvix.castore.v1"));
+    new DirectoryGrpc(store.directories(), auth, maxDirectoriesPerPut).register(new Methods(server, "tvix.castore.v1"));
+    new PathInfoGrpc(store.pathInfos(), store.uploads(), store.narCalculation(), auth).register(new Methods(server, "tvix.store.v1"));
   }
 
   @Override

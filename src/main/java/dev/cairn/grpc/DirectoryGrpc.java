@@ -3,20 +3,24 @@ package dev.cairn.grpc;
 import com.google.protobuf.ByteString;
 import dev.cairn.castore.B3Digest;
 import dev.cairn.castore.Directory;
+import dev.cairn.castore.DirectoryClosure;
 import dev.cairn.castore.DirectoryService;
 import dev.cairn.castore.ValidationException;
 import dev.cairn.grpc.proto.tvix.castore.v1.GetDirectoryRequest;
 import dev.cairn.grpc.proto.tvix.castore.v1.PutDirectoryResponse;
+import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerRequest;
-import java.util.ArrayList;
-import java.util.List;
 
-/** tvix.castore.v1.DirectoryService (and snix's): Get (single or recursive BFS) and Put of a leaves-to-root stream. */
+/** tvix.castore.v1.DirectoryService (and snix's): Get (single or recursive BFS) and Put of a leaves-to-root stream (a writer's token, a bounded length). */
 final class DirectoryGrpc {
   private final DirectoryService directories;
+  private final GrpcAuth auth;
+  private final int maxPerPut;
 
-  DirectoryGrpc(DirectoryService directories) {
+  DirectoryGrpc(DirectoryService directories, GrpcAuth auth, int maxPerPut) {
     this.directories = directories;
+    this.auth = auth;
+    this.maxPerPut = maxPerPut;
   }
 
   void register(Methods m) {
@@ -59,26 +63,53 @@ final class DirectoryGrpc {
   }
 
   private void put(GrpcServerRequest<dev.cairn.grpc.proto.tvix.castore.v1.Directory, PutDirectoryResponse> call) {
-    List<Directory> received = new ArrayList<>();
+    auth.writer(call, user -> receive(call));
+  }
+
+  /** Validates each directory as it arrives: a bad or oversized stream is refused at once, not buffered to its end. */
+  private void receive(GrpcServerRequest<dev.cairn.grpc.proto.tvix.castore.v1.Directory, PutDirectoryResponse> call) {
+    DirectoryClosure.Builder closure = new DirectoryClosure.Builder();
     boolean[] failed = {false};
     call.handler(proto -> {
       if (failed[0]) {
         return;
       }
+      if (closure.count() == maxPerPut) {
+        failed[0] = true;
+        GrpcErrors.end(call.response(), GrpcStatus.RESOURCE_EXHAUSTED, "directories: a Directory Put stream may carry at most " + maxPerPut
+            + " directories (castore.max_directories_per_put)");
+        return;
+      }
       try {
-        received.add(Directory.fromProto(proto));
+        closure.add(directory(proto, closure.count()));
       } catch (ValidationException e) {
         failed[0] = true;
-        GrpcErrors.fail(call.response(), e.under("directories[" + received.size() + "]"));
+        GrpcErrors.fail(call.response(), e);
       }
     });
     call.endHandler(v -> {
       if (failed[0]) {
         return;
       }
-      directories.put(received)
+      DirectoryClosure complete;
+      try {
+        complete = closure.build();
+      } catch (ValidationException e) {
+        GrpcErrors.fail(call.response(), e);
+        return;
+      }
+      directories.put(complete)
           .onSuccess(root -> call.response().end(PutDirectoryResponse.newBuilder().setRootDigest(ByteString.copyFrom(root.bytes())).build()))
           .onFailure(e -> GrpcErrors.fail(call.response(), e));
     });
+    call.resume();
+  }
+
+  private static Directory directory(dev.cairn.grpc.proto.tvix.castore.v1.Directory proto, int index) {
+    try {
+      return Directory.fromProto(proto);
+    } catch (ValidationException e) {
+      throw e.under("directories[" + index + "]");
+    }
   }
 }

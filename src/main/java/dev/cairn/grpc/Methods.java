@@ -30,7 +30,12 @@ final class Methods {
     for (String pkg : packages) {
       ServiceMethod<Req, Resp> m = ServiceMethod.server(ServiceName.create(pkg, service), method, GrpcMessageEncoder.encoder(),
           GrpcMessageDecoder.decoder(requestDefault));
-      server.callHandler(m, handler);
+      server.callHandler(m, call -> {
+        // An oversized message: Vert.x would reset the stream (CANCELLED, no message); a client
+        // deserves a status that names the rule. (Bytes that do not decode still get Vert.x's reset.)
+        call.invalidMessageHandler(invalid -> GrpcErrors.invalidMessage(call.response(), requestDefault, invalid));
+        handler.handle(call);
+      });
     }
   }
 }

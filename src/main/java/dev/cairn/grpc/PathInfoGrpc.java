@@ -2,29 +2,32 @@ package dev.cairn.grpc;
 
 import com.google.protobuf.ByteString;
 import dev.cairn.castore.Node;
-import dev.cairn.castore.NarRenderer;
 import dev.cairn.castore.ValidationException;
 import dev.cairn.grpc.proto.tvix.store.v1.CalculateNARResponse;
 import dev.cairn.grpc.proto.tvix.store.v1.GetPathInfoRequest;
 import dev.cairn.grpc.proto.tvix.store.v1.ListPathInfoRequest;
 import dev.cairn.grpc.proto.tvix.store.v1.PathInfo;
+import dev.cairn.store.NarCalculationService;
 import dev.cairn.store.PathInfoService;
-import io.vertx.core.WorkerExecutor;
+import dev.cairn.store.PathInfoUploads;
+import dev.cairn.store.StorePathDigest;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import java.util.Optional;
 
-/** tvix.store.v1.PathInfoService (and snix's): Get, Put, CalculateNAR, List. */
+/** tvix.store.v1.PathInfoService (and snix's): Get, Put (a writer's token; see {@link PathInfoUploads}), CalculateNAR, List. */
 final class PathInfoGrpc {
   private static final int LIST_PAGE = 500;
   private final PathInfoService pathInfos;
-  private final NarRenderer renderer;
-  private final WorkerExecutor renderPool;
+  private final PathInfoUploads uploads;
+  private final NarCalculationService narCalculation;
+  private final GrpcAuth auth;
 
-  PathInfoGrpc(PathInfoService pathInfos, NarRenderer renderer, WorkerExecutor renderPool) {
+  PathInfoGrpc(PathInfoService pathInfos, PathInfoUploads uploads, NarCalculationService narCalculation, GrpcAuth auth) {
     this.pathInfos = pathInfos;
-    this.renderer = renderer;
-    this.renderPool = renderPool;
+    this.uploads = uploads;
+    this.narCalculation = narCalculation;
+    this.auth = auth;
   }
 
   void register(Methods m) {
@@ -37,15 +40,16 @@ final class PathInfoGrpc {
 
   private void get(GrpcServerRequest<GetPathInfoRequest, PathInfo> call) {
     call.handler(req -> {
-      byte[] digest = req.getByOutputHash().toByteArray();
-      if (!req.hasByOutputHash() || digest.length != 20) {
-        GrpcErrors.fail(call.response(), new ValidationException("by_output_hash", "must be the 20-byte digest of a store path, got "
-            + digest.length + " bytes"));
+      StorePathDigest digest;
+      try {
+        digest = StorePathDigest.of("by_output_hash", req.getByOutputHash().toByteArray());
+      } catch (ValidationException e) {
+        GrpcErrors.fail(call.response(), e);
         return;
       }
       pathInfos.get(digest).onSuccess(info -> {
         if (info.isEmpty()) {
-          GrpcErrors.notFound(call.response(), "no PathInfo for " + dev.cairn.nix.Nixbase32.encode(digest));
+          GrpcErrors.notFound(call.response(), "no PathInfo for " + digest.hashPart());
         } else {
           call.response().end(PathInfoProtos.toProto(info.get()));
         }
@@ -54,16 +58,19 @@ final class PathInfoGrpc {
   }
 
   private void put(GrpcServerRequest<PathInfo, PathInfo> call) {
-    call.handler(req -> {
-      dev.cairn.store.PathInfo info;
-      try {
-        info = PathInfoProtos.fromProto(req);
-      } catch (RuntimeException e) {
-        GrpcErrors.fail(call.response(), e);
-        return;
-      }
-      pathInfos.put(info).onSuccess(stored -> call.response().end(PathInfoProtos.toProto(stored)))
-          .onFailure(e -> GrpcErrors.fail(call.response(), e));
+    auth.writer(call, user -> {
+      call.handler(req -> {
+        dev.cairn.store.PathInfo info;
+        try {
+          info = PathInfoProtos.fromProto(req);
+        } catch (ValidationException e) {
+          GrpcErrors.fail(call.response(), e);
+          return;
+        }
+        uploads.accept(info, user).onSuccess(stored -> call.response().end(PathInfoProtos.toProto(stored)))
+            .onFailure(e -> GrpcErrors.fail(call.response(), e));
+      });
+      call.resume();
     });
   }
 
@@ -72,12 +79,11 @@ final class PathInfoGrpc {
       Node node;
       try {
         node = Node.fromProtoAnonymous(req);
-      } catch (RuntimeException e) {
+      } catch (ValidationException e) {
         GrpcErrors.fail(call.response(), e);
         return;
       }
-      // Rendering blocks (it waits for blob reads): it runs on its own worker pool.
-      renderPool.executeBlocking(() -> renderer.calculate(node), false)
+      narCalculation.calculate(node)
           .onSuccess(s -> call.response().end(CalculateNARResponse.newBuilder().setNarSize(s.narSize())
               .setNarSha256(ByteString.copyFrom(s.narSha256().bytes())).build()))
           .onFailure(e -> GrpcErrors.fail(call.response(), e));
@@ -89,7 +95,7 @@ final class PathInfoGrpc {
   }
 
   /** Streams a page, then the next once the client has taken this one (no unbounded buffering). */
-  private void page(GrpcServerResponse<ListPathInfoRequest, PathInfo> response, Optional<byte[]> after) {
+  private void page(GrpcServerResponse<ListPathInfoRequest, PathInfo> response, Optional<StorePathDigest> after) {
     pathInfos.list(after, LIST_PAGE).onSuccess(page -> {
       for (dev.cairn.store.PathInfo info : page) {
         response.write(PathInfoProtos.toProto(info));
@@ -98,7 +104,7 @@ final class PathInfoGrpc {
         response.end();
         return;
       }
-      Optional<byte[]> next = Optional.of(page.get(page.size() - 1).storePath().digest());
+      Optional<StorePathDigest> next = Optional.of(page.get(page.size() - 1).digest());
       if (response.writeQueueFull()) {
         response.drainHandler(v -> page(response, next));
       } else {

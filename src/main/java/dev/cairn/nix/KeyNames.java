@@ -4,9 +4,13 @@ package dev.cairn.nix;
 final class KeyNames {
   private KeyNames() {}
 
+  /** Longer names are refused: nothing in Nix needs them, and they would bloat every signature line. */
+  static final int MAX_LENGTH = 255;
+
   static void check(String name) {
-    if (name == null || name.isEmpty() || name.indexOf(':') >= 0 || name.chars().anyMatch(c -> c <= ' ')) {
-      throw new IllegalArgumentException("key name \"" + name + "\" must be non-empty, without ':' or whitespace");
+    if (name == null || name.isEmpty() || name.length() > MAX_LENGTH || name.indexOf(':') >= 0
+        || name.chars().anyMatch(c -> c <= ' ' || Character.isISOControl(c) || Character.isSurrogate((char) c))) {
+      throw new IllegalArgumentException("key name must be 1.." + MAX_LENGTH + " characters, without ':', whitespace or control characters");
     }
   }
 }

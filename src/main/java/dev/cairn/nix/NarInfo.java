@@ -54,6 +54,10 @@ public record NarInfo(
       if (line.isEmpty()) {
         continue;
       }
+      if (line.chars().anyMatch(Character::isISOControl)) {
+        // A CR or NUL would be carried into every narinfo rendered from this one.
+        throw new IllegalArgumentException("narinfo line " + lineNo + ": control character (only \\n separates lines)");
+      }
       int colon = line.indexOf(": ");
       if (colon <= 0) {
         throw new IllegalArgumentException("narinfo line " + lineNo + ": expected \"Key: value\", got \"" + line + "\"");

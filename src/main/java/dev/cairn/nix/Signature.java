@@ -6,9 +6,7 @@ import java.util.Base64;
 /** A Nix signature line: {@code <key name>:<base64 of 64 bytes>}. */
 public record Signature(String keyName, byte[] bytes) {
   public Signature {
-    if (keyName == null || keyName.isEmpty() || keyName.indexOf(':') >= 0) {
-      throw new IllegalArgumentException("signature key name must be non-empty without ':'");
-    }
+    KeyNames.check(keyName);
     if (bytes.length != 64) {
       throw new IllegalArgumentException("signature must be 64 bytes, got " + bytes.length);
     }
@@ -18,13 +16,16 @@ public record Signature(String keyName, byte[] bytes) {
   public static Signature parse(String text) {
     int colon = text.indexOf(':');
     if (colon <= 0) {
-      throw new IllegalArgumentException("signature \"" + text + "\" must be <key name>:<base64>");
+      throw new IllegalArgumentException("signature must be <key name>:<base64 of 64 bytes>");
+    }
+    if (text.length() > KeyNames.MAX_LENGTH + 1 + 88) {
+      throw new IllegalArgumentException("signature is " + text.length() + " characters, longer than a key name and 64 bytes in base64");
     }
     byte[] bytes;
     try {
       bytes = Base64.getDecoder().decode(text.substring(colon + 1));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("signature of key " + text.substring(0, colon) + " is not valid base64");
+      throw new IllegalArgumentException("signature is not <key name>:<base64 of 64 bytes>: not valid base64");
     }
     return new Signature(text.substring(0, colon), bytes);
   }

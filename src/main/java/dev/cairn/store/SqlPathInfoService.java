@@ -2,11 +2,8 @@ package dev.cairn.store;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.cairn.castore.BlobService;
-import dev.cairn.castore.DirectoryNode;
 import dev.cairn.castore.DirectoryService;
-import dev.cairn.castore.FileNode;
 import dev.cairn.castore.Node;
-import dev.cairn.castore.ValidationException;
 import dev.cairn.db.Database;
 import dev.cairn.db.Row;
 import dev.cairn.db.Sql;
@@ -22,8 +19,16 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
-/** PathInfos on the metadata database; root node contents checked against castore on put. */
+/**
+ * PathInfos on the metadata database; root node contents checked against castore on put.
+ * References are kept by name in order (for fingerprints) and by content: each reference's root
+ * node, filled from the stored path of that name at put, and back-filled into paths stored
+ * earlier when the referenced path arrives.
+ */
 public final class SqlPathInfoService implements PathInfoService {
+  /** Concurrent signature merges into one path retry this often (each retry means another writer got in first). */
+  private static final int MERGE_ATTEMPTS = 32;
+
   private final Database db;
   private final BlobService blobs;
   private final DirectoryService directories;
@@ -47,43 +52,74 @@ public final class SqlPathInfoService implements PathInfoService {
     }
   }
 
-  private Future<Void> requireContents(Node node) {
-    if (node instanceof DirectoryNode d) {
-      return directories.get(d.digest()).compose(found -> found.isPresent() ? Future.succeededFuture()
-          : Future.failedFuture(new ValidationException("node.directory.digest", "directory " + d.digest() + " is not in castore; put it first")));
-    }
-    if (node instanceof FileNode f) {
-      return blobs.has(f.digest()).compose(found -> found ? Future.succeededFuture()
-          : Future.failedFuture(new ValidationException("node.file.digest", "blob " + f.digest() + " is not in castore; put it first")));
-    }
-    return Future.succeededFuture();
-  }
-
   @Override
   public Future<PathInfo> put(PathInfo info) {
+    return RootContents.require(info.node(), blobs, directories).compose(v -> put(info, MERGE_ATTEMPTS));
+  }
+
+  private Future<PathInfo> put(PathInfo info, int attempts) {
+    // Each attempt is a transaction of its own, so a retry sees the merge that got in first.
+    return db.transaction(tx -> insertOrMerge(tx, info)).compose(done -> {
+      if (done.isPresent()) {
+        return Future.succeededFuture(done.get());
+      }
+      return attempts > 1 ? put(info, attempts - 1)
+          : Future.failedFuture(new IllegalStateException("signatures of " + info.storePath() + " kept changing under " + MERGE_ATTEMPTS
+              + " merges"));
+    });
+  }
+
+  /**
+   * Inserts a new path, or compares with the stored one: different content fails, new signatures
+   * are merged by compare-and-set (empty: another writer merged first, try again).
+   */
+  private Future<Optional<PathInfo>> insertOrMerge(Sql tx, PathInfo info) {
     byte[] digest = info.storePath().digest();
     byte[] node = encodeNode(info.node());
-    String sigs = String.join("\n", info.signatures().stream().map(Signature::toString).toList());
-    return requireContents(info.node()).compose(v -> db.transaction(tx -> tx.update("DELETE FROM path_references WHERE referrer = ?", (Object) digest)
-        .compose(x -> tx.update("DELETE FROM path_infos WHERE digest = ?", (Object) digest))
-        .compose(x -> tx.update("INSERT INTO path_infos (digest, name, node, nar_size, nar_sha256, signatures, deriver, ca, created_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", digest, info.storePath().name(), node, info.narSize(), info.narSha256().bytes(), sigs,
-            info.deriver().map(StorePath::baseName).orElse(null), info.ca().orElse(null), System.currentTimeMillis()))
-        .compose(x -> resolve(tx, info.references()))
-        .compose(resolved -> {
-          List<Object[]> rows = new ArrayList<>();
-          for (int i = 0; i < info.references().size(); i++) {
-            StorePath ref = info.references().get(i);
-            ReferenceNode rn = resolved.get(ref);
-            rows.add(new Object[] {digest, i, ref.digest(), ref.name(), rn.node().map(SqlPathInfoService::encodeNode).orElse(null)});
-          }
-          return tx.batch("INSERT INTO path_references (referrer, position, reference_digest, reference_name, reference_node) VALUES (?, ?, ?, ?, ?)",
-                  rows)
-              // Paths stored earlier that reference this one learn its content now.
-              .compose(y -> tx.update("UPDATE path_references SET reference_node = ? WHERE reference_digest = ? AND reference_name = ?"
-                  + " AND reference_node IS NULL", node, digest, info.storePath().name()))
-              .map(y -> info.withReferenceNodes(resolved));
-        })));
+    // DO NOTHING: a concurrent put of the same path waits for ours, then compares with it.
+    return tx.update("INSERT INTO path_infos (digest, name, node, nar_size, nar_sha256, signatures, deriver, ca, created_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING", digest, info.storePath().name(), node, info.narSize(),
+            info.narSha256().bytes(), signatures(info), info.deriver().map(StorePath::baseName).orElse(null), info.ca().orElse(null),
+            System.currentTimeMillis())
+        .compose(inserted -> inserted > 0 ? insertReferences(tx, info, node).map(Optional::of)
+            // Empty when deleted between the two statements: try again.
+            : get(tx, info.digest()).compose(stored -> stored.isEmpty() ? Future.succeededFuture(Optional.empty()) : merge(tx, stored.get(), info)));
+  }
+
+  private Future<Optional<PathInfo>> merge(Sql tx, PathInfo stored, PathInfo offered) {
+    List<String> differences = stored.differencesFrom(offered);
+    if (!differences.isEmpty()) {
+      return Future.failedFuture(new PathInfoConflictException(stored, offered, differences));
+    }
+    PathInfo merged = stored.mergeSignatures(offered);
+    if (merged == stored) {
+      return Future.succeededFuture(Optional.of(stored));
+    }
+    return tx.update("UPDATE path_infos SET signatures = ? WHERE digest = ? AND signatures = ?", signatures(merged),
+            stored.storePath().digest(), signatures(stored))
+        .map(n -> n > 0 ? Optional.of(merged) : Optional.<PathInfo>empty());
+  }
+
+  private static String signatures(PathInfo info) {
+    return String.join("\n", info.signatures().stream().map(Signature::toString).toList());
+  }
+
+  private static Future<PathInfo> insertReferences(Sql tx, PathInfo info, byte[] node) {
+    byte[] digest = info.storePath().digest();
+    return resolve(tx, info.references()).compose(resolved -> {
+      List<Object[]> rows = new ArrayList<>();
+      for (int i = 0; i < info.references().size(); i++) {
+        StorePath ref = info.references().get(i);
+        ReferenceNode rn = resolved.get(ref);
+        rows.add(new Object[] {digest, i, ref.digest(), ref.name(), rn.node().map(SqlPathInfoService::encodeNode).orElse(null)});
+      }
+      return tx.batch("INSERT INTO path_references (referrer, position, reference_digest, reference_name, reference_node) VALUES (?, ?, ?, ?, ?)",
+              rows)
+          // Paths stored earlier that reference this one learn its content now.
+          .compose(y -> tx.update("UPDATE path_references SET reference_node = ? WHERE reference_digest = ? AND reference_name = ?"
+              + " AND reference_node IS NULL", node, digest, info.storePath().name()))
+          .map(y -> info.withReferenceNodes(resolved));
+    });
   }
 
   /** Each reference's node from the stored path of that name, or unknown. */
@@ -102,19 +138,24 @@ public final class SqlPathInfoService implements PathInfoService {
   }
 
   @Override
-  public Future<Optional<PathInfo>> get(byte[] digest) {
-    return db.queryOne("SELECT digest, name, node, nar_size, nar_sha256, signatures, deriver, ca FROM path_infos WHERE digest = ?", (Object) digest)
+  public Future<Optional<PathInfo>> get(StorePathDigest digest) {
+    return get(db, digest);
+  }
+
+  private static Future<Optional<PathInfo>> get(Sql sql, StorePathDigest digest) {
+    return sql.queryOne("SELECT digest, name, node, nar_size, nar_sha256, signatures, deriver, ca FROM path_infos WHERE digest = ?",
+            (Object) digest.bytes())
         .compose(row -> row.isEmpty() ? Future.succeededFuture(Optional.<PathInfo>empty())
-            : references(List.of(row.get())).map(refs -> Optional.of(toPathInfo(row.get(), refs.get(0)))));
+            : references(sql, List.of(row.get())).map(refs -> Optional.of(toPathInfo(row.get(), refs.get(0)))));
   }
 
   @Override
-  public Future<List<PathInfo>> list(Optional<byte[]> after, int limit) {
+  public Future<List<PathInfo>> list(Optional<StorePathDigest> after, int limit) {
     Future<List<Row>> rows = after.isPresent()
         ? db.query("SELECT digest, name, node, nar_size, nar_sha256, signatures, deriver, ca FROM path_infos WHERE digest > ? ORDER BY digest LIMIT ?",
-            after.get(), limit)
+            after.get().bytes(), limit)
         : db.query("SELECT digest, name, node, nar_size, nar_sha256, signatures, deriver, ca FROM path_infos ORDER BY digest LIMIT ?", limit);
-    return rows.compose(list -> references(list).map(refs -> {
+    return rows.compose(list -> references(db, list).map(refs -> {
       List<PathInfo> out = new ArrayList<>();
       for (int i = 0; i < list.size(); i++) {
         out.add(toPathInfo(list.get(i), refs.get(i)));
@@ -124,10 +165,10 @@ public final class SqlPathInfoService implements PathInfoService {
   }
 
   /** The reference rows of each path row, in position order. */
-  private Future<List<List<Row>>> references(List<Row> paths) {
+  private static Future<List<List<Row>>> references(Sql sql, List<Row> paths) {
     List<Future<List<Row>>> all = new ArrayList<>();
     for (Row p : paths) {
-      all.add(db.query("SELECT reference_digest, reference_name, reference_node FROM path_references WHERE referrer = ? ORDER BY position",
+      all.add(sql.query("SELECT reference_digest, reference_name, reference_node FROM path_references WHERE referrer = ? ORDER BY position",
           (Object) p.bytes("digest")));
     }
     return Future.all(all).map(f -> {
@@ -156,8 +197,8 @@ public final class SqlPathInfoService implements PathInfoService {
   }
 
   @Override
-  public Future<Boolean> delete(byte[] digest) {
-    return db.transaction(tx -> tx.update("DELETE FROM path_references WHERE referrer = ?", (Object) digest)
-        .compose(v -> tx.update("DELETE FROM path_infos WHERE digest = ?", (Object) digest)).map(n -> n > 0));
+  public Future<Boolean> delete(StorePathDigest digest) {
+    return db.transaction(tx -> tx.update("DELETE FROM path_references WHERE referrer = ?", (Object) digest.bytes())
+        .compose(v -> tx.update("DELETE FROM path_infos WHERE digest = ?", (Object) digest.bytes())).map(n -> n > 0));
   }
 }

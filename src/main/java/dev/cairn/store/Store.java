@@ -16,7 +16,7 @@ import io.vertx.core.WorkerExecutor;
 /**
  * The one content-addressed store every capability views (ARCHITECTURE.md, "One Store, many
  * views"): blobs over the configured chunk store, directories and PathInfos in the metadata
- * database, NAR ingest and rendering. Built once at start, handed to capabilities through
+ * database, NAR ingest, rendering and calculation. Built once at start, handed to capabilities through
  * {@code ServerContext}, closed at shutdown with the pools it created.
  *
  * <p>Pools: {@code cpu} (hashing, chunk encoding, verification) is the server's bounded blocking
@@ -31,6 +31,9 @@ public final class Store {
   private final PathInfoService pathInfos;
   private final NarIngester ingester;
   private final NarRenderer renderer;
+  private final NarCalculationService narCalculation;
+  private final PathInfoConflicts conflicts;
+  private final PathInfoUploads uploads;
   private final WorkerExecutor chunkIo;
   private final WorkerExecutor narPool;
 
@@ -45,7 +48,10 @@ public final class Store {
     this.directories = dirs;
     this.pathInfos = new SqlPathInfoService(db, blobs, dirs);
     this.ingester = new NarIngester(blobs, dirs, config.directorySizeFormula());
-    this.renderer = new NarRenderer(blobs, dirs, db);
+    this.renderer = new NarRenderer(blobs, dirs);
+    this.narCalculation = new NarCalculationService(db, renderer, narPool);
+    this.conflicts = new PathInfoConflicts(db);
+    this.uploads = new PathInfoUploads(pathInfos, narCalculation, conflicts, blobs, dirs);
   }
 
   /**
@@ -87,6 +93,20 @@ public final class Store {
 
   public NarRenderer renderer() {
     return renderer;
+  }
+
+  public NarCalculationService narCalculation() {
+    return narCalculation;
+  }
+
+  /** Frankenbuild evidence: refused puts of different content for stored paths. */
+  public PathInfoConflicts conflicts() {
+    return conflicts;
+  }
+
+  /** Where PathInfos from outside enter the store (immutability, NAR check, evidence). */
+  public PathInfoUploads uploads() {
+    return uploads;
   }
 
   /** The pool NAR ingest and rendering run on (they block while waiting for blob I/O). */

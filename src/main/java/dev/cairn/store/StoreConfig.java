@@ -16,11 +16,17 @@ public record StoreConfig(
     DirectorySizeFormula directorySizeFormula) {
 
   private static ChunkStoreLocation blobStore(ConfigTree tree, ServerConfig server) {
+    ChunkStoreLocation location;
     try {
-      return ChunkStoreLocation.parse(tree.string("castore.blob_store"), server.blobDir());
+      location = ChunkStoreLocation.parse(tree.string("castore.blob_store"), server.blobDir());
     } catch (IllegalArgumentException e) {
       throw new ConfigException("castore.blob_store", e.getMessage());
     }
+    int s3MaxRequests = tree.integer("castore.s3_max_requests", 1, 1024);
+    if (location instanceof ChunkStoreLocation.S3 s3) {
+      return new ChunkStoreLocation.S3(s3.location(), s3.options().withMaxRequests(s3MaxRequests), s3.credentials());
+    }
+    return location;
   }
 
   public static StoreConfig from(ConfigTree tree, ServerConfig server) {

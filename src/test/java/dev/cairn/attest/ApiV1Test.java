@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ApiV1Test extends ServersOnBothDialects {
   private static final String H1 = LilaRoutesTest.SHA_NIX;
   private static final String H2 = "sha256:" + "1".repeat(52);
-  private static final String H3 = "sha256:" + "2".repeat(52);
+  private static final String H3 = "sha256:0" + "3".repeat(51);
 
   private void attest(AttestClient c, String token, String out, String name, String hash) throws Exception {
     HttpResponse<String> r = c.post("/attestation/" + hashPart() + "-" + name, AttestClient.body(out, name, hash, "").encode(), token);
@@ -36,7 +36,7 @@ class ApiV1Test extends ServersOnBothDialects {
           .add(new JsonObject().put("name", "nix:out_path").put("value", "/nix/store/" + p[1] + "-" + p[0]))));
     }
     JsonObject sbom = new JsonObject()
-        .put("metadata", new JsonObject().put("component", new JsonObject().put("bom-ref", "root").put("properties", new JsonArray()
+        .put("bomFormat", "CycloneDX").put("metadata", new JsonObject().put("component", new JsonObject().put("bom-ref", "root").put("properties", new JsonArray()
             .add(new JsonObject().put("name", "nix:out_path").put("value", "/nix/store/" + root + "-root")))))
         .put("components", components)
         .put("dependencies", new JsonArray()

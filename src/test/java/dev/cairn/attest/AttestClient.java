@@ -32,8 +32,16 @@ final class AttestClient {
   }
 
   HttpResponse<String> send(String method, String path, String body, String token, String accept) throws Exception {
+    return send(method, path, body, token, accept, null);
+  }
+
+  /** With a {@code timeout}, a server that never answers fails the test (HttpTimeoutException) instead of hanging it. */
+  HttpResponse<String> send(String method, String path, String body, String token, String accept, java.time.Duration timeout) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (timeout != null) {
+      b.timeout(timeout);
+    }
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -52,6 +60,22 @@ final class AttestClient {
 
   HttpResponse<String> post(String path, String body, String token) throws Exception {
     return send("POST", path, body, token, null);
+  }
+
+  /** Rows in every table an attest route writes to, to show that a refused request wrote nothing. */
+  java.util.Map<String, Long> counts() throws Exception {
+    String[] tables = {"attestations", "derivations", "outputs", "reports", "report_versions", "report_paths", "report_edges", "link_patterns",
+        "user_keys", "attestation_staging", "attestation_batches"};
+    StringBuilder sql = new StringBuilder("SELECT ");
+    for (int i = 0; i < tables.length; i++) {
+      sql.append(i == 0 ? "" : ", ").append("(SELECT COUNT(*) FROM ").append(tables[i]).append(") AS ").append(tables[i]);
+    }
+    var row = TestDatabase.await(server.server().db().queryOne(sql.toString())).orElseThrow();
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    for (String table : tables) {
+      out.put(table, row.getLong(table));
+    }
+    return out;
   }
 
   /** Registers the key's public half for the token's user with proof of possession, as a builder does. */

@@ -85,7 +85,7 @@ class IngestionAndVersionsTest extends ServersOnBothDialects {
         components.add(new JsonObject().put("bom-ref", o).put("properties", new JsonArray()
             .add(new JsonObject().put("name", "nix:out_path").put("value", "/nix/store/" + o + "-overlap"))));
       }
-      String sbom = new JsonObject().put("components", components).encode();
+      String sbom = new JsonObject().put("bomFormat", "CycloneDX").put("components", components).encode();
       String report = "overlap-" + t + "-" + d;
       work.add(() -> c.send("PUT", "/reports/" + report, sbom, token, null));
     }
@@ -205,7 +205,7 @@ class IngestionAndVersionsTest extends ServersOnBothDialects {
     String name = "x<script>alert(1)<\\script>&\"-" + d;
     String rootHash = hashPart();
     String sbom = new JsonObject()
-        .put("metadata", new JsonObject().put("component", new JsonObject().put("bom-ref", "<b>root</b>").put("properties", new JsonArray()
+        .put("bomFormat", "CycloneDX").put("metadata", new JsonObject().put("component", new JsonObject().put("bom-ref", "<b>root</b>").put("properties", new JsonArray()
             .add(new JsonObject().put("name", "nix:out_path").put("value", "/nix/store/" + rootHash + "-root")))))
         .put("components", new JsonArray())
         .encode();

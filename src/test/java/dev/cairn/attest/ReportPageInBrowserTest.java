@@ -55,7 +55,7 @@ class ReportPageInBrowserTest {
       }
       deps.add(new JsonObject().put("ref", names[0]).put("dependsOn", new JsonArray().add(names[1]).add(names[2])));
       deps.add(new JsonObject().put("ref", names[2]).put("dependsOn", new JsonArray().add(names[3])));
-      JsonObject sbom = new JsonObject().put("metadata", new JsonObject().put("component", new JsonObject().put("bom-ref", names[0])
+      JsonObject sbom = new JsonObject().put("bomFormat", "CycloneDX").put("metadata", new JsonObject().put("component", new JsonObject().put("bom-ref", names[0])
           .put("properties", new JsonArray().add(new JsonObject().put("name", "nix:out_path").put("value", "/nix/store/" + hashes[0] + "-" + names[0])))))
           .put("components", components).put("dependencies", deps);
       assertEquals(200, c.send("PUT", "/reports/browser-demo", sbom.encode(), alice, null).statusCode());

@@ -19,7 +19,7 @@ class RolesTest extends ServersOnBothDialects {
   private Write[] writerRoutes() {
     String out = hashPart();
     String attestation = AttestClient.body(out, "hello", LilaRoutesTest.SHA_NIX, "").encode();
-    String sbom = new JsonObject().put("metadata", new JsonObject().put("component", new JsonObject().put("bom-ref", "r")
+    String sbom = new JsonObject().put("bomFormat", "CycloneDX").put("metadata", new JsonObject().put("component", new JsonObject().put("bom-ref", "r")
         .put("properties", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "nix:out_path")
             .put("value", "/nix/store/" + out + "-hello"))))).encode();
     dev.cairn.nix.SecretKey key = dev.cairn.nix.SecretKey.generate("roles-1");

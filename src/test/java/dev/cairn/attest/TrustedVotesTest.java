@@ -34,7 +34,7 @@ class TrustedVotesTest extends ServersOnBothDialects {
   /** A report of root → dep. */
   private String report(AttestClient c, Builder by, String name, String root, String dep) throws Exception {
     JsonObject sbom = new JsonObject()
-        .put("metadata", new JsonObject().put("component", new JsonObject().put("bom-ref", "root").put("properties", new JsonArray()
+        .put("bomFormat", "CycloneDX").put("metadata", new JsonObject().put("component", new JsonObject().put("bom-ref", "root").put("properties", new JsonArray()
             .add(new JsonObject().put("name", "nix:out_path").put("value", "/nix/store/" + root + "-root")))))
         .put("components", new JsonArray().add(new JsonObject().put("bom-ref", "dep").put("properties", new JsonArray()
             .add(new JsonObject().put("name", "nix:out_path").put("value", "/nix/store/" + dep + "-dep")))))
@@ -170,7 +170,7 @@ class TrustedVotesTest extends ServersOnBothDialects {
     assertEquals(200, c.get(narinfo + "?include_revoked=true").statusCode());
     HttpResponse<String> bad = c.get("/api/v1/outputs/" + dep + "-dep?include_revoked=yes");
     assertEquals(422, bad.statusCode());
-    assertEquals("include_revoked: must be true or false (got \"yes\")", new JsonObject(bad.body()).getString("detail"));
+    assertEquals("include_revoked: must be true, false, 1 or 0 (got \"yes\")", new JsonObject(bad.body()).getString("detail"));
     assertTrue(TestDatabase.await(c.server.server().db().query("SELECT id FROM attestations WHERE user_id = ?", mallory.id())).size() == 2, "mallory's rows stay");
   }
 }

@@ -3,6 +3,7 @@ package dev.cairn.grpc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.server.ServerProcess;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
@@ -10,6 +11,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -41,9 +43,11 @@ class CrashDuringUploadTest {
     throw new AssertionError("server did not start: " + Files.readString(tmp.resolve("server.log")));
   }
 
+  private String token;
+
   private Process python(Path gen, String cmd, int port) throws Exception {
     return new ProcessBuilder("/usr/bin/python3", "src/test/python/crash_upload.py", cmd, "127.0.0.1:" + port, gen.toString(), "7",
-        String.valueOf(SIZE)).redirectError(ProcessBuilder.Redirect.appendTo(tmp.resolve("client.log").toFile())).start();
+        String.valueOf(SIZE), token).redirectError(ProcessBuilder.Redirect.appendTo(tmp.resolve("client.log").toFile())).start();
   }
 
   private static String lastLine(Process p) throws Exception {
@@ -67,6 +71,7 @@ class CrashDuringUploadTest {
       port = s.getLocalPort();
     }
     Process first = server(data, port);
+    token = ServerProcess.createUser(Map.of("CAIRN_DATA_DIR", data.toString()), "uploader");
     Process upload = python(gen, "put", port);
     try (BufferedReader r = new BufferedReader(new InputStreamReader(upload.getInputStream(), StandardCharsets.UTF_8))) {
       String line;

@@ -3,6 +3,7 @@ package dev.cairn.grpc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.server.ServerProcess;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
@@ -10,6 +11,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,9 +23,11 @@ class GracefulShutdownTest {
   @TempDir
   Path tmp;
 
+  private String token;
+
   private Process python(Path gen, String cmd, int port) throws Exception {
     return new ProcessBuilder("/usr/bin/python3", "src/test/python/crash_upload.py", cmd, "127.0.0.1:" + port, gen.toString(), "9",
-        String.valueOf(SIZE)).redirectError(ProcessBuilder.Redirect.appendTo(tmp.resolve("client.log").toFile())).start();
+        String.valueOf(SIZE), token).redirectError(ProcessBuilder.Redirect.appendTo(tmp.resolve("client.log").toFile())).start();
   }
 
   @Test
@@ -51,6 +55,7 @@ class GracefulShutdownTest {
         }
       }
       assertTrue(up, "server started");
+      token = ServerProcess.createUser(Map.of("CAIRN_DATA_DIR", tmp.resolve("data").toString()), "uploader");
       Process put = python(gen, "put", port);
       put.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
       assertEquals(0, put.waitFor(), Files.readString(tmp.resolve("client.log")));

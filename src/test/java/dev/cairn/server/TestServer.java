@@ -3,9 +3,13 @@ package dev.cairn.server;
 import dev.cairn.db.Dialect;
 import dev.cairn.db.TestDatabase;
 import dev.cairn.server.config.ConfigTree;
+import dev.cairn.users.Role;
+import dev.cairn.users.UserName;
+import dev.cairn.users.UserService;
 import io.vertx.core.Vertx;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A real Cairn server on a free loopback port, on a fresh database of the given dialect.
@@ -56,6 +60,26 @@ public final class TestServer implements AutoCloseable {
 
   public CairnServer server() {
     return server;
+  }
+
+  /** Creates a user on the server's database, as `cairn user create` does; answers its token. */
+  public String createUser(String name) throws Exception {
+    return TestDatabase.await(new UserService(server.db()).create(new UserName(name), Optional.empty())).token();
+  }
+
+  /** As {@link #createUser(String)}, with a role (`cairn user create NAME --role ROLE`). */
+  public String createUser(String name, Role role) throws Exception {
+    return TestDatabase.await(new UserService(server.db()).create(new UserName(name), role, Optional.empty())).token();
+  }
+
+  /** Revokes a user, as `cairn user revoke` does. */
+  public void revokeUser(String name) throws Exception {
+    TestDatabase.await(new UserService(server.db()).revoke(new UserName(name)));
+  }
+
+  /** The server's data directory (its SQLite file, and its blobs under blobs/ unless castore.blob_store says otherwise). */
+  public java.nio.file.Path dataDir() {
+    return database.dataDir();
   }
 
   /** The server's configuration as CAIRN_* variables, for running CLI commands against its data. */

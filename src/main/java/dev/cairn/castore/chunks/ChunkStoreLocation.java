@@ -1,11 +1,13 @@
 package dev.cairn.castore.chunks;
 
+import dev.cairn.castore.ValidationException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 /**
  * Where a {@link ChunkStore} keeps its bytes, parsed from a service URL like tvix's:
@@ -24,6 +26,23 @@ public interface ChunkStoreLocation {
     @Override
     public Future<ChunkStore> open(Vertx vertx, WorkerExecutor io) {
       return FileChunkStore.open(io, dir).map(s -> (ChunkStore) s);
+    }
+  }
+
+  /**
+   * Objects in an S3-compatible bucket ({@link S3ChunkStore}); {@code toString} is the
+   * location's URL (never the credentials).
+   */
+  record S3(S3Location location, S3ChunkStore.Options options, AwsCredentialsProvider credentials)
+      implements ChunkStoreLocation {
+    @Override
+    public Future<ChunkStore> open(Vertx vertx, WorkerExecutor io) {
+      return S3ChunkStore.open(vertx, io, location, options, credentials).map(s -> (ChunkStore) s);
+    }
+
+    @Override
+    public String toString() {
+      return location.toString();
     }
   }
 
@@ -51,7 +70,13 @@ public interface ChunkStoreLocation {
         }
         return new Files(Path.of(uri.getPath()));
       }
-      case "s3" -> throw new IllegalArgumentException("s3:// locations are not available in this build");
+      case "s3" -> {
+        try {
+          return new S3(S3Location.parse(t), S3ChunkStore.Options.DEFAULT, S3ChunkStore.standardCredentials());
+        } catch (ValidationException e) {
+          throw new IllegalArgumentException(e.getMessage(), e);
+        }
+      }
       default -> throw new IllegalArgumentException(
           "must be empty (files under data_dir/blobs), file:///abs/dir or s3://bucket/prefix?endpoint=… (got scheme \"" + scheme + "\")");
     }

@@ -13,7 +13,11 @@ public final class BearerToken {
   private BearerToken() {}
 
   public static Optional<String> of(HttpServerRequest request) {
-    String header = request.getHeader("Authorization");
+    return fromHeader(request.getHeader("Authorization"));
+  }
+
+  /** The token of an {@code Authorization} header value (HTTP, or gRPC's {@code authorization} metadata); empty when absent or malformed. */
+  public static Optional<String> fromHeader(String header) {
     if (header == null) {
       return Optional.empty();
     }

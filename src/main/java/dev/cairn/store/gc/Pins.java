@@ -34,7 +34,7 @@ public final class Pins {
     if (!NAME.matcher(name).matches()) {
       return Future.failedFuture(new IllegalArgumentException("pin name must be 1..128 of [A-Za-z0-9._-], got \"" + name + "\""));
     }
-    return pathInfos.get(path.digest()).compose(found -> {
+    return pathInfos.get(dev.cairn.store.StorePathDigest.of(path)).compose(found -> {
       if (found.isEmpty() || !found.get().storePath().equals(path)) {
         return Future.failedFuture(new IllegalArgumentException(path.fullPath() + " is not in the store"));
       }

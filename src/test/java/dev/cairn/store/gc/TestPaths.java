@@ -8,6 +8,7 @@ import dev.cairn.castore.PathComponent;
 import dev.cairn.nix.StorePath;
 import dev.cairn.store.PathInfo;
 import dev.cairn.store.Store;
+import dev.cairn.store.StorePathDigest;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
@@ -38,11 +39,11 @@ public final class TestPaths {
   }
 
   public static boolean delete(Store store, PathInfo info) throws Exception {
-    return await(store.pathInfos().delete(info.storePath().digest()));
+    return await(store.pathInfos().delete(StorePathDigest.of(info.storePath())));
   }
 
   /** Caches the path's NAR size and hash, as CalculateNAR does. */
   public static void calculateNar(Store store, PathInfo info) throws Exception {
-    store.renderer().calculate(info.node());
+    await(store.narCalculation().calculate(info.node()));
   }
 }

@@ -1,0 +1,24 @@
+"""Nix formats built independently of Cairn's code, shared by the gRPC test clients."""
+
+ALPHABET = "0123456789abcdfghijklmnpqrsvwxyz"
+
+
+def nix32_decode(s, size):
+    out = bytearray(size)
+    for n, ch in enumerate(reversed(s)):
+        digit = ALPHABET.index(ch)
+        b = n * 5
+        i, j = b // 8, b % 8
+        out[i] |= (digit << j) & 0xFF
+        if i + 1 < size:
+            out[i + 1] |= digit >> (8 - j)
+    return bytes(out)
+
+
+def nar_of_file(contents, executable=False):
+    def tok(b):
+        return len(b).to_bytes(8, "little") + b + b"\0" * ((8 - len(b) % 8) % 8)
+    out = b"".join(tok(t) for t in [b"nix-archive-1", b"(", b"type", b"regular"])
+    if executable:
+        out += tok(b"executable") + tok(b"")
+    return out + tok(b"contents") + tok(contents) + tok(b")")
