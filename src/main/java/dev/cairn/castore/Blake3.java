@@ -319,8 +319,17 @@ public final class Blake3 {
   }
 
   private static void storeCv(int[] h, byte[] out, int off) {
+    // Plain byte stores, not LE.set: on JDK 17.0.15 with G1, C2 compiled digest() with the
+    // VarHandle stores inlined so that it returned all-zero digests after some 40,000 calls
+    // (seen in the test JVM; -XX:-DoEscapeAnalysis, another GC or excluding this method from
+    // compilation made it right again).
     for (int j = 0; j < 8; j++) {
-      LE.set(out, off + 4 * j, h[j]);
+      int v = h[j];
+      int o = off + 4 * j;
+      out[o] = (byte) v;
+      out[o + 1] = (byte) (v >>> 8);
+      out[o + 2] = (byte) (v >>> 16);
+      out[o + 3] = (byte) (v >>> 24);
     }
   }
 

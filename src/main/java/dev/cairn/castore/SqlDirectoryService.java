@@ -23,9 +23,13 @@ public final class SqlDirectoryService implements DirectoryService {
   public Future<B3Digest> put(DirectoryClosure closure) {
     Map<B3Digest, Directory> sent = closure.directories();
     return db.transaction(tx -> {
+      long now = System.currentTimeMillis();
       List<Object[]> rows = new ArrayList<>();
-      sent.forEach((digest, d) -> rows.add(new Object[] {digest.bytes(), d.encode()}));
-      return tx.batch("INSERT INTO directories (digest, data) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING", rows);
+      sent.forEach((digest, d) -> rows.add(new Object[] {digest.bytes(), d.encode(), now}));
+      // Re-putting a stored directory refreshes its creation time: its uploader is about to
+      // reference it, so garbage collection keeps it for another grace period.
+      return tx.batch("INSERT INTO directories (digest, data, created_at) VALUES (?, ?, ?)"
+          + " ON CONFLICT (digest) DO UPDATE SET created_at = excluded.created_at", rows);
     }).map(v -> closure.root().digest());
   }
 

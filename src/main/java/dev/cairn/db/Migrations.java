@@ -62,13 +62,20 @@ public final class Migrations {
             return Future.failedFuture(new IllegalStateException("database schema is at version " + current
                 + " but this Cairn knows migrations only up to " + latest + "; upgrade Cairn"));
           }
-          Future<Void> chain = Future.succeededFuture();
-          for (Migration m : migrations) {
-            if (m.version() > current) {
-              chain = chain.compose(v -> applyOne(db, m));
+          // Every migration not recorded yet, not only those above the current version: branches
+          // land out of order (a V009 merged after V010), and a database migrated in between
+          // must still get it. Migrations are written to be independent of later ones.
+          return db.query("SELECT version FROM schema_migrations").compose(rows -> {
+            java.util.Set<Long> applied = new java.util.HashSet<>();
+            rows.forEach(r -> applied.add(r.getLong("version")));
+            Future<Void> chain = Future.succeededFuture();
+            for (Migration m : migrations) {
+              if (!applied.contains((long) m.version())) {
+                chain = chain.compose(v -> applyOne(db, m));
+              }
             }
-          }
-          return chain.compose(v -> currentVersion(db));
+            return chain;
+          }).compose(v -> currentVersion(db));
         });
   }
 

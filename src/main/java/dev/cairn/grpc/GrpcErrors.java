@@ -2,6 +2,7 @@ package dev.cairn.grpc;
 
 import dev.cairn.castore.BlobCorruptedException;
 import dev.cairn.castore.ValidationException;
+import dev.cairn.castore.chunked.ChunkCollectedException;
 import dev.cairn.store.PathInfoConflictException;
 import com.google.protobuf.MessageOrBuilder;
 import io.vertx.grpc.common.GrpcStatus;
@@ -16,6 +17,8 @@ import java.util.logging.Logger;
  * parser or a rule said so ({@link ValidationException}, a conflict); anything else — an
  * {@code IllegalArgumentException} from a bug included — is INTERNAL with a fixed message and a
  * log line, so that server internals (file paths, SQL) never reach a client.
+ * An upload refused because garbage collection took one of its chunks meanwhile is
+ * UNAVAILABLE: uploading again succeeds.
  */
 final class GrpcErrors {
   private static final Logger LOG = Logger.getLogger("cairn.grpc");
@@ -31,6 +34,9 @@ final class GrpcErrors {
       // Its message names digests only (never a file path); the stored copy is unusable, not the request.
       LOG.log(Level.WARNING, "answered DATA_LOSS: " + e.getMessage());
       end(response, GrpcStatus.DATA_LOSS, "stored data is corrupted: " + e.getMessage());
+    } else if (e instanceof ChunkCollectedException) {
+      // Garbage collection took a chunk of this upload meanwhile; uploading again succeeds.
+      end(response, GrpcStatus.UNAVAILABLE, e.getMessage());
     } else {
       LOG.log(Level.SEVERE, "gRPC call failed", e);
       end(response, GrpcStatus.INTERNAL, "internal error (logged by the server)");

@@ -17,6 +17,9 @@ import dev.cairn.server.http.RequestLog;
 import dev.cairn.server.http.Writes;
 import dev.cairn.store.Store;
 import dev.cairn.store.StoreConfig;
+import dev.cairn.store.gc.GarbageCollector;
+import dev.cairn.store.gc.GcConfig;
+import dev.cairn.store.gc.GcScheduler;
 import dev.cairn.users.UserService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -39,6 +42,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -54,19 +58,21 @@ public final class CairnServer {
   private final Database db;
   private final WorkerExecutor blocking;
   private final Store store;
+  private final Supplier<Future<Void>> stopGc;
   private final List<Capability> capabilities;
   private final HttpServer http;
   private final ConnectionGuard connections;
   private final BodyBudget bodies;
   private final Router router;
 
-  private CairnServer(Vertx vertx, ServerConfig config, Database db, WorkerExecutor blocking, Store store, List<Capability> capabilities,
-      HttpServer http, ConnectionGuard connections, BodyBudget bodies, Router router) {
+  private CairnServer(Vertx vertx, ServerConfig config, Database db, WorkerExecutor blocking, Store store, Supplier<Future<Void>> stopGc,
+      List<Capability> capabilities, HttpServer http, ConnectionGuard connections, BodyBudget bodies, Router router) {
     this.vertx = vertx;
     this.config = config;
     this.db = db;
     this.blocking = blocking;
     this.store = store;
+    this.stopGc = stopGc;
     this.capabilities = capabilities;
     this.http = http;
     this.connections = connections;
@@ -86,6 +92,7 @@ public final class CairnServer {
     HttpServerOptions options = httpOptions(config, limits);
     ConnectionGuard connections = new ConnectionGuard(limits, options);
     BodyBudget bodies = new BodyBudget(limits.maxBodyBytesInFlight());
+    GcConfig gcConfig = GcConfig.from(tree);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     for (io.micrometer.core.instrument.config.MeterFilter f : MetricLabels.filters()) {
       registry.config().meterFilter(f);
@@ -113,8 +120,10 @@ public final class CairnServer {
               Writes writes = new Writes(vertx, users, bodies, limits);
               ServerContext ctx = new ServerContext(vertx, tree, config, db, users, blocking, store, writes);
               Router router = Router.router(vertx);
-              return startCapabilities(ctx).compose(caps -> listen(ctx, caps, registry, options, limits, router)
-                  .map(http -> new CairnServer(vertx, config, db, blocking, store, caps, http, connections, bodies, router))
+              return startCapabilities(ctx).compose(caps -> GcScheduler.deploy(vertx, GarbageCollector.of(db, store), gcConfig, registry)
+                  .compose(stopGc -> listen(ctx, caps, registry, options, limits, router)
+                      .map(http -> new CairnServer(vertx, config, db, blocking, store, stopGc, caps, http, connections, bodies, router))
+                      .recover(e -> stopGc.get().transform(x -> Future.failedFuture(e))))
                   .recover(e -> closeAll(caps).eventually(store::close).eventually(() -> db.close())
                       .transform(x -> Future.failedFuture(e))));
             }))
@@ -277,6 +286,7 @@ public final class CairnServer {
     long timeoutMs = config.shutdownTimeout().toMillis();
     http.shutdown(timeoutMs, TimeUnit.MILLISECONDS)
         .eventually(() -> closeAll(capabilities))
+        .eventually(stopGc::get)
         .eventually(store::close)
         .eventually(db::close)
         .eventually(blocking::close)

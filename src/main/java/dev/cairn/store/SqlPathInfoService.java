@@ -39,11 +39,12 @@ public final class SqlPathInfoService implements PathInfoService {
     this.directories = directories;
   }
 
-  static byte[] encodeNode(Node node) {
+  /** The stored encoding of a node (its tvix.castore.v1.Node protobuf), shared with garbage collection and pins. */
+  public static byte[] encodeNode(Node node) {
     return node.toProto().toByteArray();
   }
 
-  static Node decodeNode(byte[] bytes) {
+  public static Node decodeNode(byte[] bytes) {
     try {
       return Node.fromProto(dev.cairn.grpc.proto.tvix.castore.v1.Node.parseFrom(bytes));
     } catch (InvalidProtocolBufferException e) {

@@ -22,7 +22,7 @@ public record BlobBackend(String name, Dialect dialect, Callable<ChunkStoreLocat
     return CastoreFixture.create(dialect, location.call(), zstdLevel);
   }
 
-  static Stream<BlobBackend> all() {
+  public static Stream<BlobBackend> all() {
     Callable<ChunkStoreLocation> files = () -> new ChunkStoreLocation.Files(Files.createTempDirectory("cairn-chunks-"));
     // A bucket of its own per fixture on the JVM's shared s3proxy.
     Callable<ChunkStoreLocation> s3 = () -> {

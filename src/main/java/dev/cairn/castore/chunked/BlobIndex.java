@@ -18,9 +18,9 @@ import java.util.Optional;
  * {@code blob_chunks}, V006), so replicas sharing a database and a bucket see the same blobs.
  * A blob is visible once its rows are committed, which happens after all its chunks are stored.
  */
-final class BlobIndex {
+public final class BlobIndex {
   /** Shared by every PostgreSQL transaction that commits a blob; garbage collection takes it exclusively. */
-  static final long PG_GC_LOCK_KEY = 0x636169726e6763L; // "cairngc"
+  public static final long PG_GC_LOCK_KEY = 0x636169726e6763L; // "cairngc"
 
   private final Database db;
 
@@ -58,11 +58,16 @@ final class BlobIndex {
 
   /**
    * Makes a blob visible. Refused with {@link ChunkCollectedException} when garbage collection
-   * deleted (or is deleting) a chunk this upload reused since the upload began; the caller
-   * uploads again. Committing an existing blob refreshes its creation time, which protects it
-   * from collection for another grace period (its uploader is about to reference it).
+   * deleted (or is deleting) one of its chunks since the upload began; the caller uploads again.
+   * Every chunk is checked, not only the ones the upload found stored ("reused"): a chunk this
+   * upload stored itself is unreferenced until this commit, so a collection with a grace period
+   * shorter than the upload (e.g. {@code cairn gc --grace 0s}) may delete it too. Garbage
+   * collection records the time a delete finished in the tombstone, so a chunk deleted after
+   * the upload's start is caught however the upload saw it. Committing an existing blob
+   * refreshes its creation time, which protects it from collection for another grace period
+   * (its uploader is about to reference it).
    */
-  Future<Void> commit(B3Digest blob, long size, List<ChunkMeta> chunks, long uploadStartMillis, Collection<B3Digest> reused) {
+  Future<Void> commit(B3Digest blob, long size, List<ChunkMeta> chunks, long uploadStartMillis) {
     long now = System.currentTimeMillis();
     List<Object[]> rows = new ArrayList<>(chunks.size());
     for (int i = 0; i < chunks.size(); i++) {
@@ -70,7 +75,7 @@ final class BlobIndex {
       rows.add(new Object[] {blob.bytes(), i, c.digest().bytes(), c.size()});
     }
     return db.transaction(tx -> gcLockShared(tx)
-        .compose(v -> collectedSince(tx, reused, uploadStartMillis))
+        .compose(v -> collectedSince(tx, chunks.stream().map(ChunkMeta::digest).distinct().toList(), uploadStartMillis))
         .compose(collected -> {
           if (collected.isPresent()) {
             return Future.failedFuture(new ChunkCollectedException(collected.get()));
@@ -91,11 +96,11 @@ final class BlobIndex {
         : Future.succeededFuture();
   }
 
-  private static Future<Optional<B3Digest>> collectedSince(Sql tx, Collection<B3Digest> reused, long since) {
-    if (reused.isEmpty()) {
+  private static Future<Optional<B3Digest>> collectedSince(Sql tx, Collection<B3Digest> chunks, long since) {
+    if (chunks.isEmpty()) {
       return Future.succeededFuture(Optional.empty());
     }
-    List<B3Digest> all = List.copyOf(reused);
+    List<B3Digest> all = List.copyOf(chunks);
     Future<Optional<B3Digest>> result = Future.succeededFuture(Optional.empty());
     for (int from = 0; from < all.size(); from += 500) {
       List<B3Digest> part = all.subList(from, Math.min(all.size(), from + 500));

@@ -3,8 +3,8 @@ package dev.cairn.castore.chunked;
 import dev.cairn.castore.B3Digest;
 
 /**
- * An upload reused a stored chunk that garbage collection deleted while the upload ran. Nothing
- * was made visible; uploading again stores the chunk anew. Clients see a retryable error
+ * Garbage collection deleted a chunk of this upload (one it stored or one it found stored) while
+ * the upload ran. Nothing was made visible; uploading again stores the chunk anew. Clients see a retryable error
  * (gRPC UNAVAILABLE, HTTP 503).
  */
 public final class ChunkCollectedException extends RuntimeException {

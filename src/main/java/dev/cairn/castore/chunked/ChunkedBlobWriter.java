@@ -12,8 +12,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One upload into a {@link ChunkedBlobService}. Bytes collect in a window of the maximum chunk
@@ -36,8 +34,6 @@ final class ChunkedBlobWriter implements BlobWriter {
   private final List<Future<ChunkMeta>> order = new ArrayList<>();
   /** Chunks still being hashed or stored, oldest first. */
   private final ArrayDeque<Future<ChunkMeta>> inFlight = new ArrayDeque<>();
-  /** Chunks this upload did not store because the store had them (checked by the commit against GC). */
-  private final Set<B3Digest> reused = ConcurrentHashMap.newKeySet();
   /** Set when the whole blob is one chunk: its digest is the chunk's, hashed once. */
   private volatile B3Digest wholeBlobDigest;
   private State state = State.OPEN;
@@ -138,7 +134,6 @@ final class ChunkedBlobWriter implements BlobWriter {
     ChunkMeta meta = new ChunkMeta(digest, chunk.length);
     return service.chunks().has(digest).compose(present -> {
       if (present) {
-        reused.add(digest);
         return Future.succeededFuture(meta);
       }
       return service.onCpu(() -> ChunkCodec.encode(chunk, 0, chunk.length, service.options().zstdLevel()))
@@ -172,6 +167,6 @@ final class ChunkedBlobWriter implements BlobWriter {
     } else {
       parts = Future.succeededFuture(chunks);
     }
-    return parts.compose(list -> service.index().commit(digest, total, list, startedMillis, reused)).map(digest);
+    return parts.compose(list -> service.index().commit(digest, total, list, startedMillis)).map(digest);
   }
 }

@@ -43,7 +43,9 @@ final class LegacyIndexImport {
     return io.executeBlocking(() -> read(root), false).compose(blobs -> {
       Future<Void> all = Future.succeededFuture();
       for (Blob b : blobs) {
-        all = all.compose(v -> index.commit(b.digest(), b.size(), b.chunks(), 0, List.of()));
+        // These chunks were stored long ago, not by an upload in flight: only a collection
+        // deleting them right now (a tombstone not yet finished) may refuse them.
+        all = all.compose(v -> index.commit(b.digest(), b.size(), b.chunks(), Long.MAX_VALUE));
       }
       return all.compose(v -> io.executeBlocking(() -> {
         deleteTree(indexes);

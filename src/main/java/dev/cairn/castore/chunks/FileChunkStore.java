@@ -7,6 +7,8 @@ import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -31,12 +33,21 @@ import java.util.concurrent.Callable;
  * A put writes under tmp/, fsyncs, renames into place and fsyncs the directory, so a crash
  * leaves either nothing or the complete file under the digest. All I/O runs on the given
  * bounded pool.
+ *
+ * <p>Several processes may open one root at once (the server and {@code cairn gc}, or two
+ * servers on one machine): each holds a shared lock on {@code lock} while open, and tmp/ is
+ * emptied only by an opener that can take that lock exclusively, i.e. when no other process
+ * has puts in flight there.
  */
 public final class FileChunkStore implements ChunkStore {
   private final WorkerExecutor io;
   private final Path root;
   private final Path chunks;
   private final Path tmp;
+  private FileChannel lockFile;
+  /** Held while open (released when {@code lockFile} closes); null when this JVM held it already. */
+  @SuppressWarnings("unused")
+  private FileLock inUse;
 
   private FileChunkStore(WorkerExecutor io, Path root) {
     this.io = io;
@@ -61,12 +72,33 @@ public final class FileChunkStore implements ChunkStore {
     }
     fsyncDirectory(chunks);
     Files.createDirectories(tmp);
-    try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmp)) {
-      for (Path p : leftovers) {
-        Files.deleteIfExists(p);
+    lockFile = FileChannel.open(root.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileLock alone = tryLock(false);
+    if (alone != null) {
+      try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmp)) {
+        for (Path p : leftovers) {
+          Files.deleteIfExists(p);
+        }
+      } finally {
+        alone.release();
       }
     }
+    try {
+      // Waits while another opener empties tmp/.
+      inUse = lockFile.lock(0, Long.MAX_VALUE, true);
+    } catch (OverlappingFileLockException sameJvm) {
+      // Another store of this process holds it already (tests); that one keeps tmp/ safe.
+    }
     fsyncDirectory(root);
+  }
+
+  /** The lock, or null when another process (or another store in this JVM) holds it. */
+  private FileLock tryLock(boolean shared) throws IOException {
+    try {
+      return lockFile.tryLock(0, Long.MAX_VALUE, shared);
+    } catch (OverlappingFileLockException sameJvm) {
+      return null;
+    }
   }
 
   public Path root() {
@@ -185,7 +217,12 @@ public final class FileChunkStore implements ChunkStore {
 
   @Override
   public Future<Void> close() {
-    return Future.succeededFuture();
+    return blocking(() -> {
+      if (lockFile != null) {
+        lockFile.close(); // releases the lock
+      }
+      return null;
+    });
   }
 
   private Path path(B3Digest digest) {

@@ -198,6 +198,42 @@ public final class ConfigTree {
     throw new ConfigException(key, "must be one of " + String.join(", ", names) + " (got \"" + text + "\")");
   }
 
+  /** A duration such as {@code 90s}, {@code 30m}, {@code 1h30m} or {@code 2d} (see {@link #parseDuration}). */
+  public java.time.Duration duration(String key) {
+    String text = string(key).strip();
+    try {
+      return parseDuration(text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key, e.getMessage());
+    }
+  }
+
+  /**
+   * The one duration syntax of configuration and command line: one or more {@code <integer><unit>}
+   * with units {@code ms}, {@code s}, {@code m}, {@code h}, {@code d}, e.g. {@code 0s}, {@code 1h30m}.
+   * Fails with {@link IllegalArgumentException} stating the rule.
+   */
+  public static java.time.Duration parseDuration(String text) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,12})(ms|s|m|h|d)").matcher(text);
+    java.time.Duration total = java.time.Duration.ZERO;
+    int at = 0;
+    while (at < text.length() && m.find(at) && m.start() == at) {
+      long n = Long.parseLong(m.group(1));
+      total = total.plus(switch (m.group(2)) {
+        case "ms" -> java.time.Duration.ofMillis(n);
+        case "s" -> java.time.Duration.ofSeconds(n);
+        case "m" -> java.time.Duration.ofMinutes(n);
+        case "h" -> java.time.Duration.ofHours(n);
+        default -> java.time.Duration.ofDays(n);
+      });
+      at = m.end();
+    }
+    if (text.isEmpty() || at != text.length()) {
+      throw new IllegalArgumentException("must be a duration like 90s, 30m, 1h30m or 2d (units ms, s, m, h, d; got \"" + text + "\")");
+    }
+    return total;
+  }
+
   public Path path(String key) {
     String text = string(key).strip();
     if (text.isEmpty()) {
