@@ -26,8 +26,8 @@ final class BlobGrpc {
   }
 
   void register(Methods m) {
-    m.<StatBlobRequest, StatBlobResponse>add("BlobService", "Stat", StatBlobRequest.getDefaultInstance(), this::stat);
-    m.<ReadBlobRequest, BlobChunk>add("BlobService", "Read", ReadBlobRequest.getDefaultInstance(), this::read);
+    m.<StatBlobRequest, StatBlobResponse>addRead("BlobService", "Stat", StatBlobRequest.getDefaultInstance(), this::stat);
+    m.<ReadBlobRequest, BlobChunk>addRead("BlobService", "Read", ReadBlobRequest.getDefaultInstance(), this::read);
     m.<BlobChunk, PutBlobResponse>add("BlobService", "Put", BlobChunk.getDefaultInstance(), this::put);
   }
 

@@ -19,15 +19,15 @@ public final class CastoreCapability implements Capability {
   }
 
   public static Future<Capability> create(ServerContext ctx) {
-    return Future.succeededFuture(new CastoreCapability(ctx.store(), new GrpcAuth(ctx.users()),
+    return Future.succeededFuture(new CastoreCapability(ctx.store(), new GrpcAuth(ctx.users(), ctx.server().privateReads()),
         ctx.config().integer("castore.max_directories_per_put", 1, 100_000_000)));
   }
 
   @Override
   public void grpc(GrpcServer server) {
-    new BlobGrpc(store.blobs(), auth).register(new Methods(server, "tvix.castore.v1"));
-    new DirectoryGrpc(store.directories(), auth, maxDirectoriesPerPut).register(new Methods(server, "tvix.castore.v1"));
-    new PathInfoGrpc(store.pathInfos(), store.uploads(), store.narCalculation(), auth).register(new Methods(server, "tvix.store.v1"));
+    new BlobGrpc(store.blobs(), auth).register(new Methods(server, "tvix.castore.v1", auth));
+    new DirectoryGrpc(store.directories(), auth, maxDirectoriesPerPut).register(new Methods(server, "tvix.castore.v1", auth));
+    new PathInfoGrpc(store.pathInfos(), store.uploads(), store.narCalculation(), auth).register(new Methods(server, "tvix.store.v1", auth));
   }
 
   @Override

@@ -24,7 +24,7 @@ final class DirectoryGrpc {
   }
 
   void register(Methods m) {
-    m.<GetDirectoryRequest, dev.cairn.grpc.proto.tvix.castore.v1.Directory>add("DirectoryService", "Get",
+    m.<GetDirectoryRequest, dev.cairn.grpc.proto.tvix.castore.v1.Directory>addRead("DirectoryService", "Get",
         GetDirectoryRequest.getDefaultInstance(), this::get);
     m.<dev.cairn.grpc.proto.tvix.castore.v1.Directory, PutDirectoryResponse>add("DirectoryService", "Put",
         dev.cairn.grpc.proto.tvix.castore.v1.Directory.getDefaultInstance(), this::put);

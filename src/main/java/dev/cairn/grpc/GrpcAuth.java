@@ -16,9 +16,25 @@ import io.vertx.grpc.server.GrpcServerRequest;
  */
 final class GrpcAuth {
   private final UserService users;
+  private final boolean privateReads;
 
-  GrpcAuth(UserService users) {
+  GrpcAuth(UserService users, boolean privateReads) {
     this.users = users;
+    this.privateReads = privateReads;
+  }
+
+  /**
+   * Reads are public unless the instance is private ({@code http.private}); then, like {@link
+   * #writer}, the call is paused, authenticated and handed on (still paused) only for a user
+   * with at least the reader role.
+   */
+  <Req, Resp> void reader(GrpcServerRequest<Req, Resp> call, Handler<User> then) {
+    if (!privateReads) {
+      call.pause();
+      then.handle(null);
+      return;
+    }
+    check(call, user -> !user.revoked() && user.role().allows(Role.READER), "this instance is private: reads need a reader's token", then);
   }
 
   /** Who may write to the store: the single place the rule lives. */
@@ -32,6 +48,11 @@ final class GrpcAuth {
    * PERMISSION_DENIED and reads nothing.
    */
   <Req, Resp> void writer(GrpcServerRequest<Req, Resp> call, Handler<User> then) {
+    check(call, GrpcAuth::mayWrite, "store writes need the writer role", then);
+  }
+
+  private <Req, Resp> void check(GrpcServerRequest<Req, Resp> call, java.util.function.Predicate<User> allowed, String need,
+                                 Handler<User> then) {
     call.pause();
     String header = call.headers().get("authorization");
     users.authenticate(BearerToken.fromHeader(header).orElse(null)).onComplete(ar -> {
@@ -39,11 +60,11 @@ final class GrpcAuth {
         GrpcErrors.fail(call.response(), ar.cause());
       } else if (ar.result().isEmpty()) {
         GrpcErrors.end(call.response(), GrpcStatus.UNAUTHENTICATED, header == null
-            ? "store writes need a Cairn token: send metadata \"authorization: Bearer <token>\""
+            ? need + ": send metadata \"authorization: Bearer <token>\""
             : "the token is unknown or revoked");
-      } else if (!mayWrite(ar.result().get())) {
+      } else if (!allowed.test(ar.result().get())) {
         GrpcErrors.end(call.response(), GrpcStatus.PERMISSION_DENIED, "user " + ar.result().get().name() + " has role "
-            + ar.result().get().role() + "; store writes need the writer role");
+            + ar.result().get().role() + "; " + need);
       } else {
         then.handle(ar.result().get());
       }

@@ -19,10 +19,24 @@ import java.util.List;
 final class Methods {
   private final GrpcServer server;
   private final List<String> packages;
+  private final GrpcAuth auth;
 
-  Methods(GrpcServer server, String tvixPackage) {
+  Methods(GrpcServer server, String tvixPackage, GrpcAuth auth) {
     this.server = server;
     this.packages = List.of(tvixPackage, tvixPackage.replaceFirst("^tvix\\.", "snix."));
+    this.auth = auth;
+  }
+
+  /**
+   * A method that only reads: public, or on a private instance behind a reader's token
+   * (checked before a message is read). Writes authenticate in their own handler.
+   */
+  <Req extends MessageOrBuilder, Resp extends MessageLite> void addRead(String service, String method, Req requestDefault,
+                                                                        Handler<GrpcServerRequest<Req, Resp>> handler) {
+    this.<Req, Resp>add(service, method, requestDefault, call -> auth.reader(call, user -> {
+      handler.handle(call);
+      call.resume();
+    }));
   }
 
   <Req extends MessageOrBuilder, Resp extends MessageLite> void add(String service, String method, Req requestDefault,

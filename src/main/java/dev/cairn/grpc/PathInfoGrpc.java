@@ -31,11 +31,11 @@ final class PathInfoGrpc {
   }
 
   void register(Methods m) {
-    m.<GetPathInfoRequest, PathInfo>add("PathInfoService", "Get", GetPathInfoRequest.getDefaultInstance(), this::get);
+    m.<GetPathInfoRequest, PathInfo>addRead("PathInfoService", "Get", GetPathInfoRequest.getDefaultInstance(), this::get);
     m.<PathInfo, PathInfo>add("PathInfoService", "Put", PathInfo.getDefaultInstance(), this::put);
-    m.<dev.cairn.grpc.proto.tvix.castore.v1.Node, CalculateNARResponse>add("PathInfoService", "CalculateNAR",
+    m.<dev.cairn.grpc.proto.tvix.castore.v1.Node, CalculateNARResponse>addRead("PathInfoService", "CalculateNAR",
         dev.cairn.grpc.proto.tvix.castore.v1.Node.getDefaultInstance(), this::calculateNar);
-    m.<ListPathInfoRequest, PathInfo>add("PathInfoService", "List", ListPathInfoRequest.getDefaultInstance(), this::list);
+    m.<ListPathInfoRequest, PathInfo>addRead("PathInfoService", "List", ListPathInfoRequest.getDefaultInstance(), this::list);
   }
 
   private void get(GrpcServerRequest<GetPathInfoRequest, PathInfo> call) {

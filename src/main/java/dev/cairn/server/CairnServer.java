@@ -13,6 +13,7 @@ import dev.cairn.server.http.JsonError;
 import dev.cairn.server.http.MetricLabels;
 import dev.cairn.server.http.OutOfMemoryExit;
 import dev.cairn.server.http.RequestGuard;
+import dev.cairn.server.http.PrivateReads;
 import dev.cairn.server.http.RequestLog;
 import dev.cairn.server.http.Writes;
 import dev.cairn.store.Store;
@@ -195,6 +196,8 @@ public final class CairnServer {
     }
     router.route().last().handler(RequestGuard::notFound);
     JsonError.answerRouterErrors(router);
+    java.util.Optional<PrivateReads> privateReads =
+        ctx.server().privateReads() ? java.util.Optional.of(new PrivateReads(ctx.users())) : java.util.Optional.empty();
     return ctx.vertx().createHttpServer(options)
         .invalidRequestHandler(InvalidRequests::handle)
         .exceptionHandler(e -> {
@@ -207,9 +210,10 @@ public final class CairnServer {
           if (isGrpc(request)) {
             // One metrics label for all gRPC calls (their paths are the client's to choose).
             request.routed("grpc");
+            // On a private instance gRPC reads check their token per call (GrpcAuth), like writes.
             grpc.handle(request);
           } else if (guard.acceptsTarget(request)) {
-            router.handle(request);
+            privateReads.ifPresentOrElse(p -> p.check(request, router::handle), () -> router.handle(request));
           }
         })
         .listen()

@@ -72,7 +72,7 @@ class GrpcErrorsTest {
     grpcLog.addHandler(capture);
     vertx = Vertx.vertx();
     GrpcServer grpc = GrpcServer.server(vertx);
-    new Methods(grpc, "tvix.castore.v1").<StatBlobRequest, StatBlobResponse>add("BlobService", "Stat", StatBlobRequest.getDefaultInstance(),
+    new Methods(grpc, "tvix.castore.v1", null).<StatBlobRequest, StatBlobResponse>add("BlobService", "Stat", StatBlobRequest.getDefaultInstance(),
         call -> call.handler(req -> GrpcErrors.fail(call.response(), failures.get(req.getDigest().toStringUtf8()).get())));
     http = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0).setHttp2ClearTextEnabled(true))
         .requestHandler(grpc).listen());
