@@ -200,8 +200,8 @@ class GcCommandTest {
       while (await(store.directories().get(goneDir)).isPresent() || !metrics.contains("cairn_gc_freed_objects_total{kind=\"directories\"} 1.0")) {
         assertTrue(System.currentTimeMillis() < deadline, "no scheduled collection freed the deleted path in 20 s:\n" + metrics);
         Thread.sleep(200);
-        metrics = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/metrics")).build(),
-            HttpResponse.BodyHandlers.ofString()).body();
+        metrics = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/metrics"))
+            .timeout(java.time.Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
       }
       assertTrue(metrics.contains("cairn_gc_last_run_timestamp_seconds "), metrics);
       assertTrue(metrics.contains("cairn_gc_last_run_duration_seconds "), metrics);
