@@ -1,5 +1,6 @@
 package dev.cairn.castore;
 
+import dev.cairn.validation.ValidationException;
 import com.google.protobuf.ByteString;
 import dev.cairn.grpc.proto.tvix.castore.v1.Node.NodeCase;
 

@@ -1,7 +1,7 @@
 package dev.cairn.grpc;
 
 import dev.cairn.castore.BlobCorruptedException;
-import dev.cairn.castore.ValidationException;
+import dev.cairn.validation.ValidationException;
 import dev.cairn.castore.chunked.ChunkCollectedException;
 import dev.cairn.store.PathInfoConflictException;
 import com.google.protobuf.MessageOrBuilder;

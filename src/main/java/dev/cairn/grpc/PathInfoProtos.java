@@ -2,7 +2,7 @@ package dev.cairn.grpc;
 
 import com.google.protobuf.ByteString;
 import dev.cairn.castore.Node;
-import dev.cairn.castore.ValidationException;
+import dev.cairn.validation.ValidationException;
 import dev.cairn.grpc.proto.tvix.store.v1.NARInfo;
 import dev.cairn.grpc.proto.tvix.store.v1.StorePath;
 import dev.cairn.nix.Hash;

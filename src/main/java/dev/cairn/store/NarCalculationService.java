@@ -6,7 +6,7 @@ import dev.cairn.castore.FileNode;
 import dev.cairn.castore.IncompleteTreeException;
 import dev.cairn.castore.NarRenderer;
 import dev.cairn.castore.Node;
-import dev.cairn.castore.ValidationException;
+import dev.cairn.validation.ValidationException;
 import dev.cairn.db.Database;
 import dev.cairn.nix.Hash;
 import dev.cairn.nix.HashAlgorithm;

@@ -2,7 +2,7 @@ package dev.cairn.store;
 
 import dev.cairn.castore.Node;
 import dev.cairn.castore.PathComponent;
-import dev.cairn.castore.ValidationException;
+import dev.cairn.validation.ValidationException;
 import dev.cairn.nix.Hash;
 import dev.cairn.nix.HashAlgorithm;
 import dev.cairn.nix.NarInfo;

@@ -2,7 +2,7 @@ package dev.cairn.store;
 
 import dev.cairn.castore.BlobService;
 import dev.cairn.castore.DirectoryService;
-import dev.cairn.castore.ValidationException;
+import dev.cairn.validation.ValidationException;
 import dev.cairn.users.User;
 import io.vertx.core.Future;
 

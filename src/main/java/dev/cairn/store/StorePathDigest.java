@@ -1,6 +1,6 @@
 package dev.cairn.store;
 
-import dev.cairn.castore.ValidationException;
+import dev.cairn.validation.ValidationException;
 import dev.cairn.nix.Nixbase32;
 import dev.cairn.nix.StorePath;
 import java.util.Arrays;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.cairn.castore.BlobCorruptedException;
-import dev.cairn.castore.ValidationException;
+import dev.cairn.validation.ValidationException;
 import dev.cairn.grpc.proto.tvix.castore.v1.StatBlobRequest;
 import dev.cairn.grpc.proto.tvix.castore.v1.StatBlobResponse;
 import io.vertx.core.Vertx;

@@ -13,7 +13,7 @@ import dev.cairn.castore.FileNode;
 import dev.cairn.castore.PathComponent;
 import dev.cairn.castore.SymlinkNode;
 import dev.cairn.castore.SymlinkTarget;
-import dev.cairn.castore.ValidationException;
+import dev.cairn.validation.ValidationException;
 import dev.cairn.db.Dialect;
 import dev.cairn.nix.Hash;
 import dev.cairn.nix.StorePath;

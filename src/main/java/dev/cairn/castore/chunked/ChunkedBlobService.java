@@ -7,7 +7,7 @@ import dev.cairn.castore.BlobStat;
 import dev.cairn.castore.BlobWriter;
 import dev.cairn.castore.ChunkMeta;
 import dev.cairn.castore.FastCdc;
-import dev.cairn.castore.ValidationException;
+import dev.cairn.validation.ValidationException;
 import dev.cairn.castore.chunks.ChunkStore;
 import dev.cairn.db.Database;
 import io.vertx.core.Future;

@@ -1,4 +1,4 @@
-package dev.cairn.castore;
+package dev.cairn.validation;
 
 /**
  * Outside input broke a rule of the castore data model (WIRE.md §3). The message names the
