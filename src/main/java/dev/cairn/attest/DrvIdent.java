@@ -1,5 +1,6 @@
 package dev.cairn.attest;
 
+import dev.cairn.validation.ValidationException;
 import dev.cairn.nix.StorePath;
 
 /**
@@ -19,8 +20,8 @@ public record DrvIdent(String value) {
     }
     try {
       StorePath.parseBaseName(s);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("drv_ident: " + e.getMessage());
+    } catch (ValidationException e) {
+      throw ValidationException.of("drv_ident: " + e.getMessage());
     }
     return new DrvIdent(s);
   }

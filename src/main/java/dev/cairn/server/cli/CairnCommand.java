@@ -31,7 +31,8 @@ public final class CairnCommand implements Runnable {
         commandLine.getErr().println("cairn: configuration: " + cause.getMessage());
       } else if (cause instanceof DatabaseUnavailableException) {
         commandLine.getErr().println("cairn: database.url: " + cause.getMessage());
-      } else if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException
+      } else if (cause instanceof dev.cairn.validation.ValidationException || cause instanceof IllegalArgumentException
+          || cause instanceof IllegalStateException
           || cause instanceof java.io.IOException) {
         commandLine.getErr().println("cairn: " + cause.getMessage());
       } else {
