@@ -1,13 +1,13 @@
 package dev.cairn.attest;
 
-import dev.cairn.server.http.HttpErrors;
-import dev.cairn.validation.ValidationException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.nix.StorePath;
+import dev.cairn.server.http.HttpErrors;
 import dev.cairn.server.http.RawBody;
-import dev.cairn.server.http.Writes;
 import dev.cairn.server.http.StrictJson;
+import dev.cairn.server.http.Writes;
 import dev.cairn.users.Role;
+import dev.cairn.validation.ValidationException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

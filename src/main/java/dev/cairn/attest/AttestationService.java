@@ -1,7 +1,5 @@
 package dev.cairn.attest;
 
-import dev.cairn.server.http.ClientError;
-import dev.cairn.validation.ValidationException;
 import dev.cairn.db.Database;
 import dev.cairn.db.Dialect;
 import dev.cairn.db.Row;
@@ -10,7 +8,9 @@ import dev.cairn.nix.NarInfo;
 import dev.cairn.nix.PublicKey;
 import dev.cairn.nix.Signature;
 import dev.cairn.nix.StorePath;
+import dev.cairn.server.http.ClientError;
 import dev.cairn.users.User;
+import dev.cairn.validation.ValidationException;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import java.util.ArrayList;

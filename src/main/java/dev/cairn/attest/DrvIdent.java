@@ -1,7 +1,7 @@
 package dev.cairn.attest;
 
-import dev.cairn.validation.ValidationException;
 import dev.cairn.nix.StorePath;
+import dev.cairn.validation.ValidationException;
 
 /**
  * A derivation as lila names it: {@code <hash32>-<name>} without {@code /nix/store/} and

@@ -1,13 +1,13 @@
 package dev.cairn.attest;
 
-import dev.cairn.server.http.ClientError;
-import dev.cairn.validation.ValidationException;
 import dev.cairn.db.Database;
 import dev.cairn.db.Row;
 import dev.cairn.db.Sql;
 import dev.cairn.nix.PublicKey;
 import dev.cairn.nix.Signature;
+import dev.cairn.server.http.ClientError;
 import dev.cairn.users.User;
+import dev.cairn.validation.ValidationException;
 import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;

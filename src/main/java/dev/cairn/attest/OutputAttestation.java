@@ -1,9 +1,9 @@
 package dev.cairn.attest;
 
-import dev.cairn.validation.ValidationException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.nix.Signature;
 import dev.cairn.nix.StorePath;
+import dev.cairn.validation.ValidationException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -1,8 +1,8 @@
 package dev.cairn.attest;
 
-import dev.cairn.validation.ValidationException;
 import dev.cairn.nix.Hash;
 import dev.cairn.nix.HashAlgorithm;
+import dev.cairn.validation.ValidationException;
 import java.util.Optional;
 
 /**

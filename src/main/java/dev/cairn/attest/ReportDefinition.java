@@ -1,8 +1,8 @@
 package dev.cairn.attest;
 
-import dev.cairn.validation.ValidationException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.nix.StorePath;
+import dev.cairn.validation.ValidationException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

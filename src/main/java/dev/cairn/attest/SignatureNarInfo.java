@@ -1,7 +1,7 @@
 package dev.cairn.attest;
 
-import dev.cairn.validation.ValidationException;
 import dev.cairn.nix.Signature;
+import dev.cairn.validation.ValidationException;
 import java.util.Optional;
 
 /**

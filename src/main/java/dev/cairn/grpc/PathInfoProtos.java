@@ -2,7 +2,6 @@ package dev.cairn.grpc;
 
 import com.google.protobuf.ByteString;
 import dev.cairn.castore.Node;
-import dev.cairn.validation.ValidationException;
 import dev.cairn.grpc.proto.tvix.store.v1.NARInfo;
 import dev.cairn.grpc.proto.tvix.store.v1.StorePath;
 import dev.cairn.nix.Hash;
@@ -10,6 +9,7 @@ import dev.cairn.nix.HashAlgorithm;
 import dev.cairn.nix.Nixbase32;
 import dev.cairn.nix.Signature;
 import dev.cairn.store.PathInfo;
+import dev.cairn.validation.ValidationException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

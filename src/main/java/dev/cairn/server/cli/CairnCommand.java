@@ -3,8 +3,8 @@ package dev.cairn.server.cli;
 import dev.cairn.db.DatabaseUnavailableException;
 import dev.cairn.server.Version;
 import dev.cairn.server.config.ConfigException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The root of the CLI. Failures print one line naming the cause, never a stack trace. */
 @Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = CairnCommand.VersionProvider.class,
