@@ -2,10 +2,12 @@ package dev.cairn.attest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.nix.StorePath;
+import dev.cairn.server.http.HttpErrors;
 import dev.cairn.server.http.RawBody;
-import dev.cairn.server.http.Writes;
 import dev.cairn.server.http.StrictJson;
+import dev.cairn.server.http.Writes;
 import dev.cairn.users.Role;
+import dev.cairn.validation.ValidationException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -72,24 +74,24 @@ final class AttestApiV1 {
       }
     }
     if (entries.isEmpty()) {
-      throw new IllegalArgumentException("body: no entries");
+      throw ValidationException.of("body: no entries");
     }
     List<AttestationService.Entry> out = new ArrayList<>();
     for (int i = 0; i < entries.size(); i++) {
       JsonNode e = entries.get(i);
       String where = "entries[" + i + "]";
       if (!e.isObject()) {
-        throw new IllegalArgumentException(where + ": must be an object");
+        throw ValidationException.of(where + ": must be an object");
       }
       JsonNode drv = e.has("drv_ident") ? e.get("drv_ident") : e.get("drv_path");
       if (drv == null || !drv.isTextual()) {
-        throw new IllegalArgumentException(where + ".drv_ident: required string");
+        throw ValidationException.of(where + ".drv_ident: required string");
       }
       DrvIdent ident;
       try {
         ident = DrvIdent.parse(drv.asText());
-      } catch (IllegalArgumentException ex) {
-        throw new IllegalArgumentException(where + "." + ex.getMessage());
+      } catch (ValidationException ex) {
+        throw ValidationException.of(where + "." + ex.getMessage());
       }
       out.add(new AttestationService.Entry(ident, OutputAttestation.listFromJson(e.get("outputs"), where + ".outputs", limits)));
     }
@@ -133,15 +135,15 @@ final class AttestApiV1 {
     static KeyRegistration parse(io.vertx.core.buffer.Buffer body) {
       JsonNode o = StrictJson.parse(body.getBytes(), "body");
       if (!o.isObject()) {
-        throw new IllegalArgumentException("body: must be a JSON object {public_key, challenge, signature}");
+        throw ValidationException.of("body: must be a JSON object {public_key, challenge, signature}");
       }
       dev.cairn.nix.PublicKey key = AttestRoutes.parseKey(text(o, "public_key"));
       String challenge = text(o, "challenge");
       dev.cairn.nix.Signature signature;
       try {
         signature = dev.cairn.nix.Signature.parse(text(o, "signature"));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("signature: " + e.getMessage());
+      } catch (ValidationException e) {
+        throw ValidationException.of("signature: " + e.getMessage());
       }
       return new KeyRegistration(key, challenge, signature);
     }
@@ -150,11 +152,11 @@ final class AttestApiV1 {
       JsonNode node = o.get(field);
       String s = node != null && node.isTextual() ? node.asText() : "";
       if (s.isEmpty()) {
-        throw new IllegalArgumentException(field + ": required string" + ("challenge".equals(field)
+        throw ValidationException.of(field + ": required string" + ("challenge".equals(field)
             ? " (get one from POST /api/v1/keys/challenge and sign it with the key)" : ""));
       }
       if (s.length() > 1024) {
-        throw new IllegalArgumentException(field + ": at most 1024 characters");
+        throw ValidationException.of(field + ": at most 1024 characters");
       }
       return PrintableText.check(field, s, 1024);
     }
@@ -164,8 +166,8 @@ final class AttestApiV1 {
     KeyRegistration reg;
     try {
       reg = KeyRegistration.parse(RawBody.of(rc));
-    } catch (IllegalArgumentException e) {
-      AttestRoutes.detail(rc, 422, e.getMessage());
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
       return;
     }
     lila.requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
@@ -184,7 +186,7 @@ final class AttestApiV1 {
     try {
       builders = Optional.ofNullable(Paging.text(rc, "builders")).map(AttestRoutes::splitNames).orElse(Set.of());
       verifiedOnly = Paging.bool(rc, "verified");
-    } catch (IllegalArgumentException e) {
+    } catch (ValidationException e) {
       return Future.failedFuture(e);
     }
     Predicate<Vote> keep = v -> (builders.isEmpty() || builders.contains(v.builder())) && (!verifiedOnly || v.sigStatus() == SigStatus.VERIFIED);
@@ -204,8 +206,8 @@ final class AttestApiV1 {
       version = Paging.intParam(rc, "version", 1, Integer.MAX_VALUE);
       policy = Optional.ofNullable(Paging.text(rc, "policy")).map(Policy::parse);
       includeRevoked = Paging.bool(rc, "include_revoked");
-    } catch (IllegalArgumentException e) {
-      AttestRoutes.detail(rc, 422, e.getMessage());
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
       return;
     }
     filtered(rc, name, version, includeRevoked).compose(result -> {
@@ -232,8 +234,8 @@ final class AttestApiV1 {
       a = Paging.text(rc, "a");
       b = Paging.text(rc, "b");
       includeRevoked = Paging.bool(rc, "include_revoked");
-    } catch (IllegalArgumentException e) {
-      AttestRoutes.detail(rc, 422, e.getMessage());
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
       return;
     }
     if (a != null || b != null) {
@@ -272,10 +274,10 @@ final class AttestApiV1 {
       // A report name, like the path's: it is looked up in the database.
       against = Paging.text(rc, "against");
       if (against != null && (against.isEmpty() || against.length() > 200 || against.indexOf('/') >= 0)) {
-        throw new IllegalArgumentException("against: report names are 1..200 characters without '/' or control characters");
+        throw ValidationException.of("against: report names are 1..200 characters without '/' or control characters");
       }
-    } catch (IllegalArgumentException e) {
-      AttestRoutes.detail(rc, 422, e.getMessage());
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
       return;
     }
     if (against == null && from.isEmpty()) {
@@ -307,8 +309,8 @@ final class AttestApiV1 {
     try {
       name = AttestRoutes.reportName(rc);
       includeRevoked = Paging.bool(rc, "include_revoked");
-    } catch (IllegalArgumentException e) {
-      AttestRoutes.detail(rc, 422, e.getMessage());
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
       return;
     }
     service.report(name, Optional.empty()).compose(r -> {
@@ -335,14 +337,14 @@ final class AttestApiV1 {
     boolean includeRevoked;
     try {
       path = StorePath.parseBaseName(rc.pathParam("output"));
-    } catch (IllegalArgumentException e) {
-      AttestRoutes.detail(rc, 422, "digest-name: " + e.getMessage());
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, new ValidationException("digest-name", e.getMessage(), e));
       return;
     }
     try {
       includeRevoked = Paging.bool(rc, "include_revoked");
-    } catch (IllegalArgumentException e) {
-      AttestRoutes.detail(rc, 422, e.getMessage());
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
       return;
     }
     service.votes(path, includeRevoked).onSuccess(votes -> {

@@ -4,18 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.nix.PublicKey;
 import dev.cairn.nix.StorePath;
 import dev.cairn.server.http.BearerToken;
+import dev.cairn.server.http.HttpErrors;
+import dev.cairn.server.http.RawBody;
+import dev.cairn.server.http.StrictJson;
+import dev.cairn.server.http.Writes;
 import dev.cairn.users.Role;
 import dev.cairn.users.User;
 import dev.cairn.users.UserService;
+import dev.cairn.validation.ValidationException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import dev.cairn.server.http.RawBody;
-import dev.cairn.server.http.Writes;
-import dev.cairn.server.http.StrictJson;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,21 +78,9 @@ final class AttestRoutes {
         : body instanceof JsonArray a ? a.encode() : io.vertx.core.json.Json.encode(body));
   }
 
-  /** Answers a failed future: a cap → its status, validation → 422, bad signature → 400, key held by another → 409, the rest → 500. */
+  /** Answers a failed future (or a parser's error) through the one HTTP error map, {@link HttpErrors}. */
   static void fail(RoutingContext rc, Throwable e) {
-    if (e instanceof LimitExceededException limit) {
-      detail(rc, limit.status(), e.getMessage());
-    } else if (e instanceof KeyRegistry.KeyConflictException) {
-      detail(rc, 409, e.getMessage());
-    } else if (e instanceof KeyRegistry.TooManyChallengesException) {
-      detail(rc, 429, e.getMessage());
-    } else if (e instanceof AttestationService.InvalidSignatureException) {
-      detail(rc, 400, e.getMessage());
-    } else if (e instanceof IllegalArgumentException) {
-      detail(rc, 422, e.getMessage());
-    } else {
-      rc.fail(e);
-    }
+    HttpErrors.answer(rc, e);
   }
 
   /**
@@ -124,7 +114,7 @@ final class AttestRoutes {
   static String reportName(RoutingContext rc) {
     String name = rc.pathParam("name");
     if (name == null || name.isEmpty() || name.length() > 200 || name.indexOf('/') >= 0) {
-      throw new IllegalArgumentException("name: report names are 1..200 characters without '/' or control characters");
+      throw ValidationException.of("name: report names are 1..200 characters without '/' or control characters");
     }
     return PrintableText.check("name", name, 200);
   }
@@ -137,7 +127,7 @@ final class AttestRoutes {
     try {
       drv = DrvIdent.parse(rc.pathParam("drv"));
       outputs = OutputAttestation.listFromJson(parseJson(rc), "body", limits);
-    } catch (IllegalArgumentException e) {
+    } catch (ValidationException e) {
       fail(rc, e);
       return;
     }
@@ -154,16 +144,16 @@ final class AttestRoutes {
     boolean includeRevoked;
     try {
       path = StorePath.parseBaseName(rc.pathParam("output"));
-    } catch (IllegalArgumentException e) {
-      detail(rc, 422, "digest-name: " + e.getMessage());
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, new ValidationException("digest-name", e.getMessage(), e));
       return;
     }
     try {
       limit = Paging.limit(rc);
       after = Paging.after(rc);
       includeRevoked = Paging.bool(rc, "include_revoked");
-    } catch (IllegalArgumentException e) {
-      detail(rc, 422, e.getMessage());
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
       return;
     }
     boolean paged = limit.isPresent() || rc.queryParams().contains("after");
@@ -181,8 +171,8 @@ final class AttestRoutes {
     try {
       limit = Paging.limit(rc);
       after = Paging.after(rc);
-    } catch (IllegalArgumentException e) {
-      detail(rc, 422, e.getMessage());
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
       return;
     }
     if (limit.isPresent()) {
@@ -222,7 +212,7 @@ final class AttestRoutes {
     DrvIdent drv;
     try {
       drv = DrvIdent.parse(rc.pathParam("drv"));
-    } catch (IllegalArgumentException e) {
+    } catch (ValidationException e) {
       detail(rc, 404, "Not found");
       return;
     }
@@ -231,8 +221,8 @@ final class AttestRoutes {
     try {
       full = Paging.bool(rc, "full");
       includeRevoked = Paging.bool(rc, "include_revoked");
-    } catch (IllegalArgumentException e) {
-      detail(rc, 422, e.getMessage());
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
       return;
     }
     service.byDerivation(drv, includeRevoked).onSuccess(rows -> {
@@ -287,7 +277,7 @@ final class AttestRoutes {
       JsonNode body = parseJson(rc);
       def = ReportDefinition.parse(body, limits);
       sbom = RawBody.of(rc).toString(StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
+    } catch (ValidationException e) {
       fail(rc, e);
       return;
     }
@@ -302,8 +292,8 @@ final class AttestRoutes {
     try {
       name = reportName(rc);
       version = Paging.intParam(rc, "version", 1, Integer.MAX_VALUE);
-    } catch (IllegalArgumentException e) {
-      detail(rc, 422, e.getMessage());
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
       return;
     }
     String accept = Optional.ofNullable(rc.request().getHeader("Accept")).orElse("");
@@ -338,8 +328,8 @@ final class AttestRoutes {
     String name;
     try {
       name = reportName(rc);
-    } catch (IllegalArgumentException e) {
-      detail(rc, 422, e.getMessage());
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
       return;
     }
     Future.all(service.report(name, Optional.empty()), optionalUser(rc)).compose(all -> {
@@ -380,8 +370,8 @@ final class AttestRoutes {
     LinkPattern pattern;
     try {
       pattern = LinkPattern.parse(limits.text("pattern", required(rc, "pattern")), limits.text("link", required(rc, "link")));
-    } catch (IllegalArgumentException e) {
-      detail(rc, 422, e.getMessage());
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
       return;
     }
     requireUser(rc, Role.ADMIN).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
@@ -394,15 +384,15 @@ final class AttestRoutes {
     String pattern;
     try {
       pattern = required(rc, "pattern");
-    } catch (IllegalArgumentException e) {
-      detail(rc, 422, e.getMessage());
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
       return;
     }
     Optional<String> link;
     try {
       link = Optional.ofNullable(Paging.text(rc, "link"));
-    } catch (IllegalArgumentException e) {
-      detail(rc, 422, e.getMessage());
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
       return;
     }
     requireUser(rc, Role.ADMIN).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
@@ -419,7 +409,7 @@ final class AttestRoutes {
   private static String required(RoutingContext rc, String name) {
     String v = Paging.text(rc, name);
     if (v == null || v.isEmpty()) {
-      throw new IllegalArgumentException(name + ": required query parameter");
+      throw ValidationException.of(name + ": required query parameter");
     }
     return v;
   }
@@ -435,8 +425,8 @@ final class AttestRoutes {
     boolean includeRevoked;
     try {
       includeRevoked = Paging.bool(rc, "include_revoked");
-    } catch (IllegalArgumentException e) {
-      detail(rc, 422, e.getMessage());
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
       return;
     }
     try {
@@ -480,8 +470,8 @@ final class AttestRoutes {
   static PublicKey parseKey(String text) {
     try {
       return PublicKey.parse(text);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("public_key: " + e.getMessage());
+    } catch (ValidationException e) {
+      throw ValidationException.of("public_key: " + e.getMessage());
     }
   }
 }

@@ -8,7 +8,9 @@ import dev.cairn.nix.NarInfo;
 import dev.cairn.nix.PublicKey;
 import dev.cairn.nix.Signature;
 import dev.cairn.nix.StorePath;
+import dev.cairn.server.http.ClientError;
 import dev.cairn.users.User;
+import dev.cairn.validation.ValidationException;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import java.util.ArrayList;
@@ -61,9 +63,14 @@ public final class AttestationService {
   }
 
   /** A signature that does not verify under any of the builder's keys. */
-  public static final class InvalidSignatureException extends IllegalArgumentException {
-    public InvalidSignatureException(String message) {
-      super(message);
+  public static final class InvalidSignatureException extends ValidationException implements ClientError {
+    public InvalidSignatureException(String rule) {
+      super("output_sig", rule, "output_sig " + rule, null);
+    }
+
+    @Override
+    public int httpStatus() {
+      return 400;
     }
   }
 
@@ -297,8 +304,8 @@ public final class AttestationService {
     String fingerprint;
     try {
       fingerprint = NarInfo.fingerprint(o.path(), o.hash().narHash().get(), o.narSize().get(), o.references().get());
-    } catch (IllegalArgumentException e) {
-      throw new InvalidSignatureException("output_sig of " + o.path().fullPath() + " cannot be checked: " + e.getMessage());
+    } catch (ValidationException e) {
+      throw new InvalidSignatureException("of " + o.path().fullPath() + " cannot be checked: " + e.getMessage());
     }
     boolean knownKeyName = keys.stream().anyMatch(k -> k.name().equals(sig.keyName()));
     if (!knownKeyName) {
@@ -307,7 +314,7 @@ public final class AttestationService {
     if (keys.stream().anyMatch(k -> k.verify(fingerprint, sig))) {
       return SigStatus.VERIFIED;
     }
-    throw new InvalidSignatureException("output_sig of " + o.path().fullPath() + " does not verify under " + user.name()
+    throw new InvalidSignatureException("of " + o.path().fullPath() + " does not verify under " + user.name()
         + "'s key " + sig.keyName() + " over " + fingerprint);
   }
 
@@ -705,7 +712,7 @@ public final class AttestationService {
   public Future<Void> addLinkPattern(LinkPattern p) {
     return db.transaction(tx -> tx.queryOne("SELECT COUNT(*) AS n FROM link_patterns")
         .compose(n -> n.orElseThrow().getLong("n") >= MAX_LINK_PATTERNS
-            ? Future.failedFuture(new IllegalArgumentException("pattern: at most " + MAX_LINK_PATTERNS + " link patterns; delete one first"))
+            ? Future.failedFuture(ValidationException.of("pattern: at most " + MAX_LINK_PATTERNS + " link patterns; delete one first"))
             : tx.update("INSERT INTO link_patterns (pattern, link) VALUES (?, ?) ON CONFLICT (pattern, link) DO NOTHING", p.pattern(), p.link()))
         .mapEmpty());
   }

@@ -1,6 +1,7 @@
 package dev.cairn.attest;
 
 import dev.cairn.nix.StorePath;
+import dev.cairn.validation.ValidationException;
 
 /**
  * A derivation as lila names it: {@code <hash32>-<name>} without {@code /nix/store/} and
@@ -19,8 +20,8 @@ public record DrvIdent(String value) {
     }
     try {
       StorePath.parseBaseName(s);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("drv_ident: " + e.getMessage());
+    } catch (ValidationException e) {
+      throw ValidationException.of("drv_ident: " + e.getMessage());
     }
     return new DrvIdent(s);
   }

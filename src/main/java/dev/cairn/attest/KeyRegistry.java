@@ -5,7 +5,9 @@ import dev.cairn.db.Row;
 import dev.cairn.db.Sql;
 import dev.cairn.nix.PublicKey;
 import dev.cairn.nix.Signature;
+import dev.cairn.server.http.ClientError;
 import dev.cairn.users.User;
+import dev.cairn.validation.ValidationException;
 import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -42,16 +44,26 @@ public final class KeyRegistry {
   public record Challenge(String text, long expiresAtMillis) {}
 
   /** The key (its bytes or its name) already belongs to another user: answered 409. */
-  public static final class KeyConflictException extends IllegalStateException {
+  public static final class KeyConflictException extends IllegalStateException implements ClientError {
     public KeyConflictException(String message) {
       super(message);
+    }
+
+    @Override
+    public int httpStatus() {
+      return 409;
     }
   }
 
   /** Too many live challenges for one user: answered 429. */
-  public static final class TooManyChallengesException extends IllegalStateException {
+  public static final class TooManyChallengesException extends IllegalStateException implements ClientError {
     public TooManyChallengesException(String message) {
       super(message);
+    }
+
+    @Override
+    public int httpStatus() {
+      return 429;
     }
   }
 
@@ -78,20 +90,20 @@ public final class KeyRegistry {
   public Future<Void> register(User user, PublicKey key, String challenge, Signature signature) {
     String prefix = CHALLENGE_PREFIX + user.name() + ";";
     if (!challenge.startsWith(prefix) || !challenge.substring(prefix.length()).matches("[0-9a-f]{64}")) {
-      return Future.failedFuture(new IllegalArgumentException("challenge: not a challenge issued to " + user.name()
+      return Future.failedFuture(ValidationException.of("challenge: not a challenge issued to " + user.name()
           + " (get one from POST /api/v1/keys/challenge)"));
     }
     if (!signature.keyName().equals(key.name())) {
-      return Future.failedFuture(new IllegalArgumentException("signature: made with key " + signature.keyName() + ", not " + key.name()));
+      return Future.failedFuture(ValidationException.of("signature: made with key " + signature.keyName() + ", not " + key.name()));
     }
     if (!key.verify(challenge.getBytes(StandardCharsets.UTF_8), signature)) {
-      return Future.failedFuture(new IllegalArgumentException("signature: does not verify under public_key over the challenge"));
+      return Future.failedFuture(ValidationException.of("signature: does not verify under public_key over the challenge"));
     }
     String nonce = challenge.substring(prefix.length());
     long now = System.currentTimeMillis();
     return claim(user.id(), key, tx -> tx.query("DELETE FROM key_challenges WHERE nonce = ? AND user_id = ? RETURNING expires_at", nonce, user.id())
         .compose(rows -> rows.isEmpty() || rows.get(0).getLong("expires_at") < now
-            ? Future.failedFuture(new IllegalArgumentException("challenge: unknown, already used or expired"))
+            ? Future.failedFuture(ValidationException.of("challenge: unknown, already used or expired"))
             : Future.succeededFuture()));
   }
 
@@ -116,7 +128,7 @@ public final class KeyRegistry {
                 userId, key.toString(), System.currentTimeMillis(), key.name(), bytes).mapEmpty()));
     // Two registrations of one key racing on PostgreSQL: both checks pass, one INSERT meets the
     // unique index. Checking again outside the transaction names the conflict for the loser.
-    return claimed.recover(e -> e instanceof KeyConflictException || e instanceof IllegalArgumentException ? Future.failedFuture(e)
+    return claimed.recover(e -> e instanceof KeyConflictException || e instanceof ValidationException ? Future.failedFuture(e)
         : conflict(db, userId, key).compose(c -> Future.failedFuture(c.<Throwable>map(KeyConflictException::new).orElse(e))));
   }
 

@@ -1,5 +1,6 @@
 package dev.cairn.attest;
 
+import dev.cairn.validation.ValidationException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -32,16 +33,16 @@ public record LinkPattern(String pattern, String link) {
   /** A pattern compiled for matching store path names, or IllegalArgumentException naming {@code pattern}. */
   static com.google.re2j.Pattern compile(String pattern) {
     if (pattern == null || pattern.isEmpty() || pattern.length() > MAX_PATTERN_CHARS) {
-      throw new IllegalArgumentException("pattern: must be 1.." + MAX_PATTERN_CHARS + " characters");
+      throw ValidationException.of("pattern: must be 1.." + MAX_PATTERN_CHARS + " characters");
     }
     if (pattern.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-      throw new IllegalArgumentException("pattern: control characters are not allowed");
+      throw ValidationException.of("pattern: control characters are not allowed");
     }
     checkRepetitions(pattern);
     try {
       return com.google.re2j.Pattern.compile(pattern);
     } catch (com.google.re2j.PatternSyntaxException e) {
-      throw new IllegalArgumentException("pattern: not a valid RE2 regular expression: " + e.getDescription());
+      throw ValidationException.of("pattern: not a valid RE2 regular expression: " + e.getDescription());
     }
   }
 
@@ -82,10 +83,10 @@ public record LinkPattern(String pattern, String link) {
           String high = m.group(3);
           long max = high == null ? low : high.isEmpty() ? low : Long.parseLong(high.length() > 9 ? "9999999999" : high);
           if (Math.max(low, max) > MAX_REPEAT) {
-            throw new IllegalArgumentException("pattern: counted repetitions are limited to {" + MAX_REPEAT + "} (got " + m.group() + ")");
+            throw ValidationException.of("pattern: counted repetitions are limited to {" + MAX_REPEAT + "} (got " + m.group() + ")");
           }
           if (lastWasGroupWithCount || lastWasCount) {
-            throw new IllegalArgumentException("pattern: a counted repetition of a group that holds one is not allowed (" + m.group() + ")");
+            throw ValidationException.of("pattern: a counted repetition of a group that holds one is not allowed (" + m.group() + ")");
           }
           groupHasCount.set(groupHasCount.size() - 1, true);
           i = m.end() - 1;
@@ -121,20 +122,20 @@ public record LinkPattern(String pattern, String link) {
   /** Links are shown as links: an absolute http(s) URL, nothing a browser would run. */
   private static void checkLink(String link) {
     if (link == null || link.isEmpty() || link.length() > MAX_LINK_CHARS) {
-      throw new IllegalArgumentException("link: must be 1.." + MAX_LINK_CHARS + " characters");
+      throw ValidationException.of("link: must be 1.." + MAX_LINK_CHARS + " characters");
     }
     URI uri;
     try {
       uri = new URI(link);
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("link: not a valid URL: " + e.getReason());
+      throw ValidationException.of("link: not a valid URL: " + e.getReason());
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
-      throw new IllegalArgumentException("link: must be an http:// or https:// URL");
+      throw ValidationException.of("link: must be an http:// or https:// URL");
     }
     if (uri.getHost() == null || uri.getHost().isEmpty()) {
-      throw new IllegalArgumentException("link: must name a host");
+      throw ValidationException.of("link: must name a host");
     }
   }
 
@@ -142,7 +143,7 @@ public record LinkPattern(String pattern, String link) {
     try {
       checkLink(link);
       return true;
-    } catch (IllegalArgumentException e) {
+    } catch (ValidationException e) {
       return false;
     }
   }
@@ -160,7 +161,7 @@ public record LinkPattern(String pattern, String link) {
     for (LinkPattern p : patterns) {
       try {
         out.add(new Compiled(compile(p.pattern()), p.link()));
-      } catch (IllegalArgumentException e) {
+      } catch (ValidationException e) {
         // Stored before patterns were validated (or under Java's regex syntax): skipped.
       }
     }

@@ -3,6 +3,7 @@ package dev.cairn.attest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.nix.Signature;
 import dev.cairn.nix.StorePath;
+import dev.cairn.validation.ValidationException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,7 +26,7 @@ public record OutputAttestation(StorePath path, OutputHash hash, Optional<Signat
   /** Parses one element of the body; {@code where} names it in errors, e.g. {@code body[2]}. */
   public static OutputAttestation fromJson(JsonNode node, String where, InputLimits limits) {
     if (node == null || !node.isObject()) {
-      throw new IllegalArgumentException(where + ": must be an object");
+      throw ValidationException.of(where + ": must be an object");
     }
     String digest = text(node, "output_digest", where, limits);
     String name = text(node, "output_name", where, limits);
@@ -35,21 +36,21 @@ public record OutputAttestation(StorePath path, OutputHash hash, Optional<Signat
     if (!sigText.isEmpty()) {
       try {
         sig = Optional.of(Signature.parse(sigText));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(where + ".output_sig: " + e.getMessage());
+      } catch (ValidationException e) {
+        throw ValidationException.of(where + ".output_sig: " + e.getMessage());
       }
     }
     StorePath path;
     try {
       path = new StorePath(StorePath.fromHashPart(digest), name);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(where + ".output_digest/output_name: " + e.getMessage());
+    } catch (ValidationException e) {
+      throw ValidationException.of(where + ".output_digest/output_name: " + e.getMessage());
     }
     Optional<Long> narSize = Optional.empty();
     JsonNode size = node.get("nar_size");
     if (size != null && !size.isNull()) {
       if (!size.isIntegralNumber() || !size.canConvertToLong() || size.asLong() <= 0) {
-        throw new IllegalArgumentException(where + ".nar_size: must be a positive integer");
+        throw ValidationException.of(where + ".nar_size: must be a positive integer");
       }
       narSize = Optional.of(size.asLong());
     }
@@ -57,7 +58,7 @@ public record OutputAttestation(StorePath path, OutputHash hash, Optional<Signat
     JsonNode references = node.get("references");
     if (references != null && !references.isNull()) {
       if (!references.isArray()) {
-        throw new IllegalArgumentException(where + ".references: must be an array of store paths");
+        throw ValidationException.of(where + ".references: must be an array of store paths");
       }
       if (references.size() > limits.maxOutputsPerEntry() * 64) {
         throw new LimitExceededException(413, where + ".references: more than " + limits.maxOutputsPerEntry() * 64
@@ -68,13 +69,13 @@ public record OutputAttestation(StorePath path, OutputHash hash, Optional<Signat
         JsonNode r = references.get(i);
         String at = where + ".references[" + i + "]";
         if (!r.isTextual()) {
-          throw new IllegalArgumentException(at + ": must be a string");
+          throw ValidationException.of(at + ": must be a string");
         }
         try {
           String t = limits.text(at, r.asText());
           list.add(t.startsWith("/") ? StorePath.parse(t) : StorePath.parseBaseName(t));
-        } catch (IllegalArgumentException e) {
-          throw e.getMessage().startsWith(at) ? e : new IllegalArgumentException(at + ": " + e.getMessage());
+        } catch (ValidationException e) {
+          throw e.getMessage().startsWith(at) ? e : ValidationException.of(at + ": " + e.getMessage());
         }
       }
       refs = Optional.of(list);
@@ -85,10 +86,10 @@ public record OutputAttestation(StorePath path, OutputHash hash, Optional<Signat
   /** A JSON array body, as lila's hook posts it: 1 .. attest.max_outputs_per_entry outputs. */
   public static List<OutputAttestation> listFromJson(JsonNode body, String where, InputLimits limits) {
     if (body == null || !body.isArray()) {
-      throw new IllegalArgumentException(where + ": must be a JSON array of attestations");
+      throw ValidationException.of(where + ": must be a JSON array of attestations");
     }
     if (body.isEmpty()) {
-      throw new IllegalArgumentException(where + ": must hold at least one attestation");
+      throw ValidationException.of(where + ": must hold at least one attestation");
     }
     if (body.size() > limits.maxOutputsPerEntry()) {
       throw new LimitExceededException(413, where + ": more than " + limits.maxOutputsPerEntry()
@@ -104,7 +105,7 @@ public record OutputAttestation(StorePath path, OutputHash hash, Optional<Signat
   private static String text(JsonNode node, String field, String where, InputLimits limits) {
     JsonNode v = node.get(field);
     if (v == null || !v.isTextual()) {
-      throw new IllegalArgumentException(where + "." + field + ": required string");
+      throw ValidationException.of(where + "." + field + ": required string");
     }
     return limits.text(where + "." + field, v.asText());
   }

@@ -2,6 +2,7 @@ package dev.cairn.attest;
 
 import dev.cairn.nix.Hash;
 import dev.cairn.nix.HashAlgorithm;
+import dev.cairn.validation.ValidationException;
 import java.util.Optional;
 
 /**
@@ -25,7 +26,7 @@ public sealed interface OutputHash {
   record Nar(Hash hash) implements OutputHash {
     public Nar {
       if (hash.algorithm() != HashAlgorithm.SHA256) {
-        throw new IllegalArgumentException("must be a sha256 hash, got " + hash.algorithm().nixName());
+        throw ValidationException.stated("output_hash", "must be a sha256 hash, got " + hash.algorithm().nixName());
       }
     }
 
@@ -53,8 +54,8 @@ public sealed interface OutputHash {
     limits.text(field, text);
     try {
       return new Nar(Hash.parse(text.strip()));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(field + ": must be a sha256 hash (sha256:<nix32|base16|base64> or sha256-<base64>): "
+    } catch (ValidationException e) {
+      throw ValidationException.of(field + ": must be a sha256 hash (sha256:<nix32|base16|base64> or sha256-<base64>): "
           + e.getMessage());
     }
   }
@@ -63,7 +64,7 @@ public sealed interface OutputHash {
   static OutputHash lenient(String field, String text, InputLimits limits) {
     limits.text(field, text);
     if (text.isBlank()) {
-      throw new IllegalArgumentException(field + ": must not be empty");
+      throw ValidationException.of(field + ": must not be empty");
     }
     return ofStored(text);
   }
@@ -72,7 +73,7 @@ public sealed interface OutputHash {
   static OutputHash ofStored(String text) {
     try {
       return new Nar(Hash.parse(text.strip()));
-    } catch (IllegalArgumentException e) {
+    } catch (ValidationException e) {
       return new Verbatim(text);
     }
   }

@@ -1,5 +1,6 @@
 package dev.cairn.attest;
 
+import dev.cairn.validation.ValidationException;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 
@@ -29,7 +30,7 @@ final class Paging {
       }
       return n;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("after: must be an id, an integer in 0.." + Long.MAX_VALUE + " (got \"" + clip(v) + "\")");
+      throw ValidationException.of("after: must be an id, an integer in 0.." + Long.MAX_VALUE + " (got \"" + clip(v) + "\")");
     }
   }
 
@@ -45,7 +46,7 @@ final class Paging {
       }
       return Optional.of(n);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + ": must be an integer in " + min + ".." + max + " (got \"" + clip(v) + "\")");
+      throw ValidationException.of(name + ": must be an integer in " + min + ".." + max + " (got \"" + clip(v) + "\")");
     }
   }
 
@@ -58,7 +59,7 @@ final class Paging {
     return switch (v.toLowerCase(java.util.Locale.ROOT)) {
       case "true", "1" -> true;
       case "false", "0" -> false;
-      default -> throw new IllegalArgumentException(name + ": must be true, false, 1 or 0 (got \"" + clip(v) + "\")");
+      default -> throw ValidationException.of(name + ": must be true, false, 1 or 0 (got \"" + clip(v) + "\")");
     };
   }
 
@@ -71,7 +72,7 @@ final class Paging {
   private static String single(RoutingContext rc, String name) {
     var all = rc.queryParams().getAll(name);
     if (all.size() > 1) {
-      throw new IllegalArgumentException(name + ": given " + all.size() + " times, at most once allowed");
+      throw ValidationException.of(name + ": given " + all.size() + " times, at most once allowed");
     }
     return all.isEmpty() ? null : all.get(0);
   }

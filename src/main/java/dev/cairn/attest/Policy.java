@@ -1,5 +1,6 @@
 package dev.cairn.attest;
 
+import dev.cairn.validation.ValidationException;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,7 +19,7 @@ public record Policy(int k, Set<String> builders) {
     PrintableText.check("policy", text, 64 * MAX_BUILDERS);
     int colon = text.indexOf(':');
     if (colon < 0 || !text.substring(0, colon).matches("[0-9]+-of")) {
-      throw new IllegalArgumentException("policy: must look like 2-of:alice,bob,carol (got \"" + text + "\")");
+      throw ValidationException.of("policy: must look like 2-of:alice,bob,carol (got \"" + text + "\")");
     }
     String digits = text.substring(0, colon - 3);
     // More than 9 digits cannot be a count of named builders (and would overflow an int).
@@ -26,10 +27,10 @@ public record Policy(int k, Set<String> builders) {
     Set<String> names = new LinkedHashSet<>(Arrays.asList(text.substring(colon + 1).split(",")));
     names.remove("");
     if (names.size() > MAX_BUILDERS) {
-      throw new IllegalArgumentException("policy: names more than " + MAX_BUILDERS + " builders");
+      throw ValidationException.of("policy: names more than " + MAX_BUILDERS + " builders");
     }
     if (k < 1 || k > names.size()) {
-      throw new IllegalArgumentException("policy: k must be between 1 and the number of builders named (" + names.size() + ")");
+      throw ValidationException.of("policy: k must be between 1 and the number of builders named (" + names.size() + ")");
     }
     return new Policy(k, names);
   }

@@ -1,5 +1,7 @@
 package dev.cairn.attest;
 
+import dev.cairn.validation.ValidationException;
+
 /**
  * The rule for every text field a client sends to the attest routes: no control characters
  * (U+0000–U+001F, U+007F–U+009F: a NUL is refused by PostgreSQL's text type, and CR/LF in a
@@ -14,18 +16,18 @@ public final class PrintableText {
   /** {@code value} if it obeys the rule; otherwise an error naming {@code field} and the rule. */
   public static String check(String field, String value, int maxLength) {
     if (value.length() > maxLength) {
-      throw new IllegalArgumentException(field + ": longer than " + maxLength + " characters (attest.max_text_length)");
+      throw ValidationException.of(field + ": longer than " + maxLength + " characters (attest.max_text_length)");
     }
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if (Character.isISOControl(c)) {
-        throw new IllegalArgumentException(field + ": control character U+" + String.format("%04X", (int) c) + " at position " + i
+        throw ValidationException.of(field + ": control character U+" + String.format("%04X", (int) c) + " at position " + i
             + " (control characters are refused)");
       }
       if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
-        throw new IllegalArgumentException(field + ": unpaired UTF-16 surrogate at position " + i + " (not valid Unicode text)");
+        throw ValidationException.of(field + ": unpaired UTF-16 surrogate at position " + i + " (not valid Unicode text)");
       }
     }
     return value;

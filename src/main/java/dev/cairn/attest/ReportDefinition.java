@@ -2,6 +2,7 @@ package dev.cairn.attest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.nix.StorePath;
+import dev.cairn.validation.ValidationException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -28,11 +29,11 @@ public record ReportDefinition(Optional<String> rootRef, List<Component> compone
 
   public static ReportDefinition parse(JsonNode sbom, InputLimits limits) {
     if (sbom == null || !sbom.isObject()) {
-      throw new IllegalArgumentException("body: must be a CycloneDX JSON object");
+      throw ValidationException.of("body: must be a CycloneDX JSON object");
     }
     JsonNode format = sbom.get("bomFormat");
     if (format == null || !format.isTextual() || !format.asText().equals("CycloneDX")) {
-      throw new IllegalArgumentException("bomFormat: must be \"CycloneDX\"" + (format == null ? " (missing)" : ""));
+      throw ValidationException.of("bomFormat: must be \"CycloneDX\"" + (format == null ? " (missing)" : ""));
     }
     Map<String, Component> components = new LinkedHashMap<>();
     JsonNode metadataComponent = sbom.path("metadata").path("component");
@@ -44,7 +45,7 @@ public record ReportDefinition(Optional<String> rootRef, List<Component> compone
     JsonNode list = sbom.get("components");
     if (list != null && !list.isNull()) {
       if (!list.isArray()) {
-        throw new IllegalArgumentException("components: must be an array");
+        throw ValidationException.of("components: must be an array");
       }
       if (list.size() > limits.maxReportComponents()) {
         throw new LimitExceededException(413, "components: more than " + limits.maxReportComponents()
@@ -58,26 +59,26 @@ public record ReportDefinition(Optional<String> rootRef, List<Component> compone
     JsonNode deps = sbom.get("dependencies");
     if (deps != null && !deps.isNull()) {
       if (!deps.isArray()) {
-        throw new IllegalArgumentException("dependencies: must be an array");
+        throw ValidationException.of("dependencies: must be an array");
       }
       for (int i = 0; i < deps.size(); i++) {
         JsonNode d = deps.get(i);
         String where = "dependencies[" + i + "]";
         if (!d.isObject()) {
-          throw new IllegalArgumentException(where + ": must be an object");
+          throw ValidationException.of(where + ": must be an object");
         }
         String parent = ref(d.get("ref"), where + ".ref", limits)
-            .orElseThrow(() -> new IllegalArgumentException(where + ".ref: required string"));
+            .orElseThrow(() -> ValidationException.of(where + ".ref: required string"));
         JsonNode on = d.get("dependsOn");
         if (on == null || on.isNull()) {
           continue;
         }
         if (!on.isArray()) {
-          throw new IllegalArgumentException(where + ".dependsOn: must be an array");
+          throw ValidationException.of(where + ".dependsOn: must be an array");
         }
         for (int j = 0; j < on.size(); j++) {
           String child = ref(on.get(j), where + ".dependsOn[" + j + "]", limits)
-              .orElseThrow(() -> new IllegalArgumentException(where + ".dependsOn: must hold strings"));
+              .orElseThrow(() -> ValidationException.of(where + ".dependsOn: must hold strings"));
           edges.add(new Edge(parent, child));
           if (edges.size() > limits.maxReportDependencies()) {
             throw new LimitExceededException(413, "dependencies: more than " + limits.maxReportDependencies()
@@ -95,31 +96,31 @@ public record ReportDefinition(Optional<String> rootRef, List<Component> compone
       return Optional.empty();
     }
     if (!node.isTextual()) {
-      throw new IllegalArgumentException(where + ": must be a string");
+      throw ValidationException.of(where + ": must be a string");
     }
     return Optional.of(limits.text(where, node.asText()));
   }
 
   private static Optional<Component> component(JsonNode c, String where, InputLimits limits) {
     if (!c.isObject()) {
-      throw new IllegalArgumentException(where + ": must be an object");
+      throw ValidationException.of(where + ": must be an object");
     }
     Map<String, String> props = new LinkedHashMap<>();
     JsonNode properties = c.get("properties");
     if (properties != null && !properties.isNull()) {
       if (!properties.isArray()) {
-        throw new IllegalArgumentException(where + ".properties: must be an array");
+        throw ValidationException.of(where + ".properties: must be an array");
       }
       for (int i = 0; i < properties.size(); i++) {
         JsonNode p = properties.get(i);
         String at = where + ".properties[" + i + "]";
         if (!p.isObject()) {
-          throw new IllegalArgumentException(at + ": must be an object");
+          throw ValidationException.of(at + ": must be an object");
         }
-        String name = ref(p.get("name"), at + ".name", limits).orElseThrow(() -> new IllegalArgumentException(at + ".name: required string"));
+        String name = ref(p.get("name"), at + ".name", limits).orElseThrow(() -> ValidationException.of(at + ".name: required string"));
         String value = ref(p.get("value"), at + ".value", limits).orElse(null);
         if (value == null && p.has("value")) {
-          throw new IllegalArgumentException(at + ".value: must be a string");
+          throw ValidationException.of(at + ".value: must be a string");
         }
         if (value != null) {
           props.putIfAbsent(name, value);
@@ -134,8 +135,8 @@ public record ReportDefinition(Optional<String> rootRef, List<Component> compone
     StorePath path;
     try {
       path = StorePath.parse(out);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(where + ".properties nix:out_path: " + e.getMessage());
+    } catch (ValidationException e) {
+      throw ValidationException.of(where + ".properties nix:out_path: " + e.getMessage());
     }
     return Optional.of(new Component(bomRef.orElse(out), path, Optional.ofNullable(props.get("nix:drv_path")),
         Optional.ofNullable(props.get("nix:output"))));

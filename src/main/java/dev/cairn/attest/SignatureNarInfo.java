@@ -1,6 +1,7 @@
 package dev.cairn.attest;
 
 import dev.cairn.nix.Signature;
+import dev.cairn.validation.ValidationException;
 import java.util.Optional;
 
 /**
@@ -25,7 +26,7 @@ final class SignatureNarInfo {
     b.append("NarSize: ").append(row.narSize() == null ? 0 : row.narSize()).append('\n');
     try {
       b.append("Deriver: ").append(DrvIdent.parse(row.drvIdent()).value()).append(".drv\n");
-    } catch (IllegalArgumentException e) {
+    } catch (ValidationException e) {
       // A derivation stored before idents were checked: no Deriver line rather than an unchecked one.
     }
     signature(row.sig()).ifPresent(s -> b.append("Sig: ").append(s).append('\n'));
@@ -38,7 +39,7 @@ final class SignatureNarInfo {
     }
     try {
       return Optional.of(Signature.parse(stored));
-    } catch (IllegalArgumentException e) {
+    } catch (ValidationException e) {
       return Optional.empty();
     }
   }

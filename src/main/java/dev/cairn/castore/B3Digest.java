@@ -1,5 +1,6 @@
 package dev.cairn.castore;
 
+import dev.cairn.validation.ValidationException;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;

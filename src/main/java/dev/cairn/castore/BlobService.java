@@ -1,5 +1,6 @@
 package dev.cairn.castore;
 
+import dev.cairn.validation.ValidationException;
 import io.vertx.core.Future;
 import java.util.Optional;
 

@@ -1,6 +1,7 @@
 package dev.cairn.castore;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.cairn.validation.ValidationException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;

@@ -1,5 +1,6 @@
 package dev.cairn.castore;
 
+import dev.cairn.validation.ValidationException;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.HashSet;

@@ -1,5 +1,7 @@
 package dev.cairn.castore;
 
+import dev.cairn.validation.ValidationException;
+
 /**
  * How DirectoryNode.size is computed — a known incompatibility (WIRE.md §3). The proto comment
  * says "entries plus, for each subdirectory, its size" (F+S+D+Σ); tvix's Rust code, and every

@@ -1,5 +1,7 @@
 package dev.cairn.castore;
 
+import dev.cairn.validation.ValidationException;
+
 /**
  * One named entry of the castore Merkle tree: a directory, a file or a symlink. Names are
  * valid {@link PathComponent}s, except a root handed over without name

@@ -2,6 +2,7 @@ package dev.cairn.castore;
 
 import com.google.protobuf.ByteString;
 import dev.cairn.grpc.proto.tvix.castore.v1.Node.NodeCase;
+import dev.cairn.validation.ValidationException;
 
 /**
  * The edge between generated tvix.castore.v1 messages and the validated values. Every error

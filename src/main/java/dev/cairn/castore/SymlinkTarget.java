@@ -1,5 +1,6 @@
 package dev.cairn.castore;
 
+import dev.cairn.validation.ValidationException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 

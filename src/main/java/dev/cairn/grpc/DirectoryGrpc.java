@@ -5,9 +5,9 @@ import dev.cairn.castore.B3Digest;
 import dev.cairn.castore.Directory;
 import dev.cairn.castore.DirectoryClosure;
 import dev.cairn.castore.DirectoryService;
-import dev.cairn.castore.ValidationException;
 import dev.cairn.grpc.proto.tvix.castore.v1.GetDirectoryRequest;
 import dev.cairn.grpc.proto.tvix.castore.v1.PutDirectoryResponse;
+import dev.cairn.validation.ValidationException;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerRequest;
 

@@ -1,10 +1,10 @@
 package dev.cairn.grpc;
 
+import com.google.protobuf.MessageOrBuilder;
 import dev.cairn.castore.BlobCorruptedException;
-import dev.cairn.castore.ValidationException;
 import dev.cairn.castore.chunked.ChunkCollectedException;
 import dev.cairn.store.PathInfoConflictException;
-import com.google.protobuf.MessageOrBuilder;
+import dev.cairn.validation.ValidationException;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.InvalidMessageException;
 import io.vertx.grpc.common.MessageSizeOverflowException;

@@ -2,7 +2,6 @@ package dev.cairn.grpc;
 
 import com.google.protobuf.ByteString;
 import dev.cairn.castore.Node;
-import dev.cairn.castore.ValidationException;
 import dev.cairn.grpc.proto.tvix.store.v1.CalculateNARResponse;
 import dev.cairn.grpc.proto.tvix.store.v1.GetPathInfoRequest;
 import dev.cairn.grpc.proto.tvix.store.v1.ListPathInfoRequest;
@@ -11,6 +10,7 @@ import dev.cairn.store.NarCalculationService;
 import dev.cairn.store.PathInfoService;
 import dev.cairn.store.PathInfoUploads;
 import dev.cairn.store.StorePathDigest;
+import dev.cairn.validation.ValidationException;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import java.util.Optional;

@@ -2,7 +2,6 @@ package dev.cairn.grpc;
 
 import com.google.protobuf.ByteString;
 import dev.cairn.castore.Node;
-import dev.cairn.castore.ValidationException;
 import dev.cairn.grpc.proto.tvix.store.v1.NARInfo;
 import dev.cairn.grpc.proto.tvix.store.v1.StorePath;
 import dev.cairn.nix.Hash;
@@ -10,6 +9,7 @@ import dev.cairn.nix.HashAlgorithm;
 import dev.cairn.nix.Nixbase32;
 import dev.cairn.nix.Signature;
 import dev.cairn.store.PathInfo;
+import dev.cairn.validation.ValidationException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +30,7 @@ final class PathInfoProtos {
     dev.cairn.nix.StorePath storePath;
     try {
       storePath = dev.cairn.nix.StorePath.parseBaseName(new String(node.name().bytes(), StandardCharsets.UTF_8));
-    } catch (IllegalArgumentException e) {
+    } catch (ValidationException e) {
       throw new ValidationException("node.name", "must be a store path basename: " + e.getMessage());
     }
     NARInfo n = proto.getNarinfo();
@@ -47,7 +47,7 @@ final class PathInfoProtos {
       dev.cairn.nix.StorePath ref;
       try {
         ref = dev.cairn.nix.StorePath.parseBaseName(n.getReferenceNames(i));
-      } catch (IllegalArgumentException e) {
+      } catch (ValidationException e) {
         throw new ValidationException("narinfo.reference_names[" + i + "]", e.getMessage());
       }
       if (!java.util.Arrays.equals(ref.digest(), digest)) {
@@ -63,7 +63,7 @@ final class PathInfoProtos {
       NARInfo.Signature s = n.getSignatures(i);
       try {
         sigs.add(new Signature(s.getName(), s.getData().toByteArray()));
-      } catch (IllegalArgumentException e) {
+      } catch (ValidationException e) {
         throw new ValidationException("narinfo.signatures[" + i + "]", e.getMessage());
       }
     }
@@ -71,7 +71,7 @@ final class PathInfoProtos {
     if (n.hasDeriver()) {
       try {
         deriver = Optional.of(new dev.cairn.nix.StorePath(n.getDeriver().getDigest().toByteArray(), n.getDeriver().getName()));
-      } catch (IllegalArgumentException e) {
+      } catch (ValidationException e) {
         throw new ValidationException("narinfo.deriver", e.getMessage());
       }
     }

@@ -1,5 +1,7 @@
 package dev.cairn.nix;
 
+import dev.cairn.validation.ValidationException;
+
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -12,7 +14,7 @@ import java.util.HexFormat;
 public record Hash(HashAlgorithm algorithm, byte[] bytes) {
   public Hash {
     if (bytes.length != algorithm.size()) {
-      throw new IllegalArgumentException(algorithm.nixName() + " digest must be " + algorithm.size() + " bytes, got " + bytes.length);
+      throw ValidationException.stated("hash", algorithm.nixName() + " digest must be " + algorithm.size() + " bytes, got " + bytes.length);
     }
     bytes = bytes.clone();
   }
@@ -24,7 +26,7 @@ public record Hash(HashAlgorithm algorithm, byte[] bytes) {
   /** {@code <algo>:<digest>} in nix32, base16 or base64, or SRI {@code <algo>-<base64>}. */
   public static Hash parse(String text) {
     if (text == null) {
-      throw new IllegalArgumentException("hash is missing");
+      throw ValidationException.stated("hash", "hash is missing");
     }
     int colon = text.indexOf(':');
     int dash = text.indexOf('-');
@@ -35,7 +37,7 @@ public record Hash(HashAlgorithm algorithm, byte[] bytes) {
       HashAlgorithm algorithm = HashAlgorithm.ofNixName(text.substring(0, dash));
       return new Hash(algorithm, base64(algorithm, text.substring(dash + 1), "SRI"));
     }
-    throw new IllegalArgumentException("hash \"" + text + "\" has no algorithm: expected <algo>:<digest> or SRI <algo>-<base64>");
+    throw ValidationException.stated("hash", "hash \"" + text + "\" has no algorithm: expected <algo>:<digest> or SRI <algo>-<base64>");
   }
 
   /** A bare digest of a known algorithm; the encoding follows from its length. */
@@ -45,7 +47,7 @@ public record Hash(HashAlgorithm algorithm, byte[] bytes) {
       try {
         return new Hash(algorithm, HexFormat.of().parseHex(digest));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(algorithm.nixName() + " base16 digest \"" + digest + "\" has a non-hex character");
+        throw ValidationException.stated("hash", algorithm.nixName() + " base16 digest \"" + digest + "\" has a non-hex character");
       }
     }
     if (digest.length() == Nixbase32.encodedLength(size)) {
@@ -54,7 +56,7 @@ public record Hash(HashAlgorithm algorithm, byte[] bytes) {
     if (digest.length() == (size + 2) / 3 * 4) {
       return new Hash(algorithm, base64(algorithm, digest, "base64"));
     }
-    throw new IllegalArgumentException(algorithm.nixName() + " digest \"" + digest + "\" has length " + digest.length()
+    throw ValidationException.stated("hash", algorithm.nixName() + " digest \"" + digest + "\" has length " + digest.length()
         + "; expected " + size * 2 + " (base16), " + Nixbase32.encodedLength(size) + " (nix32) or " + (size + 2) / 3 * 4 + " (base64)");
   }
 
@@ -63,10 +65,10 @@ public record Hash(HashAlgorithm algorithm, byte[] bytes) {
     try {
       bytes = Base64.getDecoder().decode(text);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(algorithm.nixName() + " " + form + " digest \"" + text + "\" is not valid base64");
+      throw ValidationException.stated("hash", algorithm.nixName() + " " + form + " digest \"" + text + "\" is not valid base64");
     }
     if (bytes.length != algorithm.size()) {
-      throw new IllegalArgumentException(algorithm.nixName() + " " + form + " digest decodes to " + bytes.length
+      throw ValidationException.stated("hash", algorithm.nixName() + " " + form + " digest decodes to " + bytes.length
           + " bytes, expected " + algorithm.size());
     }
     return bytes;

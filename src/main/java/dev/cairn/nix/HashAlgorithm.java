@@ -1,5 +1,7 @@
 package dev.cairn.nix;
 
+import dev.cairn.validation.ValidationException;
+
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
@@ -44,6 +46,6 @@ public enum HashAlgorithm {
         return a;
       }
     }
-    throw new IllegalArgumentException("unknown hash algorithm \"" + name + "\" (expected md5, sha1, sha256 or sha512)");
+    throw ValidationException.stated("hash", "unknown hash algorithm \"" + name + "\" (expected md5, sha1, sha256 or sha512)");
   }
 }

@@ -1,5 +1,7 @@
 package dev.cairn.nix;
 
+import dev.cairn.validation.ValidationException;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,7 +33,7 @@ public record NarInfo(
     references = List.copyOf(references);
     signatures = List.copyOf(signatures);
     if (narSize <= 0) {
-      throw new IllegalArgumentException("NarSize must be positive");
+      throw ValidationException.stated("NarSize", "NarSize must be positive");
     }
   }
 
@@ -56,11 +58,11 @@ public record NarInfo(
       }
       if (line.chars().anyMatch(Character::isISOControl)) {
         // A CR or NUL would be carried into every narinfo rendered from this one.
-        throw new IllegalArgumentException("narinfo line " + lineNo + ": control character (only \\n separates lines)");
+        throw ValidationException.of("narinfo line " + lineNo + ": control character (only \\n separates lines)");
       }
       int colon = line.indexOf(": ");
       if (colon <= 0) {
-        throw new IllegalArgumentException("narinfo line " + lineNo + ": expected \"Key: value\", got \"" + line + "\"");
+        throw ValidationException.of("narinfo line " + lineNo + ": expected \"Key: value\", got \"" + line + "\"");
       }
       String key = line.substring(0, colon);
       String value = line.substring(colon + 2);
@@ -71,13 +73,13 @@ public record NarInfo(
             break;
           case "URL":
             if (value.isEmpty()) {
-              throw new IllegalArgumentException("must not be empty");
+              throw ValidationException.stated("narinfo", "must not be empty");
             }
             url = value;
             break;
           case "Compression":
             if (!COMPRESSIONS.contains(value)) {
-              throw new IllegalArgumentException("unknown compression \"" + value + "\"");
+              throw ValidationException.stated("narinfo", "unknown compression \"" + value + "\"");
             }
             compression = value;
             break;
@@ -93,7 +95,7 @@ public record NarInfo(
           case "NarSize":
             narSize = parseSize(value);
             if (narSize == 0) {
-              throw new IllegalArgumentException("must not be 0");
+              throw ValidationException.stated("narinfo", "must not be 0");
             }
             break;
           case "References":
@@ -107,7 +109,7 @@ public record NarInfo(
             if (!value.equals("unknown-deriver")) {
               deriver = StorePath.parseBaseName(value);
               if (!deriver.name().endsWith(".drv")) {
-                throw new IllegalArgumentException("must name a .drv");
+                throw ValidationException.stated("narinfo", "must name a .drv");
               }
             }
             break;
@@ -123,8 +125,8 @@ public record NarInfo(
           default:
             // Unknown keys are ignored, as Nix does.
         }
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("narinfo " + key + ": " + e.getMessage(), e);
+      } catch (ValidationException e) {
+        throw ValidationException.stated(key, "narinfo " + key + ": " + e.rule());
       }
     }
     require(storePath, "StorePath");
@@ -138,7 +140,7 @@ public record NarInfo(
 
   private static void require(Object value, String field) {
     if (value == null) {
-      throw new IllegalArgumentException("narinfo " + field + ": required field is missing");
+      throw ValidationException.stated(field, "narinfo " + field + ": required field is missing");
     }
   }
 
@@ -150,7 +152,7 @@ public record NarInfo(
       }
       return v;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("\"" + value + "\" is not a non-negative integer");
+      throw ValidationException.stated("narinfo", "\"" + value + "\" is not a non-negative integer");
     }
   }
 
@@ -185,7 +187,7 @@ public record NarInfo(
   /** {@code 1;<path>;sha256:<nix32>;<size>;<refs,...>}: what Nix signs (WIRE.md §1). */
   public static String fingerprint(StorePath path, Hash narHash, long narSize, List<StorePath> references) {
     if (narHash.algorithm() != HashAlgorithm.SHA256) {
-      throw new IllegalArgumentException("fingerprints need a sha256 NAR hash, got " + narHash.algorithm().nixName());
+      throw ValidationException.stated("NarHash", "fingerprints need a sha256 NAR hash, got " + narHash.algorithm().nixName());
     }
     StringBuilder b = new StringBuilder("1;").append(path.fullPath()).append(';').append(narHash.toNixString()).append(';')
         .append(narSize).append(';');

@@ -1,5 +1,7 @@
 package dev.cairn.nix;
 
+import dev.cairn.validation.ValidationException;
+
 /**
  * Nix's base-32: alphabet without e, o, u, t; character i counted from the end holds the
  * 5 bits starting at bit 5*i of the bytes read as little-endian (WIRE.md §1).
@@ -40,7 +42,7 @@ public final class Nixbase32 {
   /** Decodes {@code text} into {@code size} bytes; rejects wrong length, foreign characters and overflowing bits. */
   public static byte[] decode(String text, int size) {
     if (text.length() != encodedLength(size)) {
-      throw new IllegalArgumentException("nixbase32: expected " + encodedLength(size) + " characters for " + size
+      throw ValidationException.stated("nixbase32", "nixbase32: expected " + encodedLength(size) + " characters for " + size
           + " bytes, got " + text.length());
     }
     byte[] out = new byte[size];
@@ -49,7 +51,7 @@ public final class Nixbase32 {
       char ch = text.charAt(len - n - 1);
       int digit = ch < 128 ? INDEX[ch] : -1;
       if (digit < 0) {
-        throw new IllegalArgumentException("nixbase32: character '" + ch + "' at position " + (len - n - 1)
+        throw ValidationException.stated("nixbase32", "nixbase32: character '" + ch + "' at position " + (len - n - 1)
             + " is not in the alphabet " + ALPHABET);
       }
       int b = n * 5;
@@ -60,7 +62,7 @@ public final class Nixbase32 {
       if (i + 1 < size) {
         out[i + 1] |= (byte) carry;
       } else if (carry != 0) {
-        throw new IllegalArgumentException("nixbase32: \"" + text + "\" has bits set beyond " + size + " bytes");
+        throw ValidationException.stated("nixbase32", "nixbase32: \"" + text + "\" has bits set beyond " + size + " bytes");
       }
     }
     return out;
@@ -76,7 +78,7 @@ public final class Nixbase32 {
     try {
       decode(text, size);
       return true;
-    } catch (IllegalArgumentException e) {
+    } catch (ValidationException e) {
       return false;
     }
   }

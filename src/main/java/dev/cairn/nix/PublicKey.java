@@ -1,5 +1,7 @@
 package dev.cairn.nix;
 
+import dev.cairn.validation.ValidationException;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
@@ -9,7 +11,7 @@ public record PublicKey(String name, byte[] bytes) {
   public PublicKey {
     KeyNames.check(name);
     if (bytes.length != 32) {
-      throw new IllegalArgumentException("public key " + name + ": must be 32 bytes, got " + bytes.length);
+      throw ValidationException.stated("public_key", "public key " + name + ": must be 32 bytes, got " + bytes.length);
     }
     bytes = bytes.clone();
   }
@@ -18,13 +20,13 @@ public record PublicKey(String name, byte[] bytes) {
     String s = text.strip();
     int colon = s.indexOf(':');
     if (colon <= 0) {
-      throw new IllegalArgumentException("public key must be <name>:<base64>");
+      throw ValidationException.stated("public_key", "public key must be <name>:<base64>");
     }
     byte[] raw;
     try {
       raw = Base64.getDecoder().decode(s.substring(colon + 1));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("public key " + s.substring(0, colon) + ": not valid base64");
+      throw ValidationException.stated("public_key", "public key " + s.substring(0, colon) + ": not valid base64");
     }
     return new PublicKey(s.substring(0, colon), raw);
   }

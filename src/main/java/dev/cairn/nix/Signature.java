@@ -1,5 +1,7 @@
 package dev.cairn.nix;
 
+import dev.cairn.validation.ValidationException;
+
 import java.util.Arrays;
 import java.util.Base64;
 
@@ -8,7 +10,7 @@ public record Signature(String keyName, byte[] bytes) {
   public Signature {
     KeyNames.check(keyName);
     if (bytes.length != 64) {
-      throw new IllegalArgumentException("signature must be 64 bytes, got " + bytes.length);
+      throw ValidationException.stated("signature", "signature must be 64 bytes, got " + bytes.length);
     }
     bytes = bytes.clone();
   }
@@ -16,16 +18,16 @@ public record Signature(String keyName, byte[] bytes) {
   public static Signature parse(String text) {
     int colon = text.indexOf(':');
     if (colon <= 0) {
-      throw new IllegalArgumentException("signature must be <key name>:<base64 of 64 bytes>");
+      throw ValidationException.stated("signature", "signature must be <key name>:<base64 of 64 bytes>");
     }
     if (text.length() > KeyNames.MAX_LENGTH + 1 + 88) {
-      throw new IllegalArgumentException("signature is " + text.length() + " characters, longer than a key name and 64 bytes in base64");
+      throw ValidationException.stated("signature", "signature is " + text.length() + " characters, longer than a key name and 64 bytes in base64");
     }
     byte[] bytes;
     try {
       bytes = Base64.getDecoder().decode(text.substring(colon + 1));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("signature is not <key name>:<base64 of 64 bytes>: not valid base64");
+      throw ValidationException.stated("signature", "signature is not <key name>:<base64 of 64 bytes>: not valid base64");
     }
     return new Signature(text.substring(0, colon), bytes);
   }

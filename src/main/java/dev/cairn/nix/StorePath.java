@@ -1,5 +1,7 @@
 package dev.cairn.nix;
 
+import dev.cairn.validation.ValidationException;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -16,7 +18,7 @@ public record StorePath(byte[] digest, String name) implements Comparable<StoreP
 
   public StorePath {
     if (digest.length != DIGEST_SIZE) {
-      throw new IllegalArgumentException("store path digest must be 20 bytes, got " + digest.length);
+      throw ValidationException.stated("store_path", "store path digest must be 20 bytes, got " + digest.length);
     }
     validateName(name);
     digest = digest.clone();
@@ -24,17 +26,17 @@ public record StorePath(byte[] digest, String name) implements Comparable<StoreP
 
   public static void validateName(String name) {
     if (name == null || name.isEmpty()) {
-      throw new IllegalArgumentException("store path name must not be empty");
+      throw ValidationException.stated("store_path", "store path name must not be empty");
     }
     if (name.length() > MAX_NAME) {
-      throw new IllegalArgumentException("store path name is " + name.length() + " characters, more than " + MAX_NAME);
+      throw ValidationException.stated("store_path", "store path name is " + name.length() + " characters, more than " + MAX_NAME);
     }
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
       boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
           || c == '+' || c == '-' || c == '.' || c == '_' || c == '?' || c == '=';
       if (!ok) {
-        throw new IllegalArgumentException("store path name \"" + name + "\" has character '" + c + "' at " + i
+        throw ValidationException.stated("store_path", "store path name \"" + name + "\" has character '" + c + "' at " + i
             + "; allowed are A-Z a-z 0-9 + - . _ ? =");
       }
     }
@@ -43,7 +45,7 @@ public record StorePath(byte[] digest, String name) implements Comparable<StoreP
   /** {@code /nix/store/<hash>-<name>}. */
   public static StorePath parse(String full) {
     if (full == null || !full.startsWith(STORE_DIR + "/")) {
-      throw new IllegalArgumentException("store path \"" + full + "\" is not under " + STORE_DIR + "/");
+      throw ValidationException.stated("store_path", "store path \"" + full + "\" is not under " + STORE_DIR + "/");
     }
     return parseBaseName(full.substring(STORE_DIR.length() + 1));
   }
@@ -51,7 +53,7 @@ public record StorePath(byte[] digest, String name) implements Comparable<StoreP
   /** {@code <hash>-<name>}. */
   public static StorePath parseBaseName(String baseName) {
     if (baseName == null || baseName.length() < HASH_CHARS + 2 || baseName.charAt(HASH_CHARS) != '-') {
-      throw new IllegalArgumentException("store path basename \"" + baseName + "\" must be <32 nixbase32 characters>-<name>");
+      throw ValidationException.stated("store_path", "store path basename \"" + baseName + "\" must be <32 nixbase32 characters>-<name>");
     }
     return new StorePath(fromHashPart(baseName.substring(0, HASH_CHARS)), baseName.substring(HASH_CHARS + 1));
   }
@@ -59,7 +61,7 @@ public record StorePath(byte[] digest, String name) implements Comparable<StoreP
   /** The 20 bytes of a 32-character hash part. */
   public static byte[] fromHashPart(String hashPart) {
     if (hashPart.length() != HASH_CHARS) {
-      throw new IllegalArgumentException("store path hash \"" + hashPart + "\" must be 32 nixbase32 characters");
+      throw ValidationException.stated("store_path", "store path hash \"" + hashPart + "\" must be 32 nixbase32 characters");
     }
     return Nixbase32.decode(hashPart, DIGEST_SIZE);
   }

@@ -2,12 +2,12 @@ package dev.cairn.store;
 
 import dev.cairn.castore.Node;
 import dev.cairn.castore.PathComponent;
-import dev.cairn.castore.ValidationException;
 import dev.cairn.nix.Hash;
 import dev.cairn.nix.HashAlgorithm;
 import dev.cairn.nix.NarInfo;
 import dev.cairn.nix.Signature;
 import dev.cairn.nix.StorePath;
+import dev.cairn.validation.ValidationException;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;

@@ -2,8 +2,8 @@ package dev.cairn.store;
 
 import dev.cairn.castore.BlobService;
 import dev.cairn.castore.DirectoryService;
-import dev.cairn.castore.ValidationException;
 import dev.cairn.users.User;
+import dev.cairn.validation.ValidationException;
 import io.vertx.core.Future;
 
 /**

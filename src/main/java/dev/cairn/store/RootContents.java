@@ -5,7 +5,7 @@ import dev.cairn.castore.DirectoryNode;
 import dev.cairn.castore.DirectoryService;
 import dev.cairn.castore.FileNode;
 import dev.cairn.castore.Node;
-import dev.cairn.castore.ValidationException;
+import dev.cairn.validation.ValidationException;
 import io.vertx.core.Future;
 
 /**

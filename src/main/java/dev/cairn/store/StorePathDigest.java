@@ -1,8 +1,8 @@
 package dev.cairn.store;
 
-import dev.cairn.castore.ValidationException;
 import dev.cairn.nix.Nixbase32;
 import dev.cairn.nix.StorePath;
+import dev.cairn.validation.ValidationException;
 import java.util.Arrays;
 
 /**

@@ -1,5 +1,6 @@
 package dev.cairn.attest;
 
+import dev.cairn.validation.ValidationException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** Link patterns are validated at the edge and match in linear time. */
 class LinkPatternTest {
   private static String refusal(String pattern, String link) {
-    return assertThrows(IllegalArgumentException.class, () -> LinkPattern.parse(pattern, link), pattern + " " + link).getMessage();
+    return assertThrows(ValidationException.class, () -> LinkPattern.parse(pattern, link), pattern + " " + link).getMessage();
   }
 
   @Test
@@ -39,7 +40,7 @@ class LinkPatternTest {
         "(x)(y{3})", "\\Qa{99}\\E", "((r+)+)+b", "(.*r){10}b"}) {
       try {
         LinkPattern.parse(p, "https://example.org/team");
-      } catch (IllegalArgumentException e) {
+      } catch (ValidationException e) {
         throw new AssertionError(p + ": " + e.getMessage(), e);
       }
     }

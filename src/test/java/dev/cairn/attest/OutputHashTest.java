@@ -1,5 +1,6 @@
 package dev.cairn.attest;
 
+import dev.cairn.validation.ValidationException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,7 +25,7 @@ class OutputHashTest {
   @ParameterizedTest
   @ValueSource(strings = {"md5:abc", "sha256-!!!!", "<img src=x>", "sha256:abc123", "md5:00000000000000000000000000000000", "", "sha256"})
   void strictParsingRefusesWhatIsNotASha256NamingTheField(String text) {
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> OutputHash.parse("body[0].output_hash", text, LIMITS)).getMessage()
+    assertTrue(assertThrows(ValidationException.class, () -> OutputHash.parse("body[0].output_hash", text, LIMITS)).getMessage()
         .startsWith("body[0].output_hash: "));
   }
 
@@ -35,8 +36,8 @@ class OutputHashTest {
     assertEquals("sha256:abc123", placeholder.text());
     assertTrue(placeholder.narHash().isEmpty(), "a verbatim value is never a NAR hash");
     assertInstanceOf(OutputHash.Nar.class, OutputHash.lenient("output_hash", LilaRoutesTest.SHA_SRI, LIMITS));
-    assertThrows(IllegalArgumentException.class, () -> OutputHash.lenient("output_hash", "abc\n", LIMITS));
-    assertThrows(IllegalArgumentException.class, () -> OutputHash.lenient("output_hash", " ", LIMITS));
+    assertThrows(ValidationException.class, () -> OutputHash.lenient("output_hash", "abc\n", LIMITS));
+    assertThrows(ValidationException.class, () -> OutputHash.lenient("output_hash", " ", LIMITS));
   }
 
   @Test

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.cairn.castore.BlobCorruptedException;
-import dev.cairn.castore.ValidationException;
 import dev.cairn.grpc.proto.tvix.castore.v1.StatBlobRequest;
 import dev.cairn.grpc.proto.tvix.castore.v1.StatBlobResponse;
+import dev.cairn.validation.ValidationException;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.protobuf.ByteString;
 import dev.cairn.castore.Blake3Hasher;
-import dev.cairn.castore.ValidationException;
 import dev.cairn.grpc.proto.tvix.castore.v1.FileNode;
 import dev.cairn.grpc.proto.tvix.castore.v1.Node;
 import dev.cairn.grpc.proto.tvix.store.v1.NARInfo;
 import dev.cairn.grpc.proto.tvix.store.v1.PathInfo;
 import dev.cairn.grpc.proto.tvix.store.v1.StorePath;
+import dev.cairn.validation.ValidationException;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 

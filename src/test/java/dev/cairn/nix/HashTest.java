@@ -1,5 +1,6 @@
 package dev.cairn.nix;
 
+import dev.cairn.validation.ValidationException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -48,11 +49,11 @@ class HashTest {
 
   @Test
   void rejectsMalformedHashesNamingTheProblem() {
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> Hash.parse("sha257:abc")).getMessage().contains("unknown hash algorithm"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> Hash.parse("abcdef")).getMessage().contains("no algorithm"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> Hash.parse("sha256:abc")).getMessage().contains("length 3"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> Hash.parse("sha256:" + "g".repeat(64))).getMessage().contains("non-hex"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> Hash.parse("sha256-!!!!")).getMessage().contains("base64"));
-    assertThrows(IllegalArgumentException.class, () -> Hash.parse("sha256:" + "e".repeat(52)));
+    assertTrue(assertThrows(ValidationException.class, () -> Hash.parse("sha257:abc")).getMessage().contains("unknown hash algorithm"));
+    assertTrue(assertThrows(ValidationException.class, () -> Hash.parse("abcdef")).getMessage().contains("no algorithm"));
+    assertTrue(assertThrows(ValidationException.class, () -> Hash.parse("sha256:abc")).getMessage().contains("length 3"));
+    assertTrue(assertThrows(ValidationException.class, () -> Hash.parse("sha256:" + "g".repeat(64))).getMessage().contains("non-hex"));
+    assertTrue(assertThrows(ValidationException.class, () -> Hash.parse("sha256-!!!!")).getMessage().contains("base64"));
+    assertThrows(ValidationException.class, () -> Hash.parse("sha256:" + "e".repeat(52)));
   }
 }

@@ -1,5 +1,6 @@
 package dev.cairn.nix;
 
+import dev.cairn.validation.ValidationException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,20 +58,20 @@ class NarInfoTest {
   void rejectsMissingRequiredFieldsNamingThem() {
     for (String field : List.of("StorePath", "URL", "NarHash", "NarSize")) {
       String text = TEXT.lines().filter(l -> !l.startsWith(field + ":")).reduce("", (a, b) -> a + b + "\n");
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NarInfo.parse(text));
+      ValidationException e = assertThrows(ValidationException.class, () -> NarInfo.parse(text));
       assertEquals("narinfo " + field + ": required field is missing", e.getMessage());
     }
   }
 
   @Test
   void rejectsMalformedValuesNamingTheField() {
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> NarInfo.parse(TEXT.replace("NarSize: 34878", "NarSize: 0")))
+    assertTrue(assertThrows(ValidationException.class, () -> NarInfo.parse(TEXT.replace("NarSize: 34878", "NarSize: 0")))
         .getMessage().startsWith("narinfo NarSize"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> NarInfo.parse(TEXT.replace("Compression: xz", "Compression: rar")))
+    assertTrue(assertThrows(ValidationException.class, () -> NarInfo.parse(TEXT.replace("Compression: xz", "Compression: rar")))
         .getMessage().startsWith("narinfo Compression"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> NarInfo.parse(TEXT.replace("-top.drv", "-top")))
+    assertTrue(assertThrows(ValidationException.class, () -> NarInfo.parse(TEXT.replace("-top.drv", "-top")))
         .getMessage().startsWith("narinfo Deriver"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> NarInfo.parse(TEXT + "garbage line\n"))
+    assertTrue(assertThrows(ValidationException.class, () -> NarInfo.parse(TEXT + "garbage line\n"))
         .getMessage().contains("Key: value"));
   }
 }

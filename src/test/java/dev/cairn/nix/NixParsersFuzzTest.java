@@ -1,5 +1,6 @@
 package dev.cairn.nix;
 
+import dev.cairn.validation.ValidationException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Generated malformed input for the Nix format parsers (fixed seeds, bounded rounds): random
  * mutations of a valid narinfo and of a valid NAR. Each either parses or is refused with the
- * parser's own error (IllegalArgumentException, NarFormatException) — never another exception,
+ * parser's own error (ValidationException, NarFormatException) — never another exception,
  * never a hang, never unbounded memory from a forged length.
  */
 class NixParsersFuzzTest {
@@ -38,7 +39,7 @@ class NixParsersFuzzTest {
   private static final String NASTY = "\u0000\r\n\t\u007f\u0085\ud800 :;/\\%\"'<>é漢\uFFFF";
 
   @Test
-  void mutatedNarinfosParseOrAreRefusedWithAnIllegalArgument() {
+  void mutatedNarinfosParseOrAreRefusedWithAValidationError() {
     NarInfo.parse(NARINFO);
     Random random = new Random(0x5eed_0001L);
     assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
@@ -50,7 +51,7 @@ class NixParsersFuzzTest {
           // Whatever parses renders to a narinfo that parses to the same value.
           assertEquals(info, NarInfo.parse(info.render()), text);
           assertTrue(info.render().chars().noneMatch(c -> c != '\n' && Character.isISOControl(c)), "no control character rendered: " + text);
-        } catch (IllegalArgumentException e) {
+        } catch (ValidationException e) {
           refused++;
         } catch (RuntimeException e) {
           fail("narinfo parser threw " + e + " for: " + text);

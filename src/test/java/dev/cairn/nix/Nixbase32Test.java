@@ -1,5 +1,6 @@
 package dev.cairn.nix;
 
+import dev.cairn.validation.ValidationException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,19 +41,19 @@ class Nixbase32Test {
   @Test
   void rejectsCharactersOutsideTheAlphabet() {
     for (String bad : new String[] {"0e", "0o", "0u", "0t", "0A", "0-"}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Nixbase32.decode(bad, 1));
+      ValidationException e = assertThrows(ValidationException.class, () -> Nixbase32.decode(bad, 1));
       assertTrue(e.getMessage().contains("not in the alphabet"), e.getMessage());
     }
   }
 
   @Test
   void rejectsBitsThatDoNotFit() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Nixbase32.decode("zz", 1));
+    ValidationException e = assertThrows(ValidationException.class, () -> Nixbase32.decode("zz", 1));
     assertTrue(e.getMessage().contains("bits set beyond"), e.getMessage());
   }
 
   @Test
   void rejectsWrongLength() {
-    assertThrows(IllegalArgumentException.class, () -> Nixbase32.decode("000", 1));
+    assertThrows(ValidationException.class, () -> Nixbase32.decode("000", 1));
   }
 }

@@ -1,5 +1,6 @@
 package dev.cairn.nix;
 
+import dev.cairn.validation.ValidationException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +28,7 @@ class StorePathTest {
   @Test
   void acceptsNamesUpTo211Characters() {
     assertEquals(211, StorePath.parseBaseName(HASH + "-" + "a".repeat(211)).name().length());
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> StorePath.parseBaseName(HASH + "-" + "a".repeat(212)))
+    assertTrue(assertThrows(ValidationException.class, () -> StorePath.parseBaseName(HASH + "-" + "a".repeat(212)))
         .getMessage().contains("more than 211"));
   }
 
@@ -45,7 +46,7 @@ class StorePathTest {
       "/nix/store/" + HASH + "_x", // no dash
     };
     for (String s : bad) {
-      assertThrows(IllegalArgumentException.class, () -> StorePath.parse(s), s);
+      assertThrows(ValidationException.class, () -> StorePath.parse(s), s);
     }
   }
 }

@@ -1,6 +1,6 @@
 package dev.cairn.castore.chunks;
 
-import dev.cairn.castore.ValidationException;
+import dev.cairn.validation.ValidationException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;

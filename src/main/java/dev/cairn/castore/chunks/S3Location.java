@@ -1,6 +1,6 @@
 package dev.cairn.castore.chunks;
 
-import dev.cairn.castore.ValidationException;
+import dev.cairn.validation.ValidationException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;

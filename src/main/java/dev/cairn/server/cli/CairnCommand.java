@@ -3,8 +3,8 @@ package dev.cairn.server.cli;
 import dev.cairn.db.DatabaseUnavailableException;
 import dev.cairn.server.Version;
 import dev.cairn.server.config.ConfigException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The root of the CLI. Failures print one line naming the cause, never a stack trace. */
 @Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = CairnCommand.VersionProvider.class,
@@ -31,7 +31,8 @@ public final class CairnCommand implements Runnable {
         commandLine.getErr().println("cairn: configuration: " + cause.getMessage());
       } else if (cause instanceof DatabaseUnavailableException) {
         commandLine.getErr().println("cairn: database.url: " + cause.getMessage());
-      } else if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException
+      } else if (cause instanceof dev.cairn.validation.ValidationException || cause instanceof IllegalArgumentException
+          || cause instanceof IllegalStateException
           || cause instanceof java.io.IOException) {
         commandLine.getErr().println("cairn: " + cause.getMessage());
       } else {

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.cairn.validation.ValidationException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ import java.util.regex.Pattern;
  * in Jackson, the first in some other readers; data after the document would be ignored):
  * duplicate keys, anything after the document, nesting deeper than {@value #MAX_DEPTH}, and
  * numbers longer than {@value #MAX_NUMBER_LENGTH} digits are refused. Every error is an
- * {@link IllegalArgumentException} whose message starts with the caller's {@code where}.
+ * {@link ValidationException} whose message starts with the caller's {@code where}.
  */
 public final class StrictJson {
   static final int MAX_DEPTH = 64;
@@ -47,12 +48,12 @@ public final class StrictJson {
   /** One JSON document, nothing after it but whitespace. */
   public static JsonNode parse(byte[] body, String where) {
     if (body.length == 0) {
-      throw new IllegalArgumentException(where + ": required");
+      throw ValidationException.of(where + ": required");
     }
     try (JsonParser p = MAPPER.createParser(body)) {
       JsonNode node = ELEMENT.readTree(p);
       if (node == null || node.isMissingNode()) {
-        throw new IllegalArgumentException(where + ": required (no JSON document)");
+        throw ValidationException.of(where + ": required (no JSON document)");
       }
       requireEnd(p, where);
       return node;
@@ -70,7 +71,7 @@ public final class StrictJson {
       next = JsonToken.NOT_AVAILABLE;
     }
     if (next != null) {
-      throw new IllegalArgumentException(where + ": trailing data after the JSON document");
+      throw ValidationException.of(where + ": trailing data after the JSON document");
     }
   }
 
@@ -87,7 +88,7 @@ public final class StrictJson {
     List<JsonNode> out = new ArrayList<>();
     try (JsonParser p = MAPPER.createParser(body)) {
       if (p.nextToken() != JsonToken.START_ARRAY) {
-        throw new IllegalArgumentException(where + ": must be a JSON array");
+        throw ValidationException.of(where + ": must be a JSON array");
       }
       while (p.nextToken() != JsonToken.END_ARRAY) {
         out.add(ELEMENT.readTree(p));
@@ -102,25 +103,25 @@ public final class StrictJson {
     }
   }
 
-  private static IllegalArgumentException error(IOException e, String where) {
+  private static ValidationException error(IOException e, String where) {
     String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : String.valueOf(e.getMessage());
     Matcher dup = DUPLICATE.matcher(message);
     if (dup.find()) {
       JsonParser p = e instanceof StreamReadException r ? r.getProcessor() : null;
       String path = p != null && p.getParsingContext() != null ? p.getParsingContext().pathAsPointer().toString() : "";
-      return new IllegalArgumentException(where + ": duplicate key \"" + dup.group(1) + "\"" + (path.isEmpty() ? "" : " at " + path));
+      return ValidationException.of(where + ": duplicate key \"" + dup.group(1) + "\"" + (path.isEmpty() ? "" : " at " + path));
     }
     if (message.startsWith("Trailing token")) {
-      return new IllegalArgumentException(where + ": trailing data after the JSON document");
+      return ValidationException.of(where + ": trailing data after the JSON document");
     }
     if (e instanceof StreamConstraintsException) {
-      return new IllegalArgumentException(where + ": too deeply nested or too long a number (at most " + MAX_DEPTH + " levels, "
+      return ValidationException.of(where + ": too deeply nested or too long a number (at most " + MAX_DEPTH + " levels, "
           + MAX_NUMBER_LENGTH + " digits)");
     }
     String location = e instanceof JsonProcessingException j && j.getLocation() != null
         ? " at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() : "";
     String first = message.lines().findFirst().orElse("");
-    return new IllegalArgumentException(where + ": not valid JSON" + location + ": "
+    return ValidationException.of(where + ": not valid JSON" + location + ": "
         + (first.length() > 200 ? first.substring(0, 200) + "…" : first));
   }
 }

@@ -1,5 +1,6 @@
 package dev.cairn.server.http;
 
+import dev.cairn.validation.ValidationException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -10,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class StrictJsonTest {
   private static String refusal(String body) {
-    return assertThrows(IllegalArgumentException.class, () -> StrictJson.parse(body, "body")).getMessage();
+    return assertThrows(ValidationException.class, () -> StrictJson.parse(body, "body")).getMessage();
   }
 
   @ParameterizedTest
@@ -44,7 +45,7 @@ class StrictJsonTest {
     // Over the cap after 4 elements: what follows (even malformed) is never read.
     assertEquals(4, StrictJson.arrayElements(body, "body", 3).size());
     assertEquals(3, StrictJson.arrayElements("[1,2,3]".getBytes(StandardCharsets.UTF_8), "body", 3).size());
-    assertThrows(IllegalArgumentException.class, () -> StrictJson.arrayElements("[1,2] x".getBytes(StandardCharsets.UTF_8), "body", 3));
-    assertThrows(IllegalArgumentException.class, () -> StrictJson.arrayElements("{}".getBytes(StandardCharsets.UTF_8), "body", 3));
+    assertThrows(ValidationException.class, () -> StrictJson.arrayElements("[1,2] x".getBytes(StandardCharsets.UTF_8), "body", 3));
+    assertThrows(ValidationException.class, () -> StrictJson.arrayElements("{}".getBytes(StandardCharsets.UTF_8), "body", 3));
   }
 }
