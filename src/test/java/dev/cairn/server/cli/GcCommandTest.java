@@ -194,7 +194,7 @@ class GcCommandTest {
       B3Digest goneDir = ((DirectoryNode) gone.node()).digest();
       TestPaths.delete(store, gone);
 
-      HttpClient http = HttpClient.newHttpClient();
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       long deadline = System.currentTimeMillis() + 20_000;
       String metrics = "";
       while (await(store.directories().get(goneDir)).isPresent() || !metrics.contains("cairn_gc_freed_objects_total{kind=\"directories\"} 1.0")) {
