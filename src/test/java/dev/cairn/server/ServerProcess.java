@@ -46,23 +46,50 @@ public final class ServerProcess implements AutoCloseable {
     pb.environment().putAll(env);
   }
 
-  /** {@code cairn serve} on {@code port} (set as CAIRN_HTTP_PORT), waiting until it accepts connections. */
+  /** {@code cairn serve} on {@code port} (set as CAIRN_HTTP_PORT), waiting until /healthz answers 200. */
   public static ServerProcess start(Map<String, String> env, int port, Path log, String... jvmOptions) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(java(List.of(jvmOptions), "serve")).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     configure(pb, env);
     pb.environment().put("CAIRN_HTTP_PORT", String.valueOf(port));
     Process p = pb.start();
+    ServerProcess server = new ServerProcess(p, port, log);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline && p.isAlive()) {
-      try (Socket s = new Socket("127.0.0.1", port)) {
-        return new ServerProcess(p, port, log);
-      } catch (IOException notYet) {
-        Thread.sleep(200);
+      if (server.healthz(2000) == 200) {
+        return server;
       }
+      Thread.sleep(200);
     }
     p.destroyForcibly();
     throw new AssertionError("server did not start: " + Files.readString(log));
+  }
+
+  /**
+   * {@code cairn serve} on a test database (its data dir and URL) with extra JVM flags and
+   * settings, on a free port, without request logging.
+   */
+  public static ServerProcess start(dev.cairn.db.TestDatabase db, Path log, List<String> jvmFlags, Map<String, String> settings)
+      throws Exception {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("CAIRN_DATA_DIR", db.dataDir().toString());
+    env.put("CAIRN_DATABASE_URL", db.url());
+    env.put("CAIRN_HTTP_REQUEST_LOG", "false");
+    env.putAll(settings);
+    return start(env, freePort(), log, jvmFlags.toArray(String[]::new));
+  }
+
+  /** The status of GET /healthz on a fresh connection, or -1 if none came within {@code timeoutMillis}. */
+  public int healthz(int timeoutMillis) {
+    try (Socket s = new Socket()) {
+      s.connect(new java.net.InetSocketAddress("127.0.0.1", port), timeoutMillis);
+      s.setSoTimeout(timeoutMillis);
+      s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      byte[] head = s.getInputStream().readNBytes(12);
+      return head.length == 12 ? Integer.parseInt(new String(head, 9, 3, StandardCharsets.US_ASCII)) : -1;
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** Runs an admin command ({@code user create NAME}, ...) against the same configuration; answers its standard output. */

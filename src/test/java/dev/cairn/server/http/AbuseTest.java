@@ -1,5 +1,7 @@
 package dev.cairn.server.http;
 
+import dev.cairn.server.ServerProcess;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,14 +65,14 @@ class AbuseTest {
         AtomicLong anonymousRefused = new AtomicLong();
         List<Future<?>> running = new ArrayList<>();
         try {
-          running.add(attackers.submit(() -> idle(server.port, end, open)));
-          running.add(attackers.submit(() -> slowloris(server.port, end)));
+          running.add(attackers.submit(() -> idle(server.port(), end, open)));
+          running.add(attackers.submit(() -> slowloris(server.port(), end)));
           for (int i = 0; i < 6; i++) {
-            running.add(attackers.submit(() -> oversized(server.port, end, null, 250_000_000L, anonymousRefused)));
+            running.add(attackers.submit(() -> oversized(server.port(), end, null, 250_000_000L, anonymousRefused)));
           }
           for (int i = 0; i < 3; i++) {
             // Within the route's limit, together over the memory budget: spooled, then 503 or 422.
-            running.add(attackers.submit(() -> oversized(server.port, end, token, 10_000_000L, new AtomicLong())));
+            running.add(attackers.submit(() -> oversized(server.port(), end, token, 10_000_000L, new AtomicLong())));
           }
           List<Long> latencies = new ArrayList<>();
           while (System.currentTimeMillis() < end) {
@@ -93,7 +95,7 @@ class AbuseTest {
           }
           attackers.awaitTermination(10, TimeUnit.SECONDS);
         }
-        assertTrue(server.process.isAlive(), "the server survived: " + tail(server));
+        assertTrue(server.process().isAlive(), "the server survived: " + tail(server));
         assertEquals(200, server.healthz(1000), "and answers afterwards");
       }
     } finally {

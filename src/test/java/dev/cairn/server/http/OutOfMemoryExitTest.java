@@ -1,5 +1,7 @@
 package dev.cairn.server.http;
 
+import dev.cairn.server.ServerProcess;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,7 +48,7 @@ class OutOfMemoryExitTest {
         List<Socket> sockets = new ArrayList<>();
         try {
           for (int i = 0; i < 4; i++) {
-            Socket s = new Socket("127.0.0.1", server.port);
+            Socket s = new Socket("127.0.0.1", server.port());
             sockets.add(s);
             uploads.submit(() -> {
               OutputStream out = s.getOutputStream();
@@ -54,15 +56,15 @@ class OutOfMemoryExitTest {
                   + "\r\nContent-Length: 2000000000\r\n\r\n").getBytes());
               byte[] chunk = new byte[1 << 20];
               java.util.Arrays.fill(chunk, (byte) ' ');
-              for (int k = 0; k < 1500 && server.process.isAlive(); k++) {
+              for (int k = 0; k < 1500 && server.process().isAlive(); k++) {
                 out.write(chunk);
               }
               return null;
             });
           }
-          boolean exited = server.process.waitFor(45, TimeUnit.SECONDS);
+          boolean exited = server.process().waitFor(45, TimeUnit.SECONDS);
           if (exited) {
-            assertEquals(OutOfMemoryExit.EXIT_CODE, server.process.exitValue(), server.log());
+            assertEquals(OutOfMemoryExit.EXIT_CODE, server.process().exitValue(), server.log());
             assertTrue(server.log().contains("cairn: out of memory"), server.log());
           } else {
             assertEquals(200, server.healthz(5000), "still running, so it must still answer: " + server.log());
