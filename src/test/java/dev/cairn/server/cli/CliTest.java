@@ -16,7 +16,7 @@ class CliTest {
   record Run(int code, String out, String err) {}
 
   /** Runs the CLI in-process, capturing what it prints to standard output and error. */
-  private Run run(String... args) {
+  static Run run(String... args) {
     java.io.PrintStream savedOut = System.out;
     java.io.PrintStream savedErr = System.err;
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();

@@ -42,25 +42,8 @@ class GcCommandTest {
   @TempDir
   Path dir;
 
-  record Run(int code, String out, String err) {}
-
-  private Run run(String... args) {
-    java.io.PrintStream savedOut = System.out;
-    java.io.PrintStream savedErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new java.io.PrintStream(out, true));
-    System.setErr(new java.io.PrintStream(err, true));
-    try {
-      CommandLine cl = CairnCommand.commandLine();
-      int code = cl.execute(args);
-      cl.getOut().flush();
-      cl.getErr().flush();
-      return new Run(code, out.toString(), err.toString());
-    } finally {
-      System.setOut(savedOut);
-      System.setErr(savedErr);
-    }
+  private static CliTest.Run run(String... args) {
+    return CliTest.run(args);
   }
 
   /** A configuration file pointing the CLI at the server's database and data directory. */
@@ -174,7 +157,7 @@ class GcCommandTest {
   @org.junit.jupiter.api.Test
   void everyGcCommandHasHelp() {
     for (String[] cmd : new String[][] {{"gc", "--help"}, {"gc", "pin", "--help"}, {"gc", "unpin", "--help"}, {"gc", "pins", "--help"}}) {
-      Run r = run(cmd);
+      CliTest.Run r = run(cmd);
       assertEquals(0, r.code(), String.join(" ", cmd));
       assertTrue(r.out().contains("Usage: cairn gc"), String.join(" ", cmd) + " printed: " + r.out() + r.err());
     }
