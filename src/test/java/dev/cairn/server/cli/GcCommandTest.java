@@ -98,12 +98,12 @@ class GcCommandTest {
       PathInfo pinned = TestPaths.add(store, "pinned", pinnedTree, List.of());
       String cfg = config(server);
 
-      Run pin = run("gc", "pin", "release", pinned.storePath().fullPath(), "--config", cfg);
+      CliTest.Run pin = run("gc", "pin", "release", pinned.storePath().fullPath(), "--config", cfg);
       assertEquals(0, pin.code(), pin.err());
       assertEquals("pinned release -> " + pinned.storePath().fullPath(), pin.out().strip());
-      Run pins = run("gc", "pins", "--config", cfg);
+      CliTest.Run pins = run("gc", "pins", "--config", cfg);
       assertTrue(pins.out().startsWith("release\t" + pinned.storePath().fullPath() + "\t"), pins.out());
-      Run notStored = run("gc", "pin", "x", "/nix/store/" + "a".repeat(32) + "-absent", "--config", cfg);
+      CliTest.Run notStored = run("gc", "pin", "x", "/nix/store/" + "a".repeat(32) + "-absent", "--config", cfg);
       assertEquals(2, notStored.code());
       assertEquals("cairn: /nix/store/" + "a".repeat(32) + "-absent is not in the store", notStored.err().strip());
 
@@ -112,17 +112,17 @@ class GcCommandTest {
       Thread.sleep(25);
       int chunksBefore = chunkCount(store.chunkStore());
 
-      Run dry = run("gc", "--dry-run", "--grace", "0s", "--config", cfg);
+      CliTest.Run dry = run("gc", "--dry-run", "--grace", "0s", "--config", cfg);
       assertEquals(0, dry.code(), dry.err());
       assertTrue(dry.out().contains("would free: 1 directories, 2 blobs"), dry.out());
       assertEquals(chunksBefore, chunkCount(store.chunkStore()), "a dry run deletes nothing");
 
-      Run defaultGrace = run("gc", "--config", cfg);
+      CliTest.Run defaultGrace = run("gc", "--config", cfg);
       assertEquals(0, defaultGrace.code(), defaultGrace.err());
       assertTrue(defaultGrace.out().contains("freed: 0 directories, 0 blobs, 0 NAR calculations, 0 chunks (0 bytes)"),
           "everything is younger than the default hour: " + defaultGrace.out());
 
-      Run collected = run("gc", "--grace", "0s", "--config", cfg);
+      CliTest.Run collected = run("gc", "--grace", "0s", "--config", cfg);
       assertEquals(0, collected.code(), collected.err());
       assertEquals(1, freed(collected.out(), "directories"), collected.out());
       assertEquals(2, freed(collected.out(), "blobs"), collected.out());
@@ -134,21 +134,21 @@ class GcCommandTest {
       assertArrayEquals(nar(pinnedTree), rendered(store, pinned.node()), "pinned content survives");
 
       assertEquals(0, run("gc", "unpin", "release", "--config", cfg).code());
-      Run noSuch = run("gc", "unpin", "release", "--config", cfg);
+      CliTest.Run noSuch = run("gc", "unpin", "release", "--config", cfg);
       assertEquals(2, noSuch.code());
       assertEquals("cairn: no pin named release", noSuch.err().strip());
-      Run unpinned = run("gc", "--grace", "0s", "--config", cfg);
+      CliTest.Run unpinned = run("gc", "--grace", "0s", "--config", cfg);
       assertEquals(1, freed(unpinned.out(), "directories"), unpinned.out());
       assertEquals("", run("gc", "pins", "--config", cfg).out());
 
       await(server.server().db().update("INSERT INTO gc_lease (id, holder, expires_at) VALUES (1, ?, ?)", "replica-b",
           System.currentTimeMillis() + 60_000));
-      Run busy = run("gc", "--grace", "0s", "--config", cfg);
+      CliTest.Run busy = run("gc", "--grace", "0s", "--config", cfg);
       assertEquals(2, busy.code());
       assertTrue(busy.err().startsWith("cairn: another garbage collection is running (replica-b, lease until "), busy.err());
       assertEquals(0, run("gc", "--dry-run", "--config", cfg).code(), "a dry run needs no lease");
 
-      Run badGrace = run("gc", "--grace", "soon", "--config", cfg);
+      CliTest.Run badGrace = run("gc", "--grace", "soon", "--config", cfg);
       assertEquals(2, badGrace.code());
       assertTrue(badGrace.err().contains("--grace") && badGrace.err().contains("must be a duration like 90s, 30m, 1h30m or 2d"), badGrace.err());
     }
