@@ -81,15 +81,19 @@ public final class CairnServer {
     this.router = router;
   }
 
-  public static Future<CairnServer> start(ConfigTree tree) {
-    ServerConfig config = ServerConfig.from(tree);
-    StoreConfig storeConfig = StoreConfig.from(tree, config);
-    HttpLimits limits = HttpLimits.from(tree, config.dataDir());
+  /** Said once the server runs, so that a failed start still prints exactly one line. */
+  private static void warnIfBodiesCanExhaustTheHeap(HttpLimits limits) {
     long heap = Runtime.getRuntime().maxMemory();
     if (limits.maxBodyBytesInFlight() > heap / 2) {
       LOG.warning("http.max_body_bytes_in_flight (" + limits.maxBodyBytesInFlight() + " bytes) is more than half the heap ("
           + heap + " bytes, -Xmx): request bodies alone could exhaust memory");
     }
+  }
+
+  public static Future<CairnServer> start(ConfigTree tree) {
+    ServerConfig config = ServerConfig.from(tree);
+    StoreConfig storeConfig = StoreConfig.from(tree, config);
+    HttpLimits limits = HttpLimits.from(tree, config.dataDir());
     HttpServerOptions options = httpOptions(config, limits);
     ConnectionGuard connections = new ConnectionGuard(limits, options);
     BodyBudget bodies = new BodyBudget(limits.maxBodyBytesInFlight());
@@ -123,7 +127,10 @@ public final class CairnServer {
               Router router = Router.router(vertx);
               return startCapabilities(ctx).compose(caps -> GcScheduler.deploy(vertx, GarbageCollector.of(db, store), gcConfig, registry)
                   .compose(stopGc -> listen(ctx, caps, registry, options, limits, router)
-                      .map(http -> new CairnServer(vertx, config, db, blocking, store, stopGc, caps, http, connections, bodies, router))
+                      .map(http -> {
+                        warnIfBodiesCanExhaustTheHeap(limits);
+                        return new CairnServer(vertx, config, db, blocking, store, stopGc, caps, http, connections, bodies, router);
+                      })
                       .recover(e -> stopGc.get().transform(x -> Future.failedFuture(e))))
                   .recover(e -> closeAll(caps).eventually(store::close).eventually(() -> db.close())
                       .transform(x -> Future.failedFuture(e))));
