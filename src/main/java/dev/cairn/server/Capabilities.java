@@ -9,6 +9,7 @@ final class Capabilities {
   private Capabilities() {}
 
   static List<Function<ServerContext, Future<Capability>>> all() {
-    return List.of(dev.cairn.grpc.CastoreCapability::create, dev.cairn.attest.AttestCapability::create);
+    return List.of(dev.cairn.grpc.CastoreCapability::create, dev.cairn.attest.AttestCapability::create,
+        dev.cairn.cache.CacheCapability::create);
   }
 }

@@ -1,0 +1,143 @@
+package dev.cairn.cache;
+
+import dev.cairn.nix.NarInfo;
+import dev.cairn.nix.SecretKey;
+import dev.cairn.nix.StorePath;
+import dev.cairn.server.Capability;
+import dev.cairn.server.ServerContext;
+import dev.cairn.server.http.HttpErrors;
+import dev.cairn.server.http.JsonError;
+import dev.cairn.store.PathInfo;
+import dev.cairn.store.Store;
+import dev.cairn.store.StorePathDigest;
+import dev.cairn.validation.ValidationException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * The read side of the Nix HTTP binary cache protocol (WIRE.md §2): {@code /nix-cache-info},
+ * narinfos rendered from stored PathInfos and signed with this cache's keys, and NARs rendered
+ * from castore with Range support. Unknown paths are 404, which Nix takes as "not here".
+ */
+public final class CacheCapability implements Capability {
+  private static final Logger LOG = Logger.getLogger("cairn.cache");
+  private static final String NARINFO_SUFFIX = ".narinfo";
+
+  private final Store store;
+  private final CacheConfig config;
+  private final List<SecretKey> keys;
+  private final NarResponses nars;
+
+  private CacheCapability(Store store, CacheConfig config, List<SecretKey> keys, long stallMillis) {
+    this.store = store;
+    this.config = config;
+    this.keys = List.copyOf(keys);
+    this.nars = new NarResponses(store.renderer(), store.narPool(), stallMillis);
+  }
+
+  public static Future<Capability> create(ServerContext ctx) {
+    CacheConfig config = CacheConfig.from(ctx.config());
+    long stallMillis = Math.max(1, ctx.config().integer("http.idle_timeout_seconds", 0, Integer.MAX_VALUE)) * 1000L;
+    return ctx.blocking().executeBlocking(() -> SigningKeys.load(config, ctx.server().dataDir()), false).map(keys -> {
+      keys.forEach(k -> LOG.info("binary cache signs with public key " + k.toPublicKey()));
+      return new CacheCapability(ctx.store(), config, keys, stallMillis);
+    });
+  }
+
+  @Override
+  public void routes(Router router) {
+    router.get("/nix-cache-info").handler(this::cacheInfo);
+    router.get("/api/v1/cache/public-keys").handler(this::publicKeys);
+    router.routeWithRegex("/[^/]+\\.narinfo").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::narInfo);
+    router.route("/nar/:file").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::nar);
+  }
+
+  private void cacheInfo(RoutingContext rc) {
+    rc.response().putHeader("Content-Type", "text/x-nix-cache-info")
+        .end("StoreDir: " + StorePath.STORE_DIR + "\nWantMassQuery: 1\nPriority: " + config.priority() + "\n");
+  }
+
+  private void publicKeys(RoutingContext rc) {
+    JsonArray list = new JsonArray();
+    keys.forEach(k -> list.add(k.toPublicKey().toString()));
+    rc.response().putHeader("Content-Type", "application/json").end(new JsonObject().put("public_keys", list).encode());
+  }
+
+  private void narInfo(RoutingContext rc) {
+    String file = rc.request().path().substring(1);
+    StorePathDigest digest;
+    try {
+      digest = StorePathDigest.of("narinfo", StorePath.fromHashPart(file.substring(0, file.length() - NARINFO_SUFFIX.length())));
+    } catch (ValidationException e) {
+      JsonError.send(rc.response(), 400, e.getMessage());
+      return;
+    }
+    store.pathInfos().get(digest).onSuccess(found -> {
+      if (found.isEmpty()) {
+        JsonError.send(rc.response(), 404, "no such path in this cache");
+        return;
+      }
+      NarInfo info = CacheNarInfo.of(found.get(), keys);
+      rc.response().putHeader("Content-Type", NarInfo.CONTENT_TYPE).end(info.render());
+    }).onFailure(e -> HttpErrors.answer(rc, e));
+  }
+
+  private void nar(RoutingContext rc) {
+    NarUrl url;
+    try {
+      url = NarUrl.parse(rc.pathParam("file"));
+    } catch (ValidationException e) {
+      JsonError.send(rc.response(), 400, e.getMessage());
+      return;
+    }
+    store.pathInfos().get(url.path()).onSuccess(found -> {
+      Optional<PathInfo> info = found.filter(i -> i.narSha256().equals(url.narHash()));
+      if (info.isEmpty()) {
+        JsonError.send(rc.response(), 404, "no such NAR in this cache");
+        return;
+      }
+      serveNar(rc, info.get(), url);
+    }).onFailure(e -> HttpErrors.answer(rc, e));
+  }
+
+  private void serveNar(RoutingContext rc, PathInfo info, NarUrl url) {
+    HttpServerResponse response = rc.response();
+    Optional<ByteRange> range;
+    try {
+      range = ByteRange.parse(rc.request().getHeader("Range"), info.narSize());
+    } catch (ByteRange.Unsatisfiable e) {
+      response.putHeader("Content-Range", "bytes */" + info.narSize());
+      JsonError.send(response, 416, e.getMessage());
+      return;
+    }
+    TreeCheck.missing(info.node(), store.blobs(), store.directories()).onSuccess(missing -> {
+      if (missing.isPresent()) {
+        LOG.severe("NAR of " + info.storePath() + " cannot be rendered: " + missing.get());
+        JsonError.send(response, 500, "the NAR of " + info.storePath().baseName() + " cannot be rendered: " + missing.get());
+        return;
+      }
+      long start = range.map(ByteRange::start).orElse(0L);
+      long length = range.map(ByteRange::length).orElse(info.narSize());
+      response.setStatusCode(range.isPresent() ? 206 : 200)
+          .putHeader("Content-Type", "application/x-nix-nar")
+          .putHeader("Accept-Ranges", "bytes")
+          .putHeader("Content-Length", Long.toString(length));
+      range.ifPresent(r -> response.putHeader("Content-Range", r.contentRange()));
+      if (rc.request().method() == HttpMethod.HEAD) {
+        response.end();
+        return;
+      }
+      nars.send(response, Vertx.currentContext(), info.node(), start, length, url.toString())
+          .onFailure(e -> response.reset());
+    }).onFailure(e -> HttpErrors.answer(rc, e));
+  }
+}

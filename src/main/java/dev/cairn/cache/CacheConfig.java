@@ -1,0 +1,32 @@
+package dev.cairn.cache;
+
+import dev.cairn.server.config.ConfigTree;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code cache} section: the Priority advertised in {@code /nix-cache-info} and the Nix
+ * secret key files narinfos are signed with ({@code signing_key_file} for one, as the
+ * environment variable {@code CAIRN_CACHE_SIGNING_KEY_FILE} sets it; {@code signing_key_files}
+ * for several, comma-separated). No key file: one is generated under the data dir.
+ */
+public record CacheConfig(int priority, List<Path> signingKeyFiles) {
+  public CacheConfig {
+    signingKeyFiles = List.copyOf(signingKeyFiles);
+  }
+
+  public static CacheConfig from(ConfigTree tree) {
+    List<Path> files = new ArrayList<>();
+    String one = tree.string("cache.signing_key_file").strip();
+    if (!one.isEmpty()) {
+      files.add(Path.of(one));
+    }
+    for (String f : tree.string("cache.signing_key_files").split(",")) {
+      if (!f.isBlank()) {
+        files.add(Path.of(f.strip()));
+      }
+    }
+    return new CacheConfig(tree.integer("cache.priority", 0, 1_000_000), files);
+  }
+}
