@@ -86,8 +86,15 @@ public final class CacheCapability implements Capability {
         JsonError.send(rc.response(), 404, "no such path in this cache");
         return;
       }
-      NarInfo info = CacheNarInfo.of(found.get(), keys);
-      rc.response().putHeader("Content-Type", NarInfo.CONTENT_TYPE).end(info.render());
+      byte[] body = CacheNarInfo.of(found.get(), keys).render().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      HttpServerResponse response = rc.response().putHeader("Content-Type", NarInfo.CONTENT_TYPE)
+          .putHeader("Content-Length", Integer.toString(body.length));
+      if (rc.request().method() == HttpMethod.HEAD) {
+        // Vert.x would send the body of a HEAD answer too: the headers alone say what a GET gets.
+        response.end();
+      } else {
+        response.end(io.vertx.core.buffer.Buffer.buffer(body));
+      }
     }).onFailure(e -> HttpErrors.answer(rc, e));
   }
 

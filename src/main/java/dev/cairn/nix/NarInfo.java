@@ -166,11 +166,8 @@ public record NarInfo(
     fileSize.ifPresent(s -> b.append("FileSize: ").append(s).append('\n'));
     b.append("NarHash: ").append(narHash.toNixString()).append('\n');
     b.append("NarSize: ").append(narSize).append('\n');
-    b.append("References:");
-    for (StorePath r : references) {
-      b.append(' ').append(r.baseName());
-    }
-    b.append('\n');
+    // As Nix writes it: "References: " even when there are none (its parser needs the ": ").
+    b.append("References: ").append(String.join(" ", references.stream().map(StorePath::baseName).toList())).append('\n');
     deriver.ifPresent(d -> b.append("Deriver: ").append(d.baseName()).append('\n'));
     system.ifPresent(s -> b.append("System: ").append(s).append('\n'));
     for (Signature s : signatures) {
