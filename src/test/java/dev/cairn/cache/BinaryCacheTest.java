@@ -201,6 +201,58 @@ class BinaryCacheTest {
     }
   }
 
+  @ParameterizedTest
+  @MethodSource("dev.cairn.db.TestDatabase#dialects")
+  void configuredKeysSignAndStoredSignaturesStay(Dialect dialect) throws Exception {
+    SecretKey one = SecretKey.generate("cache.example.org-1");
+    SecretKey two = SecretKey.generate("cache.example.org-2");
+    SecretKey three = SecretKey.generate("cache.example.org-3");
+    Path oneFile = Files.writeString(tmp.resolve("one.key"), one.toString());
+    Path twoFile = Files.writeString(tmp.resolve("two.key"), two + "\n");
+    Path threeFile = Files.writeString(tmp.resolve("three.key"), three.toString());
+    Path tree = Files.createDirectories(tmp.resolve("tree"));
+    Files.writeString(tree.resolve("f"), "signed " + tmp);
+    java.io.ByteArrayOutputStream nar = new java.io.ByteArrayOutputStream();
+    dev.cairn.nix.NarWriter.dump(tree, nar);
+    try (TestServer server = TestServer.start(dialect, Map.of("CAIRN_CACHE_SIGNING_KEY_FILE", oneFile.toString(),
+        "CAIRN_CACHE_SIGNING_KEY_FILES", twoFile + ", " + threeFile, "CAIRN_CACHE_PRIORITY", "7"))) {
+      Store store = server.server().store();
+      NarIngester.Result r = store.ingester().ingest(new ByteArrayInputStream(nar.toByteArray()));
+      StorePath path = StorePath.parseBaseName("00bgd045z0d4icpbc2yyz4gx48ak44la-signed");
+      SecretKey upstream = SecretKey.generate("upstream-1");
+      PathInfo unsigned = PathInfo.withUnresolvedReferences(path, r.root().withName(PathComponent.of(path.baseNameBytes())), r.narSize(),
+          r.narSha256(), List.of(), Optional.empty(), Optional.empty(), List.of());
+      // A stored signature under one of our key names is served as stored, not signed twice.
+      await(store.pathInfos().put(unsigned.withSignatures(List.of(upstream.sign(unsigned.fingerprint()), two.sign(unsigned.fingerprint())))));
+
+      JsonArray keys = new JsonObject(get(server.baseUrl() + "/api/v1/cache/public-keys").body()).getJsonArray("public_keys");
+      assertEquals(List.of(one.toPublicKey().toString(), two.toPublicKey().toString(), three.toPublicKey().toString()), keys.getList());
+      assertFalse(Files.exists(server.dataDir().resolve("cache-signing.key")), "no key is generated when keys are configured");
+      assertTrue(get(server.baseUrl() + "/nix-cache-info").body().contains("Priority: 7\n"));
+      NarInfo info = NarInfo.parse(get(server.baseUrl() + "/" + path.hashPart() + ".narinfo").body());
+      assertEquals(List.of("upstream-1", "cache.example.org-2", "cache.example.org-1", "cache.example.org-3"),
+          info.signatures().stream().map(dev.cairn.nix.Signature::keyName).toList());
+      for (SecretKey k : List.of(upstream, one, two, three)) {
+        assertTrue(info.signatures().stream().anyMatch(sig -> k.toPublicKey().verify(info.fingerprint(), sig)), k.name());
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.cairn.db.TestDatabase#dialects")
+  void aPrivateCacheAsksNixForBasicCredentials(Dialect dialect) throws Exception {
+    try (TestServer server = TestServer.start(dialect, Map.of("CAIRN_HTTP_PRIVATE", "true"))) {
+      HttpResponse<String> anonymous = get(server.baseUrl() + "/nix-cache-info");
+      assertEquals(401, anonymous.statusCode());
+      assertTrue(anonymous.headers().firstValue("WWW-Authenticate").orElseThrow().startsWith("Basic"));
+      String token = server.createUser("reader", dev.cairn.users.Role.READER);
+      String basic = java.util.Base64.getEncoder().encodeToString(("x:" + token).getBytes(StandardCharsets.UTF_8));
+      HttpResponse<String> known = HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/" + "0".repeat(32) + ".narinfo"))
+          .header("Authorization", "Basic " + basic).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(404, known.statusCode());
+    }
+  }
+
   /** Ingests a NAR into Cairn's store and puts its PathInfo as `nix path-info --json` describes it. */
   private static PathInfo put(Store store, JsonObject info, byte[] nar) throws Exception {
     StorePath path = StorePath.parse(info.getString("path"));
