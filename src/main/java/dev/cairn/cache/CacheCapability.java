@@ -78,12 +78,12 @@ public final class CacheCapability implements Capability {
     try {
       digest = StorePathDigest.of("narinfo", StorePath.fromHashPart(file.substring(0, file.length() - NARINFO_SUFFIX.length())));
     } catch (ValidationException e) {
-      JsonError.send(rc.response(), 400, e.getMessage());
+      error(rc, 400, e.getMessage());
       return;
     }
     store.pathInfos().get(digest).onSuccess(found -> {
       if (found.isEmpty()) {
-        JsonError.send(rc.response(), 404, "no such path in this cache");
+        error(rc, 404, "no such path in this cache");
         return;
       }
       byte[] body = CacheNarInfo.of(found.get(), keys).render().getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -103,13 +103,13 @@ public final class CacheCapability implements Capability {
     try {
       url = NarUrl.parse(rc.pathParam("file"));
     } catch (ValidationException e) {
-      JsonError.send(rc.response(), 400, e.getMessage());
+      error(rc, 400, e.getMessage());
       return;
     }
     store.pathInfos().get(url.path()).onSuccess(found -> {
       Optional<PathInfo> info = found.filter(i -> i.narSha256().equals(url.narHash()));
       if (info.isEmpty()) {
-        JsonError.send(rc.response(), 404, "no such NAR in this cache");
+        error(rc, 404, "no such NAR in this cache");
         return;
       }
       serveNar(rc, info.get(), url);
@@ -123,13 +123,13 @@ public final class CacheCapability implements Capability {
       range = ByteRange.parse(rc.request().getHeader("Range"), info.narSize());
     } catch (ByteRange.Unsatisfiable e) {
       response.putHeader("Content-Range", "bytes */" + info.narSize());
-      JsonError.send(response, 416, e.getMessage());
+      error(rc, 416, e.getMessage());
       return;
     }
     TreeCheck.missing(info.node(), store.blobs(), store.directories()).onSuccess(missing -> {
       if (missing.isPresent()) {
         LOG.severe("NAR of " + info.storePath() + " cannot be rendered: " + missing.get());
-        JsonError.send(response, 500, "the NAR of " + info.storePath().baseName() + " cannot be rendered: " + missing.get());
+        error(rc, 500, "the NAR of " + info.storePath().baseName() + " cannot be rendered: " + missing.get());
         return;
       }
       long start = range.map(ByteRange::start).orElse(0L);
@@ -146,5 +146,17 @@ public final class CacheCapability implements Capability {
       nars.send(response, Vertx.currentContext(), info.node(), start, length, url.toString())
           .onFailure(e -> response.reset());
     }).onFailure(e -> HttpErrors.answer(rc, e));
+  }
+
+  /**
+   * {@code {"detail": ...}}, or for HEAD the status alone: Vert.x sends a HEAD answer's body over
+   * HTTP/2 (h2c clients such as the JDK's), which a client would take for the next frame's.
+   */
+  private static void error(RoutingContext rc, int status, String detail) {
+    if (rc.request().method() == HttpMethod.HEAD) {
+      rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").putHeader("Content-Length", "0").end();
+    } else {
+      JsonError.send(rc.response(), status, detail);
+    }
   }
 }

@@ -112,6 +112,10 @@ class BinaryCacheTest {
       assertEquals(Integer.toString(narinfo.body().length()), head.headers().firstValue("Content-Length").orElseThrow());
       assertEquals("text/x-nix-narinfo", head.headers().firstValue("Content-Type").orElseThrow());
       assertEquals(404, get(base + "/" + "0".repeat(32) + ".narinfo").statusCode());
+      HttpResponse<String> headMissing = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/" + "0".repeat(32) + ".narinfo"))
+          .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(404, headMissing.statusCode());
+      assertEquals("", headMissing.body());
       assertEquals(400, get(base + "/" + "e".repeat(32) + ".narinfo").statusCode());
       assertEquals(400, get(base + "/" + topHash + "0.narinfo").statusCode());
 
