@@ -257,6 +257,31 @@ class BinaryCacheTest {
     }
   }
 
+  @ParameterizedTest
+  @MethodSource("dev.cairn.db.TestDatabase#dialects")
+  void aChunkLostAfterTheCheckEndsTheResponseIncomplete(Dialect dialect) throws Exception {
+    RealNix src = new RealNix(tmp.resolve("src"));
+    Path tree = Files.createDirectories(tmp.resolve("tree"));
+    Files.writeString(tree.resolve("a"), "a".repeat(600_000) + tmp);
+    Files.writeString(tree.resolve("b"), "lost " + tmp);
+    String path = src.add(tree);
+    JsonObject info = new JsonArray(src.pathInfoJson(path)).getJsonObject(0);
+    byte[] nar = src.ok("nix-store", "--dump", src.realPath(path).toString()).stdout();
+    try (TestServer server = TestServer.start(dialect)) {
+      PathInfo stored = put(server.server().store(), info, nar);
+      FileNode lost = await(server.server().store().directories().get(((DirectoryNode) stored.node()).digest())).orElseThrow()
+          .files().stream().filter(f -> f.name().equals(PathComponent.of("b".getBytes(StandardCharsets.UTF_8)))).findFirst().orElseThrow();
+      // The index still lists the blob (the check passes), but its bytes are gone from the chunk store.
+      String hex = lost.digest().hex();
+      Files.delete(server.dataDir().resolve("blobs/chunks").resolve(hex.substring(0, 2)).resolve(hex));
+      String url = server.baseUrl() + "/" + NarUrl.of(stored);
+      RealNix.Result curl = src.run("curl", "-s", "--http1.1", "-o", tmp.resolve("out").toString(), "-w", "%{http_code}", url);
+      // File a went out before b turned out unreadable: curl sees the transfer cut short (exit 18), never a complete 200.
+      assertEquals(18, curl.exit(), curl.out() + " " + curl.stderr());
+      assertTrue(Files.size(tmp.resolve("out")) < nar.length);
+    }
+  }
+
   /** Ingests a NAR into Cairn's store and puts its PathInfo as `nix path-info --json` describes it. */
   private static PathInfo put(Store store, JsonObject info, byte[] nar) throws Exception {
     StorePath path = StorePath.parse(info.getString("path"));

@@ -48,6 +48,13 @@ class NarInfoTest {
   }
 
   @Test
+  void rendersNoReferencesAsNixDoesAndParsesThemBack() {
+    NarInfo info = NarInfo.parse(TEXT.lines().filter(l -> !l.startsWith("References:")).reduce("", (a, b) -> a + b + "\n"));
+    assertTrue(info.render().contains("\nReferences: \n"), info.render());
+    assertEquals(info, NarInfo.parse(info.render()));
+  }
+
+  @Test
   void fingerprintJoinsFullReferencePathsInTheGivenOrder() {
     NarInfo info = NarInfo.parse(TEXT);
     assertEquals("1;/nix/store/00bgd045z0d4icpbc2yyz4gx48ak44la-top;sha256:1impfw8zdgisxkghq9a3q7cn4r6iz4iyrgbk3v0pd5di2r1p2rv1;34878;"
