@@ -103,7 +103,9 @@ public final class CacheCapability implements Capability {
     try {
       url = NarUrl.parse(rc.pathParam("file"));
     } catch (ValidationException e) {
-      error(rc, 400, e.getMessage());
+      // Not a name Cairn ever gave out, so nothing is here: 404, which is what Nix's existence
+      // check before an upload (HEAD /nar/<file hash>.nar.xz) must get, not an error.
+      error(rc, 404, e.getMessage());
       return;
     }
     store.pathInfos().get(url.path()).onSuccess(found -> {

@@ -145,7 +145,9 @@ class BinaryCacheTest {
       assertEquals(Long.toString(dirNar.length), headNar.headers().firstValue("Content-Length").orElseThrow());
       String otherHash = parsed.url().replace(parsed.narHash().toNix32(), Hash.parse(find(infos, dirPath).getString("narHash")).toNix32());
       assertEquals(404, get(base + "/" + otherHash).statusCode(), "a NAR URL pins its content");
-      assertEquals(400, get(base + "/nar/nonsense.nar").statusCode());
+      HttpResponse<String> foreign = get(base + "/nar/" + parsed.narHash().toNix32() + ".nar.xz");
+      assertEquals(404, foreign.statusCode(), "a NAR name Cairn never gave out is not here");
+      assertTrue(foreign.body().contains("nar: must be"), foreign.body());
 
       // nix copy with Cairn's key trusted and signatures required.
       RealNix dst = new RealNix(tmp.resolve("dst"));
@@ -157,6 +159,12 @@ class BinaryCacheTest {
       }
       assertEquals(Files.readString(src.realPath(top)), Files.readString(dst.realPath(top)));
       dst.ok("nix", "store", "verify", "--store", dst.store(), "--sigs-needed", "1", "--trusted-public-keys", publicKey, top);
+
+      // nix-store -r with Cairn as the only substituter.
+      RealNix realiser = new RealNix(tmp.resolve("realiser"));
+      realiser.ok("nix-store", "--store", realiser.store(), "-r", top, "--option", "substituters", base,
+          "--option", "trusted-public-keys", publicKey, "--option", "require-sigs", "true");
+      assertEquals(Files.readString(src.realPath(top)), Files.readString(realiser.realPath(top)));
 
       // A key of the same name that is not Cairn's: Nix refuses the paths.
       String keyName = publicKey.substring(0, publicKey.indexOf(':'));
