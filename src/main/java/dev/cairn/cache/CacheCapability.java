@@ -7,6 +7,8 @@ import dev.cairn.server.Capability;
 import dev.cairn.server.ServerContext;
 import dev.cairn.server.http.HttpErrors;
 import dev.cairn.server.http.JsonError;
+import dev.cairn.server.http.Writes;
+import dev.cairn.users.Role;
 import dev.cairn.store.PathInfo;
 import dev.cairn.store.Store;
 import dev.cairn.store.StorePathDigest;
@@ -31,14 +33,21 @@ import java.util.logging.Logger;
 public final class CacheCapability implements Capability {
   private static final Logger LOG = Logger.getLogger("cairn.cache");
   private static final String NARINFO_SUFFIX = ".narinfo";
+  /** A narinfo is a few lines per reference: 1 MiB holds thousands of references. */
+  private static final long MAX_NARINFO_BYTES = 1 << 20;
 
   private final Store store;
   private final CacheConfig config;
   private final List<SecretKey> keys;
   private final NarResponses nars;
+  private final CacheUploads uploads;
+  private final Writes writes;
 
-  private CacheCapability(Store store, CacheConfig config, List<SecretKey> keys, long stallMillis) {
+  private CacheCapability(ServerContext ctx, CacheConfig config, List<SecretKey> keys, long stallMillis) {
+    Store store = ctx.store();
     this.store = store;
+    this.writes = ctx.writes();
+    this.uploads = new CacheUploads(store, new PendingNars(ctx.db()), config.maxNarBytes());
     this.config = config;
     this.keys = List.copyOf(keys);
     this.nars = new NarResponses(store.renderer(), store.narPool(), stallMillis);
@@ -49,7 +58,7 @@ public final class CacheCapability implements Capability {
     long stallMillis = Math.max(1, ctx.config().integer("http.idle_timeout_seconds", 0, Integer.MAX_VALUE)) * 1000L;
     return ctx.blocking().executeBlocking(() -> SigningKeys.load(config, ctx.server().dataDir()), false).map(keys -> {
       keys.forEach(k -> LOG.info("binary cache signs with public key " + k.toPublicKey()));
-      return new CacheCapability(ctx.store(), config, keys, stallMillis);
+      return new CacheCapability(ctx, config, keys, stallMillis);
     });
   }
 
@@ -59,6 +68,12 @@ public final class CacheCapability implements Capability {
     router.get("/api/v1/cache/public-keys").handler(this::publicKeys);
     router.routeWithRegex("/[^/]+\\.narinfo").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::narInfo);
     router.route("/nar/:file").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::nar);
+    // The write side (nix copy --to): the NAR streamed, then its narinfo; writers only.
+    router.put("/nar/:file").handler(writes.streamed(Role.WRITER)).handler(uploads::putNar);
+    router.routeWithRegex("/[^/]+\\.narinfo").method(HttpMethod.PUT).handler(writes.body(MAX_NARINFO_BYTES, Role.WRITER))
+        .handler(uploads::putNarInfo);
+    // Nix PUTs a nix-cache-info only when its GET failed; ours always answers, so this is a no-op.
+    router.put("/nix-cache-info").handler(writes.body(MAX_NARINFO_BYTES, Role.WRITER)).handler(rc -> rc.response().setStatusCode(204).end());
   }
 
   private void cacheInfo(RoutingContext rc) {

@@ -10,8 +10,9 @@ import java.util.List;
  * secret key files narinfos are signed with ({@code signing_key_file} for one, as the
  * environment variable {@code CAIRN_CACHE_SIGNING_KEY_FILE} sets it; {@code signing_key_files}
  * for several, comma-separated). No key file: one is generated under the data dir.
+ * {@code max_nar_bytes} bounds one uploaded NAR file ({@code PUT /nar/…}).
  */
-public record CacheConfig(int priority, List<Path> signingKeyFiles) {
+public record CacheConfig(int priority, List<Path> signingKeyFiles, long maxNarBytes) {
   public CacheConfig {
     signingKeyFiles = List.copyOf(signingKeyFiles);
   }
@@ -27,6 +28,6 @@ public record CacheConfig(int priority, List<Path> signingKeyFiles) {
         files.add(Path.of(f.strip()));
       }
     }
-    return new CacheConfig(tree.integer("cache.priority", 0, 1_000_000), files);
+    return new CacheConfig(tree.integer("cache.priority", 0, 1_000_000), files, tree.longValue("cache.max_nar_bytes", 1024, 1L << 50));
   }
 }

@@ -1,0 +1,43 @@
+package dev.cairn.cache;
+
+import dev.cairn.castore.NarIngester;
+import dev.cairn.db.Database;
+import dev.cairn.nix.Hash;
+import dev.cairn.nix.HashAlgorithm;
+import dev.cairn.store.SqlPathInfoService;
+import dev.cairn.users.User;
+import io.vertx.core.Future;
+import java.util.Optional;
+
+/**
+ * NARs uploaded with {@code PUT /nar/…} waiting for their narinfo, keyed by the sha256 of the
+ * file as uploaded (the FileHash the narinfo will carry). Kept in the database so the narinfo
+ * may reach another replica than the NAR did. The same file uploaded again replaces the row
+ * (Nix retries; the content is the same by its hash).
+ */
+final class PendingNars {
+  private final Database db;
+
+  PendingNars(Database db) {
+    this.db = db;
+  }
+
+  Future<Void> put(Hash fileSha256, NarIngester.Result nar, User uploader) {
+    return db.update("INSERT INTO cache_pending_nars (file_sha256, node, nar_size, nar_sha256, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+            + " ON CONFLICT (file_sha256) DO UPDATE SET node = excluded.node, nar_size = excluded.nar_size,"
+            + " nar_sha256 = excluded.nar_sha256, user_id = excluded.user_id, created_at = excluded.created_at",
+        fileSha256.bytes(), SqlPathInfoService.encodeNode(nar.root()), nar.narSize(), nar.narSha256().bytes(), uploader.id(),
+        System.currentTimeMillis()).mapEmpty();
+  }
+
+  Future<Optional<NarIngester.Result>> get(Hash fileSha256) {
+    return db.queryOne("SELECT node, nar_size, nar_sha256 FROM cache_pending_nars WHERE file_sha256 = ?", (Object) fileSha256.bytes())
+        .map(row -> row.map(r -> new NarIngester.Result(SqlPathInfoService.decodeNode(r.bytes("node")),
+            new Hash(HashAlgorithm.SHA256, r.bytes("nar_sha256")), r.getLong("nar_size"))));
+  }
+
+  /** Forgets a NAR once its narinfo stored it (its PathInfo now keeps the blobs). */
+  Future<Void> remove(Hash fileSha256) {
+    return db.update("DELETE FROM cache_pending_nars WHERE file_sha256 = ?", (Object) fileSha256.bytes()).mapEmpty();
+  }
+}
