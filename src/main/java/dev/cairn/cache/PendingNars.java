@@ -1,6 +1,7 @@
 package dev.cairn.cache;
 
 import dev.cairn.castore.NarIngester;
+import dev.cairn.castore.PathComponent;
 import dev.cairn.db.Database;
 import dev.cairn.nix.Hash;
 import dev.cairn.nix.HashAlgorithm;
@@ -16,6 +17,12 @@ import java.util.Optional;
  * (Nix retries; the content is the same by its hash).
  */
 final class PendingNars {
+  /**
+   * An ingested root is unnamed, and a stored node must have a name: it is kept under this one
+   * until the narinfo names it after its store path.
+   */
+  private static final PathComponent UNBOUND = PathComponent.of("unbound".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
   private final Database db;
 
   PendingNars(Database db) {
@@ -26,7 +33,7 @@ final class PendingNars {
     return db.update("INSERT INTO cache_pending_nars (file_sha256, node, nar_size, nar_sha256, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT (file_sha256) DO UPDATE SET node = excluded.node, nar_size = excluded.nar_size,"
             + " nar_sha256 = excluded.nar_sha256, user_id = excluded.user_id, created_at = excluded.created_at",
-        fileSha256.bytes(), SqlPathInfoService.encodeNode(nar.root()), nar.narSize(), nar.narSha256().bytes(), uploader.id(),
+        fileSha256.bytes(), SqlPathInfoService.encodeNode(nar.root().withName(UNBOUND)), nar.narSize(), nar.narSha256().bytes(), uploader.id(),
         System.currentTimeMillis()).mapEmpty();
   }
 
