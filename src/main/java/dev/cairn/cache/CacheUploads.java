@@ -5,7 +5,6 @@ import dev.cairn.castore.PathComponent;
 import dev.cairn.nix.Hash;
 import dev.cairn.nix.HashAlgorithm;
 import dev.cairn.nix.NarInfo;
-import dev.cairn.nix.Nixbase32;
 import dev.cairn.nix.StorePath;
 import dev.cairn.server.http.HttpErrors;
 import dev.cairn.server.http.JsonError;
@@ -17,7 +16,10 @@ import dev.cairn.store.PathInfoConflictException;
 import dev.cairn.store.Store;
 import dev.cairn.users.User;
 import dev.cairn.validation.ValidationException;
+import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
@@ -30,9 +32,6 @@ import java.util.Optional;
  * content is a 409 kept as evidence).
  */
 final class CacheUploads {
-  private static final String NAR_SUFFIX = ".nar";
-  private static final int FILE_HASH_CHARS = Nixbase32.encodedLength(HashAlgorithm.SHA256.size());
-
   private final Store store;
   private final PendingNars pending;
   private final long maxNarBytes;
@@ -45,23 +44,24 @@ final class CacheUploads {
 
   /** {@code PUT /nar/<file>}: after {@code Writes.streamed}, the request is paused with its body unread. */
   void putNar(RoutingContext rc) {
-    String file = rc.pathParam("file");
-    Hash fileHash;
+    NarFile file;
     try {
-      fileHash = fileHash(file);
+      file = NarFile.parse(rc.pathParam("file"));
     } catch (ValidationException e) {
       rejectUnread(rc, 400, e.getMessage());
       return;
     }
     User uploader = Writes.user(rc);
-    StreamedNarUpload.ingest(rc.request(), store.ingester(), store.narPool(), maxNarBytes)
+    MessageDigest sha256 = HashAlgorithm.SHA256.newDigest();
+    StreamedNarUpload.ingest(rc.request(), store.ingester(), store.narPool(), maxNarBytes,
+            session -> new DigestOutputStream(file.decoding().apply(session), sha256))
         .compose(nar -> {
-          // Uncompressed, the file is the NAR: its name must be the NAR's sha256.
-          if (!nar.narSha256().equals(fileHash)) {
-            return io.vertx.core.Future.failedFuture(new UploadRefused(400, "nar: the uploaded file hashes to "
-                + nar.narSha256().toNix32() + ", not to its name " + fileHash.toNix32()));
+          Hash actual = new Hash(HashAlgorithm.SHA256, sha256.digest());
+          if (!actual.equals(file.sha256())) {
+            return Future.failedFuture(new UploadRefused(400, "nar: the uploaded file hashes to " + actual.toNix32()
+                + ", not to its name " + file.sha256().toNix32()));
           }
-          return pending.put(fileHash, nar, uploader);
+          return pending.put(file.sha256(), nar, uploader);
         })
         .onSuccess(v -> rc.response().setStatusCode(200).end())
         .onFailure(e -> answer(rc, e));
@@ -86,38 +86,31 @@ final class CacheUploads {
     }
     Hash fileHash;
     try {
-      fileHash = info.fileHash().orElseGet(() -> fileHash(info.url().startsWith("nar/") ? info.url().substring(4) : info.url()));
+      fileHash = info.fileHash().orElseGet(() -> NarFile.parse(info.url().startsWith("nar/") ? info.url().substring(4) : info.url()).sha256());
     } catch (ValidationException e) {
-      HttpErrors.answer(rc, new ValidationException("URL", "must be nar/<file sha256 nix32>.nar when FileHash is absent, got " + info.url()));
+      HttpErrors.answer(rc, new ValidationException("URL", "must be nar/<file sha256 nix32>.nar[.zst] when FileHash is absent, got "
+          + info.url()));
       return;
     }
     User uploader = Writes.user(rc);
     pending.get(fileHash).compose(found -> {
       if (found.isEmpty()) {
-        return io.vertx.core.Future.failedFuture(new UploadRefused(409, "FileHash: no NAR " + fileHash.toNix32()
+        return Future.failedFuture(new UploadRefused(409, "FileHash: no NAR " + fileHash.toNix32()
             + " was uploaded; PUT /nar/" + fileHash.toNix32() + ".nar before its narinfo"));
       }
       NarIngester.Result nar = found.get();
       if (nar.narSize() != info.narSize()) {
-        return io.vertx.core.Future.failedFuture(new ValidationException("NarSize", "is " + info.narSize() + ", but the uploaded NAR is "
+        return Future.failedFuture(new ValidationException("NarSize", "is " + info.narSize() + ", but the uploaded NAR is "
             + nar.narSize() + " bytes"));
       }
       if (!nar.narSha256().equals(info.narHash())) {
-        return io.vertx.core.Future.failedFuture(new ValidationException("NarHash", "is " + info.narHash().toNixString()
+        return Future.failedFuture(new ValidationException("NarHash", "is " + info.narHash().toNixString()
             + ", but the uploaded NAR hashes to " + nar.narSha256().toNixString()));
       }
       PathInfo offered = PathInfo.withUnresolvedReferences(info.storePath(), nar.root().withName(PathComponent.of(info.storePath().baseNameBytes())),
           nar.narSize(), nar.narSha256(), info.signatures(), info.deriver(), info.ca(), info.references());
       return store.uploads().accept(offered, uploader).compose(stored -> pending.remove(fileHash));
     }).onSuccess(v -> rc.response().setStatusCode(200).end()).onFailure(e -> answer(rc, e));
-  }
-
-  /** The sha256 a NAR file name carries; only uncompressed NARs are accepted so far. */
-  static Hash fileHash(String file) {
-    if (file.length() != FILE_HASH_CHARS + NAR_SUFFIX.length() || !file.endsWith(NAR_SUFFIX)) {
-      throw new ValidationException("nar", "must be <52 nixbase32 characters>.nar (compression=none; other compressions are not accepted yet)");
-    }
-    return new Hash(HashAlgorithm.SHA256, Nixbase32.decode(file.substring(0, FILE_HASH_CHARS), HashAlgorithm.SHA256.size()));
   }
 
   private static void answer(RoutingContext rc, Throwable e) {

@@ -12,7 +12,13 @@ import dev.cairn.nix.StorePath;
 import dev.cairn.server.TestServer;
 import dev.cairn.store.StorePathDigest;
 import dev.cairn.users.Role;
+import com.github.luben.zstd.Zstd;
+import dev.cairn.nix.HashAlgorithm;
+import dev.cairn.nix.NarWriter;
 import io.vertx.core.json.JsonArray;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -67,7 +73,9 @@ class NixCopyToCacheTest {
       assertEquals(0, stored(server, infos), "nothing stored without a writer's token");
       assertEquals(0L, pendingRows(server));
 
-      src.ok("nix", "copy", "--from", src.store(), "--to", to, "--option", "netrc-file", writerNetrc.toString(), top, dirPath);
+      // top and its reference as zstd, the tree uncompressed.
+      src.ok("nix", "copy", "--from", src.store(), "--to", base + "?compression=zstd", "--option", "netrc-file", writerNetrc.toString(), top);
+      src.ok("nix", "copy", "--from", src.store(), "--to", to, "--option", "netrc-file", writerNetrc.toString(), dirPath);
       assertEquals(3, stored(server, infos));
       assertEquals(0L, pendingRows(server), "each pending NAR is bound by its narinfo");
       // Again: every path is there already, Nix uploads nothing and succeeds.
@@ -88,6 +96,107 @@ class NixCopyToCacheTest {
       assertEquals(Files.readString(src.realPath(top)), Files.readString(dst.realPath(top)));
       dst.ok("nix", "store", "verify", "--store", dst.store(), "--sigs-needed", "1", "--trusted-public-keys", publicKey, top, dirPath);
     }
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.cairn.db.TestDatabase#dialects")
+  void badUploadsAreRefusedNamingTheField(Dialect dialect) throws Exception {
+    Path tree = Files.createDirectories(tmp.resolve("tree"));
+    Files.writeString(tree.resolve("f"), "z".repeat(300_000) + tmp);
+    ByteArrayOutputStream narOut = new ByteArrayOutputStream();
+    NarWriter.dump(tree, narOut);
+    byte[] nar = narOut.toByteArray();
+    Hash narHash = new Hash(HashAlgorithm.SHA256, HashAlgorithm.SHA256.newDigest().digest(nar));
+    byte[] zst = Zstd.compress(nar);
+    StorePath path = StorePath.parseBaseName("00bgd045z0d4icpbc2yyz4gx48ak44la-tree");
+    try (TestServer server = TestServer.start(dialect)) {
+      String base = server.baseUrl();
+      String token = server.createUser("pusher", Role.WRITER);
+      String narName = narHash.toNix32() + ".nar";
+
+      // Only writers: anonymous 401, reader 403, before the body.
+      assertEquals(401, put(base + "/nar/" + narName, null, nar).statusCode());
+      assertEquals(403, put(base + "/nar/" + narName, server.createUser("looker", Role.READER), nar).statusCode());
+
+      // A narinfo before its NAR.
+      String narinfo = narInfo(path, narName, narHash, nar.length);
+      HttpResponse<String> early = put(base + "/" + path.hashPart() + ".narinfo", token, narinfo.getBytes(StandardCharsets.UTF_8));
+      assertEquals(409, early.statusCode());
+      assertTrue(early.body().contains("FileHash: no NAR"), early.body());
+
+      // Names: other compressions, a name that is not the file's hash.
+      HttpResponse<String> xz = put(base + "/nar/" + narHash.toNix32() + ".nar.xz", token, nar);
+      assertEquals(400, xz.statusCode());
+      assertTrue(xz.body().contains("compression"), xz.body());
+      HttpResponse<String> misnamed = put(base + "/nar/" + narName + ".zst", token, zst);
+      assertEquals(400, misnamed.statusCode());
+      assertTrue(misnamed.body().contains("not to its name"), misnamed.body());
+
+      // Broken zstd: cut short, and not zstd at all.
+      byte[] cut = Arrays.copyOf(zst, zst.length / 2);
+      String cutName = sha256(cut).toNix32() + ".nar.zst";
+      HttpResponse<String> truncated = put(base + "/nar/" + cutName, token, cut);
+      assertEquals(400, truncated.statusCode());
+      assertTrue(truncated.body().contains("truncated"), truncated.body());
+      HttpResponse<String> garbage = put(base + "/nar/" + narName + ".zst", token, nar);
+      assertEquals(400, garbage.statusCode());
+      assertTrue(garbage.body().contains("not valid zstd"), garbage.body());
+      assertEquals(0L, pendingRows(server), "refused NARs leave no pending upload");
+
+      // The NAR, then narinfos that disagree with it.
+      String zstName = sha256(zst).toNix32() + ".nar.zst";
+      assertEquals(200, put(base + "/nar/" + zstName, token, zst).statusCode());
+      HttpResponse<String> wrongSize = put(base + "/" + path.hashPart() + ".narinfo", token,
+          narInfo(path, zstName, narHash, nar.length + 1).getBytes(StandardCharsets.UTF_8));
+      assertEquals(422, wrongSize.statusCode());
+      assertTrue(wrongSize.body().contains("NarSize"), wrongSize.body());
+      HttpResponse<String> otherPath = put(base + "/" + "11bgd045z0d4icpbc2yyz4gx48ak44la.narinfo", token,
+          narInfo(path, zstName, narHash, nar.length).getBytes(StandardCharsets.UTF_8));
+      assertEquals(422, otherPath.statusCode());
+      assertTrue(otherPath.body().contains("StorePath"), otherPath.body());
+      HttpResponse<String> malformed = put(base + "/" + path.hashPart() + ".narinfo", token,
+          narInfo(path, zstName, narHash, nar.length).replace("NarSize: ", "NarSize: x").getBytes(StandardCharsets.UTF_8));
+      assertEquals(422, malformed.statusCode());
+      assertTrue(malformed.body().contains("NarSize"), malformed.body());
+      assertEquals(404, get(base + "/" + path.hashPart() + ".narinfo").statusCode());
+
+      // The right one is stored; again is fine; other content for the path is a 409.
+      String good = narInfo(path, zstName, narHash, nar.length);
+      assertEquals(200, put(base + "/" + path.hashPart() + ".narinfo", token, good.getBytes(StandardCharsets.UTF_8)).statusCode());
+      assertEquals(200, get(base + "/" + path.hashPart() + ".narinfo").statusCode());
+      assertEquals(0L, pendingRows(server));
+      assertEquals(200, put(base + "/nar/" + zstName, token, zst).statusCode());
+      assertEquals(200, put(base + "/" + path.hashPart() + ".narinfo", token, good.getBytes(StandardCharsets.UTF_8)).statusCode());
+      Files.writeString(tree.resolve("f"), "other " + tmp);
+      ByteArrayOutputStream otherOut = new ByteArrayOutputStream();
+      NarWriter.dump(tree, otherOut);
+      byte[] other = otherOut.toByteArray();
+      Hash otherHash = sha256(other);
+      assertEquals(200, put(base + "/nar/" + otherHash.toNix32() + ".nar", token, other).statusCode());
+      HttpResponse<String> conflict = put(base + "/" + path.hashPart() + ".narinfo", token,
+          narInfo(path, otherHash.toNix32() + ".nar", otherHash, other.length).getBytes(StandardCharsets.UTF_8));
+      assertEquals(409, conflict.statusCode());
+      assertTrue(conflict.body().contains("immutable"), conflict.body());
+      // PUT /nix-cache-info (Nix sends one when its GET fails) is harmless.
+      assertEquals(204, put(base + "/nix-cache-info", token, "StoreDir: /nix/store\n".getBytes(StandardCharsets.UTF_8)).statusCode());
+    }
+  }
+
+  private static String narInfo(StorePath path, String narFile, Hash narHash, long narSize) {
+    return "StorePath: " + path.fullPath() + "\nURL: nar/" + narFile + "\nCompression: none\nNarHash: " + narHash.toNixString()
+        + "\nNarSize: " + narSize + "\nReferences: \n";
+  }
+
+  private static Hash sha256(byte[] bytes) {
+    return new Hash(HashAlgorithm.SHA256, HashAlgorithm.SHA256.newDigest().digest(bytes));
+  }
+
+  private static HttpResponse<String> put(String url, String token, byte[] body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private Path netrc(String name, String token) throws Exception {

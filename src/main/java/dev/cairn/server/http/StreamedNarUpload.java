@@ -7,6 +7,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.function.UnaryOperator;
 
 /**
  * A request body fed to NAR ingest as it arrives, never buffered whole (a Nix NAR upload may be
@@ -21,6 +24,8 @@ public final class StreamedNarUpload {
 
   private final HttpServerRequest request;
   private final NarIngester.Session session;
+  /** What the body is written to: the session itself, or a decoder writing into it. */
+  private final OutputStream sink;
   private final WorkerExecutor pool;
   private final long limit;
   private final Context context;
@@ -31,9 +36,11 @@ public final class StreamedNarUpload {
   private boolean paused;
   private boolean failed;
 
-  private StreamedNarUpload(HttpServerRequest request, NarIngester ingester, WorkerExecutor pool, long limit, Context context) {
+  private StreamedNarUpload(HttpServerRequest request, NarIngester ingester, WorkerExecutor pool, long limit, Context context,
+                            UnaryOperator<OutputStream> decoding) {
     this.request = request;
     this.session = ingester.newSession();
+    this.sink = decoding.apply(session);
     this.pool = pool;
     this.limit = limit;
     this.context = context;
@@ -41,7 +48,18 @@ public final class StreamedNarUpload {
 
   /** Ingests the body of {@code request}; call from the request's event loop before the body is read. */
   public static Future<NarIngester.Result> ingest(HttpServerRequest request, NarIngester ingester, WorkerExecutor narPool, long limit) {
-    StreamedNarUpload upload = new StreamedNarUpload(request, ingester, narPool, limit, io.vertx.core.Vertx.currentContext());
+    return ingest(request, ingester, narPool, limit, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #ingest(HttpServerRequest, NarIngester, WorkerExecutor, long)}, the body written to
+   * {@code decoding} applied to the ingest session (a decompressor, a hasher), on the NAR pool in
+   * arrival order. Its {@code close()} marks the end of the body (a decoder fails there on a
+   * truncated stream) and must not finish the session; {@code limit} bounds the body as sent.
+   */
+  public static Future<NarIngester.Result> ingest(HttpServerRequest request, NarIngester ingester, WorkerExecutor narPool, long limit,
+                                                  UnaryOperator<OutputStream> decoding) {
+    StreamedNarUpload upload = new StreamedNarUpload(request, ingester, narPool, limit, io.vertx.core.Vertx.currentContext(), decoding);
     upload.start();
     return upload.result.future();
   }
@@ -51,7 +69,10 @@ public final class StreamedNarUpload {
     request.exceptionHandler(e -> fail(e));
     request.endHandler(v -> {
       if (!failed) {
-        tail = tail.compose(x -> pool.executeBlocking(session::finish, false))
+        tail = tail.compose(x -> pool.executeBlocking(() -> {
+              sink.close();
+              return session.finish();
+            }, false))
             .onSuccess(result::tryComplete)
             .onFailure(this::fail)
             .mapEmpty();
@@ -77,7 +98,7 @@ public final class StreamedNarUpload {
       request.pause();
     }
     tail = tail.compose(x -> pool.<Void>executeBlocking(() -> {
-      session.write(bytes, 0, bytes.length);
+      sink.write(bytes, 0, bytes.length);
       return null;
     }, false)).andThen(ar -> context.runOnContext(v -> drained(bytes.length)));
     tail.onFailure(this::fail);
@@ -98,6 +119,12 @@ public final class StreamedNarUpload {
     failed = true;
     // The blobs already stored stay unreferenced until garbage collection.
     tail.onComplete(ar -> pool.executeBlocking(() -> {
+      try {
+        // Releases a decoder's native state; that it finds the input incomplete is no news here.
+        sink.close();
+      } catch (IOException | RuntimeException ignored) {
+        // the upload already failed for its own reason
+      }
       session.abort();
       return null;
     }, false));
