@@ -74,7 +74,9 @@ class NixCopyToCacheTest {
       assertEquals(0L, pendingRows(server));
 
       // top and its reference as zstd, the tree uncompressed.
-      src.ok("nix", "copy", "--from", src.store(), "--to", base + "?compression=zstd", "--option", "netrc-file", writerNetrc.toString(), top);
+      RealNix.Result zstd = src.ok("nix", "copy", "--debug", "--from", src.store(), "--to", base + "?compression=zstd", "--option", "netrc-file",
+          writerNetrc.toString(), top);
+      assertTrue(zstd.stderr().contains(".nar.zst"), "Nix uploaded zstd NARs: " + zstd.stderr());
       src.ok("nix", "copy", "--from", src.store(), "--to", to, "--option", "netrc-file", writerNetrc.toString(), dirPath);
       assertEquals(3, stored(server, infos));
       assertEquals(0L, pendingRows(server), "each pending NAR is bound by its narinfo");
