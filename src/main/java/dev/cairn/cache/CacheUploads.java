@@ -14,6 +14,7 @@ import dev.cairn.server.http.Writes;
 import dev.cairn.store.PathInfo;
 import dev.cairn.store.PathInfoConflictException;
 import dev.cairn.store.Store;
+import dev.cairn.store.StorePathDigest;
 import dev.cairn.users.User;
 import dev.cairn.validation.ValidationException;
 import io.vertx.core.Future;
@@ -109,8 +110,27 @@ final class CacheUploads {
       }
       PathInfo offered = PathInfo.withUnresolvedReferences(info.storePath(), nar.root().withName(PathComponent.of(info.storePath().baseNameBytes())),
           nar.narSize(), nar.narSha256(), info.signatures(), info.deriver(), info.ca(), info.references());
-      return store.uploads().accept(offered, uploader).compose(stored -> pending.remove(fileHash));
+      return missingReference(info).compose(missing -> missing.isPresent()
+          ? Future.failedFuture(new UploadRefused(409, "References: " + missing.get().baseName() + " is not in this cache; upload it first"
+              + " (nix copy uploads dependencies first)"))
+          : store.uploads().accept(offered, uploader).compose(stored -> pending.remove(fileHash)));
     }).onSuccess(v -> rc.response().setStatusCode(200).end()).onFailure(e -> answer(rc, e));
+  }
+
+  /**
+   * The first reference (other than the path itself) this store lacks: a path is only stored
+   * with its closure, so a reader never gets a narinfo whose references it cannot fetch.
+   */
+  private Future<Optional<StorePath>> missingReference(NarInfo info) {
+    Future<Optional<StorePath>> first = Future.succeededFuture(Optional.empty());
+    for (StorePath ref : info.references()) {
+      if (ref.equals(info.storePath())) {
+        continue;
+      }
+      first = first.compose(found -> found.isPresent() ? Future.succeededFuture(found)
+          : store.pathInfos().get(StorePathDigest.of(ref)).map(stored -> stored.isPresent() ? Optional.<StorePath>empty() : Optional.of(ref)));
+    }
+    return first;
   }
 
   private static void answer(RoutingContext rc, Throwable e) {

@@ -162,6 +162,15 @@ class NixCopyToCacheTest {
       assertTrue(malformed.body().contains("NarSize"), malformed.body());
       assertEquals(404, get(base + "/" + path.hashPart() + ".narinfo").statusCode());
 
+      // A reference this cache does not hold: refused (Nix uploads dependencies first).
+      StorePath absent = StorePath.parseBaseName("22bgd045z0d4icpbc2yyz4gx48ak44la-dep");
+      HttpResponse<String> dangling = put(base + "/" + path.hashPart() + ".narinfo", token,
+          narInfo(path, zstName, narHash, nar.length).replace("References: ", "References: " + absent.baseName())
+              .getBytes(StandardCharsets.UTF_8));
+      assertEquals(409, dangling.statusCode());
+      assertTrue(dangling.body().contains("References: " + absent.baseName()), dangling.body());
+      assertEquals(404, get(base + "/" + path.hashPart() + ".narinfo").statusCode());
+
       // The right one is stored; again is fine; other content for the path is a 409.
       String good = narInfo(path, zstName, narHash, nar.length);
       assertEquals(200, put(base + "/" + path.hashPart() + ".narinfo", token, good.getBytes(StandardCharsets.UTF_8)).statusCode());
