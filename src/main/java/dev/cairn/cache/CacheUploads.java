@@ -12,7 +12,6 @@ import dev.cairn.server.http.RawBody;
 import dev.cairn.server.http.StreamedNarUpload;
 import dev.cairn.server.http.Writes;
 import dev.cairn.store.PathInfo;
-import dev.cairn.store.PathInfoConflictException;
 import dev.cairn.store.Store;
 import dev.cairn.store.StorePathDigest;
 import dev.cairn.users.User;
@@ -136,8 +135,6 @@ final class CacheUploads {
   private static void answer(RoutingContext rc, Throwable e) {
     if (e instanceof UploadRefused refused) {
       JsonError.send(rc.response(), refused.status, refused.getMessage());
-    } else if (e instanceof PathInfoConflictException) {
-      JsonError.send(rc.response(), 409, e.getMessage());
     } else {
       HttpErrors.answer(rc, e);
     }

@@ -2,6 +2,7 @@ package dev.cairn.server.http;
 
 import dev.cairn.castore.BlobCorruptedException;
 import dev.cairn.castore.chunked.ChunkCollectedException;
+import dev.cairn.store.PathInfoConflictException;
 import dev.cairn.validation.ValidationException;
 import io.vertx.ext.web.RoutingContext;
 import java.util.logging.Level;
@@ -34,6 +35,8 @@ public final class HttpErrors {
       return 413;
     } else if (e instanceof ChunkCollectedException) {
       return 503;
+    } else if (e instanceof PathInfoConflictException) {
+      return 409; // a stored PathInfo is immutable: a different claim for its path conflicts
     }
     return 500;
   }
