@@ -11,7 +11,6 @@ import hashlib
 import os
 import subprocess
 import sys
-import traceback
 
 target, gen, work, token, revoked, reader, blob_dir, max_dirs = sys.argv[1:9]
 max_dirs = int(max_dirs)
@@ -22,14 +21,13 @@ from tvix.castore.v1 import castore_pb2, rpc_blobstore_pb2, rpc_blobstore_pb2_gr
 from tvix.castore.v1 import rpc_directory_pb2, rpc_directory_pb2_grpc  # noqa: E402
 from tvix.store.v1 import pathinfo_pb2, rpc_pathinfo_pb2, rpc_pathinfo_pb2_grpc  # noqa: E402
 from snix.castore.v1 import rpc_blobstore_pb2 as snix_blob_pb2, rpc_blobstore_pb2_grpc as snix_blob_grpc  # noqa: E402
-from castore_common import nar_of_file, nix32_decode  # noqa: E402
+from castore_common import Checks, nar_of_file, nix32_decode  # noqa: E402
 
 channel = grpc.insecure_channel(target, options=[("grpc.max_receive_message_length", 64 << 20)])
 blobs = rpc_blobstore_pb2_grpc.BlobServiceStub(channel)
 dirs = rpc_directory_pb2_grpc.DirectoryServiceStub(channel)
 paths = rpc_pathinfo_pb2_grpc.PathInfoServiceStub(channel)
 snix_blobs = snix_blob_grpc.BlobServiceStub(channel)
-passed, failed = 0, 0
 
 
 def b3sum(data):
@@ -39,19 +37,7 @@ def b3sum(data):
     return bytes.fromhex(subprocess.check_output(["b3sum", "--no-names", path]).decode().strip())
 
 
-def check(name):
-    def wrap(fn):
-        global passed, failed
-        try:
-            fn()
-            passed += 1
-            print("ok  ", name, flush=True)
-        except Exception:
-            failed += 1
-            print("FAIL", name, flush=True)
-            traceback.print_exc()
-        return fn
-    return wrap
+check = Checks()
 
 
 def put_blob(data, piece=1 << 20):
@@ -364,5 +350,4 @@ def _():
     assert code == grpc.StatusCode.RESOURCE_EXHAUSTED and "bytes is larger" in details, (code, details)
 
 
-print(f"{passed} passed, {failed} failed", flush=True)
-sys.exit(1 if failed else 0)
+check.exit()

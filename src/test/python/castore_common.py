@@ -1,4 +1,7 @@
-"""Nix formats built independently of Cairn's code, shared by the gRPC test clients."""
+"""Nix formats built independently of Cairn's code, and the check runner, shared by the gRPC test clients."""
+import sys
+import traceback
+
 
 ALPHABET = "0123456789abcdfghijklmnpqrsvwxyz"
 
@@ -22,3 +25,27 @@ def nar_of_file(contents, executable=False):
     if executable:
         out += tok(b"executable") + tok(b"")
     return out + tok(b"contents") + tok(contents) + tok(b")")
+
+
+class Checks:
+    """Runs each decorated function once as a named check; prints ok/FAIL and a summary."""
+
+    def __init__(self):
+        self.passed, self.failed = 0, 0
+
+    def __call__(self, name):
+        def wrap(fn):
+            try:
+                fn()
+                self.passed += 1
+                print("ok  ", name, flush=True)
+            except Exception:
+                self.failed += 1
+                print("FAIL", name, flush=True)
+                traceback.print_exc()
+            return fn
+        return wrap
+
+    def exit(self):
+        print(f"{self.passed} passed, {self.failed} failed", flush=True)
+        sys.exit(1 if self.failed else 0)

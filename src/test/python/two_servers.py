@@ -7,7 +7,6 @@ Prints one line per check and 'N passed, M failed' at the end; exits non-zero on
 import hashlib
 import os
 import sys
-import traceback
 
 target_a, target_b, gen, token = sys.argv[1:5]
 sys.path.insert(0, gen)
@@ -15,10 +14,9 @@ import grpc  # noqa: E402
 from tvix.castore.v1 import castore_pb2, rpc_blobstore_pb2, rpc_blobstore_pb2_grpc  # noqa: E402
 from tvix.castore.v1 import rpc_directory_pb2, rpc_directory_pb2_grpc  # noqa: E402
 from tvix.store.v1 import pathinfo_pb2, rpc_pathinfo_pb2, rpc_pathinfo_pb2_grpc  # noqa: E402
-from castore_common import nar_of_file, nix32_decode  # noqa: E402
+from castore_common import Checks, nar_of_file, nix32_decode  # noqa: E402
 
 AUTH = [("authorization", "Bearer " + token)]
-passed, failed = 0, 0
 
 
 class Replica:
@@ -42,19 +40,7 @@ class Replica:
 a, b = Replica(target_a), Replica(target_b)
 
 
-def check(name):
-    def wrap(fn):
-        global passed, failed
-        try:
-            fn()
-            passed += 1
-            print("ok  ", name, flush=True)
-        except Exception:
-            failed += 1
-            print("FAIL", name, flush=True)
-            traceback.print_exc()
-        return fn
-    return wrap
+check = Checks()
 
 
 def file_path_info(base, contents, blob):
@@ -121,5 +107,4 @@ def _():
     assert b.get_path(base).node.file.digest == original and a.get_path(base).node.file.digest == original
 
 
-print(f"{passed} passed, {failed} failed", flush=True)
-sys.exit(1 if failed else 0)
+check.exit()

@@ -1,5 +1,7 @@
 package dev.cairn.grpc;
 
+import dev.cairn.server.LogCapture;
+
 import static dev.cairn.db.TestDatabase.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,13 +23,9 @@ import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.server.GrpcServer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,30 +44,14 @@ class GrpcErrorsTest {
       "bug", () -> new IllegalArgumentException("no column nmae in row, reading " + SECRET_PATH),
       "io", () -> new java.io.IOException(SECRET_PATH + ": Permission denied"),
       "corrupt", () -> new BlobCorruptedException("chunk b3:AAAA has a bad header"));
-  /** Held strongly: java.util.logging keeps loggers only weakly, and a collected one loses our handler. */
-  private final Logger grpcLog = Logger.getLogger("cairn.grpc");
-  private final List<LogRecord> logged = new ArrayList<>();
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      synchronized (logged) {
-        logged.add(record);
-      }
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  };
+  private LogCapture logged;
   private Vertx vertx;
   private HttpServer http;
   private GrpcClient client;
 
   @BeforeAll
   void start() throws Exception {
-    grpcLog.addHandler(capture);
+    logged = LogCapture.of("cairn.grpc");
     vertx = Vertx.vertx();
     GrpcServer grpc = GrpcServer.server(vertx);
     new Methods(grpc, "tvix.castore.v1", null).<StatBlobRequest, StatBlobResponse>add("BlobService", "Stat", StatBlobRequest.getDefaultInstance(),
@@ -82,7 +64,7 @@ class GrpcErrorsTest {
 
   @AfterAll
   void stop() throws Exception {
-    grpcLog.removeHandler(capture);
+    logged.close();
     await(client.close());
     await(http.close());
     await(vertx.close());
@@ -112,10 +94,8 @@ class GrpcErrorsTest {
       Answer a = call(failure);
       assertEquals(GrpcStatus.INTERNAL, a.status(), failure);
       assertFalse(a.message().contains(SECRET_PATH) || a.message().contains("nmae"), a.message());
-      synchronized (logged) {
-        assertTrue(logged.stream().anyMatch(r -> r.getThrown() != null && r.getThrown().getMessage().contains(SECRET_PATH)),
-            "the server logged the cause of " + failure);
-      }
+      assertTrue(logged.any(r -> r.getThrown() != null && r.getThrown().getMessage().contains(SECRET_PATH)),
+          "the server logged the cause of " + failure);
     }
   }
 

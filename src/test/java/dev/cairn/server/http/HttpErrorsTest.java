@@ -1,5 +1,7 @@
 package dev.cairn.server.http;
 
+import dev.cairn.server.LogCapture;
+
 import static dev.cairn.db.TestDatabase.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,14 +25,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,23 +54,7 @@ class HttpErrorsTest {
       "too-large", () -> new BodyTooLargeException(1024),
       "corrupt", () -> new BlobCorruptedException("chunk b3:AAAA under " + SECRET_PATH + " has a bad header"),
       "collected", () -> new ChunkCollectedException(B3Digest.of(new byte[32])));
-  /** Held strongly: java.util.logging keeps loggers only weakly, and a collected one loses our handler. */
-  private final Logger serverLog = Logger.getLogger("cairn.server");
-  private final List<LogRecord> logged = new ArrayList<>();
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      synchronized (logged) {
-        logged.add(record);
-      }
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  };
+  private LogCapture logged;
   private final HttpClient client = HttpClient.newHttpClient();
   private Vertx vertx;
   private HttpServer http;
@@ -80,7 +62,7 @@ class HttpErrorsTest {
 
   @BeforeAll
   void start() throws Exception {
-    serverLog.addHandler(capture);
+    logged = LogCapture.of("cairn.server");
     vertx = Vertx.vertx();
     Router router = Router.router(vertx);
     router.get("/fail/:kind").handler(rc -> Future.failedFuture(failures.get(rc.pathParam("kind")).get())
@@ -91,7 +73,7 @@ class HttpErrorsTest {
 
   @AfterAll
   void stop() throws Exception {
-    serverLog.removeHandler(capture);
+    logged.close();
     await(http.close());
     await(vertx.close());
   }
@@ -116,10 +98,8 @@ class HttpErrorsTest {
   }
 
   private boolean loggedSevere(String text) {
-    synchronized (logged) {
-      return logged.stream().anyMatch(r -> r.getLevel() == Level.SEVERE && r.getThrown() != null
-          && r.getThrown().getMessage().contains(text));
-    }
+    return logged.any(r -> r.getLevel() == Level.SEVERE && r.getThrown() != null
+        && r.getThrown().getMessage().contains(text));
   }
 
   @Test
