@@ -116,17 +116,15 @@ final class AttestApiV1 {
         return;
       }
       List<AttestationService.Entry> entries = parsed.result();
-      lila.requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
-              : service.ingestBatch(user.get(), entries).onSuccess(n -> AttestRoutes.json(rc,
-                  new JsonObject().put("accepted", n).put("derivations", entries.size()))))
+      service.ingestBatch(Writes.user(rc), entries).onSuccess(n -> AttestRoutes.json(rc,
+              new JsonObject().put("accepted", n).put("derivations", entries.size())))
           .onFailure(e -> AttestRoutes.fail(rc, e));
     });
   }
 
   private void challenge(RoutingContext rc) {
-    lila.requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
-            : keys.challenge(user.get()).onSuccess(c -> AttestRoutes.json(rc,
-                new JsonObject().put("challenge", c.text()).put("expires_at", c.expiresAtMillis()))))
+    keys.challenge(Writes.user(rc)).onSuccess(c -> AttestRoutes.json(rc,
+            new JsonObject().put("challenge", c.text()).put("expires_at", c.expiresAtMillis())))
         .onFailure(e -> AttestRoutes.fail(rc, e));
   }
 
@@ -170,9 +168,8 @@ final class AttestApiV1 {
       HttpErrors.answer(rc, e);
       return;
     }
-    lila.requireUser(rc, Role.WRITER).compose(user -> user.isEmpty() ? Future.succeededFuture(null)
-            : keys.register(user.get(), reg.key(), reg.challenge(), reg.signature())
-                .onSuccess(v -> AttestRoutes.json(rc, new JsonObject().put("key", reg.key().toString()))))
+    keys.register(Writes.user(rc), reg.key(), reg.challenge(), reg.signature())
+        .onSuccess(v -> AttestRoutes.json(rc, new JsonObject().put("key", reg.key().toString())))
         .onFailure(e -> AttestRoutes.fail(rc, e));
   }
 
