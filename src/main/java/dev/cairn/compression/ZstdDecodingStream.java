@@ -1,4 +1,4 @@
-package dev.cairn.cache;
+package dev.cairn.compression;
 
 import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
@@ -55,7 +55,7 @@ final class ZstdDecodingStream extends OutputStream {
       try {
         frameComplete = ctx.decompressDirectByteBufferStream(out, in);
       } catch (ZstdException e) {
-        throw new CorruptUploadException("nar: not valid zstd: " + e.getMessage());
+        throw new CorruptStreamException("nar: not valid zstd: " + e.getMessage());
       }
       out.flip();
       outputFull = out.limit() == out.capacity();
@@ -75,7 +75,7 @@ final class ZstdDecodingStream extends OutputStream {
     closed = true;
     ctx.close();
     if (!anyInput || !frameComplete) {
-      throw new CorruptUploadException("nar: the zstd stream ends in the middle of a frame (truncated upload)");
+      throw new CorruptStreamException("nar: the zstd stream ends in the middle of a frame (truncated upload)");
     }
   }
 }
