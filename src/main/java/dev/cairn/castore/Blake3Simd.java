@@ -13,8 +13,11 @@ import jdk.incubator.vector.VectorSpecies;
  * BLAKE3 compression in SIMD lanes with the Vector API ({@code jdk.incubator.vector}): lane k
  * hashes its own chunk (or parent node), so one pass compresses 16 (AVX-512) or 8 (AVX2) of
  * them, as the reference implementation and b3sum do. The same G function, rounds and message
- * schedule as {@link Blake3#compress}, written over {@link IntVector}s (the round code is
- * generated: one line per G step, the schedule resolved at generation time).
+ * schedule as {@link Blake3#compress}, written over {@link IntVector}s. One round is written
+ * out and looped seven times, the message words read from memory through {@link #SCHEDULE}:
+ * the method stays small enough for C1 and quick for C2 to compile (fully unrolled, it was
+ * 7.8 KB of bytecode that C1 gave up on and C2 took seconds to compile, so the first tens
+ * of MiB ran interpreted at ~3 MB/s).
  *
  * <p>Only loaded through {@link Blake3Lanes#detect()}, reflectively: without {@code --add-modules
  * jdk.incubator.vector} this class cannot link, and nothing else refers to it.
@@ -35,12 +38,37 @@ final class Blake3Simd implements Blake3Lanes {
   private static final int[] IV = {
     0x6A09E667, 0xBB67AE85, 0x3C6EF372, 0xA54FF53A, 0x510E527F, 0x9B05688C, 0x1F83D9AB, 0x5BE0CD19
   };
+  /**
+   * Offsets in the transposed block of the message words each round reads, in G order: round
+   * r uses word {@code P^r(i)} where i is its position and P the permutation of the spec.
+   */
+  private static final int[] SCHEDULE = schedule();
   private static final VarHandle LE =
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
   /** Per thread: the transposed message words of 16 blocks, the state, the lane counters. */
   private static final ThreadLocal<int[][]> SCRATCH =
       ThreadLocal.withInitial(() -> new int[][] {new int[16 * 16 * L], new int[8 * L], new int[2 * L]});
+
+  private static int[] schedule() {
+    int[] perm = {2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8};
+    int[] words = new int[16];
+    for (int i = 0; i < 16; i++) {
+      words[i] = i;
+    }
+    int[] offsets = new int[7 * 16];
+    for (int r = 0; r < 7; r++) {
+      for (int i = 0; i < 16; i++) {
+        offsets[16 * r + i] = words[i] * L;
+      }
+      int[] next = new int[16];
+      for (int i = 0; i < 16; i++) {
+        next[i] = words[perm[i]];
+      }
+      words = next;
+    }
+    return offsets;
+  }
 
   private static VectorSpecies<Integer> species() {
     int bits = IntVector.SPECIES_PREFERRED.vectorBitSize();
@@ -145,22 +173,6 @@ final class Blake3Simd implements Blake3Lanes {
         f |= lastFlags;
       }
       int mo = 16 * b * L;
-      IntVector m0 = IntVector.fromArray(S, msg, mo);
-      IntVector m1 = IntVector.fromArray(S, msg, mo + L);
-      IntVector m2 = IntVector.fromArray(S, msg, mo + 2 * L);
-      IntVector m3 = IntVector.fromArray(S, msg, mo + 3 * L);
-      IntVector m4 = IntVector.fromArray(S, msg, mo + 4 * L);
-      IntVector m5 = IntVector.fromArray(S, msg, mo + 5 * L);
-      IntVector m6 = IntVector.fromArray(S, msg, mo + 6 * L);
-      IntVector m7 = IntVector.fromArray(S, msg, mo + 7 * L);
-      IntVector m8 = IntVector.fromArray(S, msg, mo + 8 * L);
-      IntVector m9 = IntVector.fromArray(S, msg, mo + 9 * L);
-      IntVector m10 = IntVector.fromArray(S, msg, mo + 10 * L);
-      IntVector m11 = IntVector.fromArray(S, msg, mo + 11 * L);
-      IntVector m12 = IntVector.fromArray(S, msg, mo + 12 * L);
-      IntVector m13 = IntVector.fromArray(S, msg, mo + 13 * L);
-      IntVector m14 = IntVector.fromArray(S, msg, mo + 14 * L);
-      IntVector m15 = IntVector.fromArray(S, msg, mo + 15 * L);
       IntVector v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
       IntVector v8 = IntVector.broadcast(S, IV[0]);
       IntVector v9 = IntVector.broadcast(S, IV[1]);
@@ -168,237 +180,72 @@ final class Blake3Simd implements Blake3Lanes {
       IntVector v11 = IntVector.broadcast(S, IV[3]);
       IntVector v12 = tLo, v13 = tHi, v14 = blockLen;
       IntVector v15 = IntVector.broadcast(S, f);
-      // round 1: message words [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
-      v0 = v0.add(v4).add(m0); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 16);
-      v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 12);
-      v0 = v0.add(v4).add(m1); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 8);
-      v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 7);
-      v1 = v1.add(v5).add(m2); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 16);
-      v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 12);
-      v1 = v1.add(v5).add(m3); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 8);
-      v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 7);
-      v2 = v2.add(v6).add(m4); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 16);
-      v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 12);
-      v2 = v2.add(v6).add(m5); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 8);
-      v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 7);
-      v3 = v3.add(v7).add(m6); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 16);
-      v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 12);
-      v3 = v3.add(v7).add(m7); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 8);
-      v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 7);
-      v0 = v0.add(v5).add(m8); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 16);
-      v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 12);
-      v0 = v0.add(v5).add(m9); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 8);
-      v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 7);
-      v1 = v1.add(v6).add(m10); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 16);
-      v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 12);
-      v1 = v1.add(v6).add(m11); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 8);
-      v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 7);
-      v2 = v2.add(v7).add(m12); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 16);
-      v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 12);
-      v2 = v2.add(v7).add(m13); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 8);
-      v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 7);
-      v3 = v3.add(v4).add(m14); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 16);
-      v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 12);
-      v3 = v3.add(v4).add(m15); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 8);
-      v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 7);
-      // round 2: message words [2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8]
-      v0 = v0.add(v4).add(m2); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 16);
-      v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 12);
-      v0 = v0.add(v4).add(m6); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 8);
-      v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 7);
-      v1 = v1.add(v5).add(m3); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 16);
-      v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 12);
-      v1 = v1.add(v5).add(m10); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 8);
-      v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 7);
-      v2 = v2.add(v6).add(m7); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 16);
-      v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 12);
-      v2 = v2.add(v6).add(m0); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 8);
-      v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 7);
-      v3 = v3.add(v7).add(m4); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 16);
-      v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 12);
-      v3 = v3.add(v7).add(m13); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 8);
-      v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 7);
-      v0 = v0.add(v5).add(m1); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 16);
-      v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 12);
-      v0 = v0.add(v5).add(m11); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 8);
-      v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 7);
-      v1 = v1.add(v6).add(m12); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 16);
-      v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 12);
-      v1 = v1.add(v6).add(m5); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 8);
-      v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 7);
-      v2 = v2.add(v7).add(m9); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 16);
-      v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 12);
-      v2 = v2.add(v7).add(m14); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 8);
-      v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 7);
-      v3 = v3.add(v4).add(m15); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 16);
-      v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 12);
-      v3 = v3.add(v4).add(m8); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 8);
-      v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 7);
-      // round 3: message words [3, 4, 10, 12, 13, 2, 7, 14, 6, 5, 9, 0, 11, 15, 8, 1]
-      v0 = v0.add(v4).add(m3); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 16);
-      v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 12);
-      v0 = v0.add(v4).add(m4); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 8);
-      v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 7);
-      v1 = v1.add(v5).add(m10); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 16);
-      v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 12);
-      v1 = v1.add(v5).add(m12); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 8);
-      v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 7);
-      v2 = v2.add(v6).add(m13); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 16);
-      v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 12);
-      v2 = v2.add(v6).add(m2); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 8);
-      v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 7);
-      v3 = v3.add(v7).add(m7); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 16);
-      v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 12);
-      v3 = v3.add(v7).add(m14); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 8);
-      v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 7);
-      v0 = v0.add(v5).add(m6); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 16);
-      v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 12);
-      v0 = v0.add(v5).add(m5); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 8);
-      v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 7);
-      v1 = v1.add(v6).add(m9); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 16);
-      v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 12);
-      v1 = v1.add(v6).add(m0); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 8);
-      v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 7);
-      v2 = v2.add(v7).add(m11); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 16);
-      v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 12);
-      v2 = v2.add(v7).add(m15); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 8);
-      v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 7);
-      v3 = v3.add(v4).add(m8); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 16);
-      v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 12);
-      v3 = v3.add(v4).add(m1); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 8);
-      v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 7);
-      // round 4: message words [10, 7, 12, 9, 14, 3, 13, 15, 4, 0, 11, 2, 5, 8, 1, 6]
-      v0 = v0.add(v4).add(m10); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 16);
-      v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 12);
-      v0 = v0.add(v4).add(m7); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 8);
-      v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 7);
-      v1 = v1.add(v5).add(m12); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 16);
-      v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 12);
-      v1 = v1.add(v5).add(m9); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 8);
-      v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 7);
-      v2 = v2.add(v6).add(m14); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 16);
-      v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 12);
-      v2 = v2.add(v6).add(m3); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 8);
-      v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 7);
-      v3 = v3.add(v7).add(m13); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 16);
-      v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 12);
-      v3 = v3.add(v7).add(m15); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 8);
-      v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 7);
-      v0 = v0.add(v5).add(m4); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 16);
-      v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 12);
-      v0 = v0.add(v5).add(m0); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 8);
-      v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 7);
-      v1 = v1.add(v6).add(m11); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 16);
-      v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 12);
-      v1 = v1.add(v6).add(m2); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 8);
-      v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 7);
-      v2 = v2.add(v7).add(m5); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 16);
-      v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 12);
-      v2 = v2.add(v7).add(m8); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 8);
-      v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 7);
-      v3 = v3.add(v4).add(m1); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 16);
-      v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 12);
-      v3 = v3.add(v4).add(m6); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 8);
-      v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 7);
-      // round 5: message words [12, 13, 9, 11, 15, 10, 14, 8, 7, 2, 5, 3, 0, 1, 6, 4]
-      v0 = v0.add(v4).add(m12); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 16);
-      v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 12);
-      v0 = v0.add(v4).add(m13); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 8);
-      v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 7);
-      v1 = v1.add(v5).add(m9); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 16);
-      v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 12);
-      v1 = v1.add(v5).add(m11); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 8);
-      v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 7);
-      v2 = v2.add(v6).add(m15); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 16);
-      v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 12);
-      v2 = v2.add(v6).add(m10); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 8);
-      v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 7);
-      v3 = v3.add(v7).add(m14); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 16);
-      v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 12);
-      v3 = v3.add(v7).add(m8); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 8);
-      v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 7);
-      v0 = v0.add(v5).add(m7); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 16);
-      v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 12);
-      v0 = v0.add(v5).add(m2); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 8);
-      v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 7);
-      v1 = v1.add(v6).add(m5); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 16);
-      v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 12);
-      v1 = v1.add(v6).add(m3); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 8);
-      v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 7);
-      v2 = v2.add(v7).add(m0); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 16);
-      v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 12);
-      v2 = v2.add(v7).add(m1); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 8);
-      v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 7);
-      v3 = v3.add(v4).add(m6); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 16);
-      v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 12);
-      v3 = v3.add(v4).add(m4); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 8);
-      v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 7);
-      // round 6: message words [9, 14, 11, 5, 8, 12, 15, 1, 13, 3, 0, 10, 2, 6, 4, 7]
-      v0 = v0.add(v4).add(m9); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 16);
-      v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 12);
-      v0 = v0.add(v4).add(m14); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 8);
-      v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 7);
-      v1 = v1.add(v5).add(m11); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 16);
-      v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 12);
-      v1 = v1.add(v5).add(m5); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 8);
-      v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 7);
-      v2 = v2.add(v6).add(m8); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 16);
-      v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 12);
-      v2 = v2.add(v6).add(m12); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 8);
-      v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 7);
-      v3 = v3.add(v7).add(m15); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 16);
-      v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 12);
-      v3 = v3.add(v7).add(m1); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 8);
-      v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 7);
-      v0 = v0.add(v5).add(m13); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 16);
-      v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 12);
-      v0 = v0.add(v5).add(m3); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 8);
-      v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 7);
-      v1 = v1.add(v6).add(m0); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 16);
-      v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 12);
-      v1 = v1.add(v6).add(m10); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 8);
-      v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 7);
-      v2 = v2.add(v7).add(m2); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 16);
-      v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 12);
-      v2 = v2.add(v7).add(m6); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 8);
-      v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 7);
-      v3 = v3.add(v4).add(m4); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 16);
-      v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 12);
-      v3 = v3.add(v4).add(m7); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 8);
-      v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 7);
-      // round 7: message words [11, 15, 5, 0, 1, 9, 8, 6, 14, 10, 2, 12, 3, 4, 7, 13]
-      v0 = v0.add(v4).add(m11); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 16);
-      v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 12);
-      v0 = v0.add(v4).add(m15); v12 = v12.lanewise(XOR, v0).lanewise(ROR, 8);
-      v8 = v8.add(v12); v4 = v4.lanewise(XOR, v8).lanewise(ROR, 7);
-      v1 = v1.add(v5).add(m5); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 16);
-      v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 12);
-      v1 = v1.add(v5).add(m0); v13 = v13.lanewise(XOR, v1).lanewise(ROR, 8);
-      v9 = v9.add(v13); v5 = v5.lanewise(XOR, v9).lanewise(ROR, 7);
-      v2 = v2.add(v6).add(m1); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 16);
-      v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 12);
-      v2 = v2.add(v6).add(m9); v14 = v14.lanewise(XOR, v2).lanewise(ROR, 8);
-      v10 = v10.add(v14); v6 = v6.lanewise(XOR, v10).lanewise(ROR, 7);
-      v3 = v3.add(v7).add(m8); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 16);
-      v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 12);
-      v3 = v3.add(v7).add(m6); v15 = v15.lanewise(XOR, v3).lanewise(ROR, 8);
-      v11 = v11.add(v15); v7 = v7.lanewise(XOR, v11).lanewise(ROR, 7);
-      v0 = v0.add(v5).add(m14); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 16);
-      v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 12);
-      v0 = v0.add(v5).add(m10); v15 = v15.lanewise(XOR, v0).lanewise(ROR, 8);
-      v10 = v10.add(v15); v5 = v5.lanewise(XOR, v10).lanewise(ROR, 7);
-      v1 = v1.add(v6).add(m2); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 16);
-      v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 12);
-      v1 = v1.add(v6).add(m12); v12 = v12.lanewise(XOR, v1).lanewise(ROR, 8);
-      v11 = v11.add(v12); v6 = v6.lanewise(XOR, v11).lanewise(ROR, 7);
-      v2 = v2.add(v7).add(m3); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 16);
-      v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 12);
-      v2 = v2.add(v7).add(m4); v13 = v13.lanewise(XOR, v2).lanewise(ROR, 8);
-      v8 = v8.add(v13); v7 = v7.lanewise(XOR, v8).lanewise(ROR, 7);
-      v3 = v3.add(v4).add(m7); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 16);
-      v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 12);
-      v3 = v3.add(v4).add(m13); v14 = v14.lanewise(XOR, v3).lanewise(ROR, 8);
-      v9 = v9.add(v14); v4 = v4.lanewise(XOR, v9).lanewise(ROR, 7);
+      for (int so = 0; so < 7 * 16; so += 16) {
+        v0 = v0.add(v4).add(IntVector.fromArray(S, msg, mo + SCHEDULE[so + 0]));
+        v12 = v12.lanewise(XOR, v0).lanewise(ROR, 16);
+        v8 = v8.add(v12);
+        v4 = v4.lanewise(XOR, v8).lanewise(ROR, 12);
+        v0 = v0.add(v4).add(IntVector.fromArray(S, msg, mo + SCHEDULE[so + 1]));
+        v12 = v12.lanewise(XOR, v0).lanewise(ROR, 8);
+        v8 = v8.add(v12);
+        v4 = v4.lanewise(XOR, v8).lanewise(ROR, 7);
+        v1 = v1.add(v5).add(IntVector.fromArray(S, msg, mo + SCHEDULE[so + 2]));
+        v13 = v13.lanewise(XOR, v1).lanewise(ROR, 16);
+        v9 = v9.add(v13);
+        v5 = v5.lanewise(XOR, v9).lanewise(ROR, 12);
+        v1 = v1.add(v5).add(IntVector.fromArray(S, msg, mo + SCHEDULE[so + 3]));
+        v13 = v13.lanewise(XOR, v1).lanewise(ROR, 8);
+        v9 = v9.add(v13);
+        v5 = v5.lanewise(XOR, v9).lanewise(ROR, 7);
+        v2 = v2.add(v6).add(IntVector.fromArray(S, msg, mo + SCHEDULE[so + 4]));
+        v14 = v14.lanewise(XOR, v2).lanewise(ROR, 16);
+        v10 = v10.add(v14);
+        v6 = v6.lanewise(XOR, v10).lanewise(ROR, 12);
+        v2 = v2.add(v6).add(IntVector.fromArray(S, msg, mo + SCHEDULE[so + 5]));
+        v14 = v14.lanewise(XOR, v2).lanewise(ROR, 8);
+        v10 = v10.add(v14);
+        v6 = v6.lanewise(XOR, v10).lanewise(ROR, 7);
+        v3 = v3.add(v7).add(IntVector.fromArray(S, msg, mo + SCHEDULE[so + 6]));
+        v15 = v15.lanewise(XOR, v3).lanewise(ROR, 16);
+        v11 = v11.add(v15);
+        v7 = v7.lanewise(XOR, v11).lanewise(ROR, 12);
+        v3 = v3.add(v7).add(IntVector.fromArray(S, msg, mo + SCHEDULE[so + 7]));
+        v15 = v15.lanewise(XOR, v3).lanewise(ROR, 8);
+        v11 = v11.add(v15);
+        v7 = v7.lanewise(XOR, v11).lanewise(ROR, 7);
+        v0 = v0.add(v5).add(IntVector.fromArray(S, msg, mo + SCHEDULE[so + 8]));
+        v15 = v15.lanewise(XOR, v0).lanewise(ROR, 16);
+        v10 = v10.add(v15);
+        v5 = v5.lanewise(XOR, v10).lanewise(ROR, 12);
+        v0 = v0.add(v5).add(IntVector.fromArray(S, msg, mo + SCHEDULE[so + 9]));
+        v15 = v15.lanewise(XOR, v0).lanewise(ROR, 8);
+        v10 = v10.add(v15);
+        v5 = v5.lanewise(XOR, v10).lanewise(ROR, 7);
+        v1 = v1.add(v6).add(IntVector.fromArray(S, msg, mo + SCHEDULE[so + 10]));
+        v12 = v12.lanewise(XOR, v1).lanewise(ROR, 16);
+        v11 = v11.add(v12);
+        v6 = v6.lanewise(XOR, v11).lanewise(ROR, 12);
+        v1 = v1.add(v6).add(IntVector.fromArray(S, msg, mo + SCHEDULE[so + 11]));
+        v12 = v12.lanewise(XOR, v1).lanewise(ROR, 8);
+        v11 = v11.add(v12);
+        v6 = v6.lanewise(XOR, v11).lanewise(ROR, 7);
+        v2 = v2.add(v7).add(IntVector.fromArray(S, msg, mo + SCHEDULE[so + 12]));
+        v13 = v13.lanewise(XOR, v2).lanewise(ROR, 16);
+        v8 = v8.add(v13);
+        v7 = v7.lanewise(XOR, v8).lanewise(ROR, 12);
+        v2 = v2.add(v7).add(IntVector.fromArray(S, msg, mo + SCHEDULE[so + 13]));
+        v13 = v13.lanewise(XOR, v2).lanewise(ROR, 8);
+        v8 = v8.add(v13);
+        v7 = v7.lanewise(XOR, v8).lanewise(ROR, 7);
+        v3 = v3.add(v4).add(IntVector.fromArray(S, msg, mo + SCHEDULE[so + 14]));
+        v14 = v14.lanewise(XOR, v3).lanewise(ROR, 16);
+        v9 = v9.add(v14);
+        v4 = v4.lanewise(XOR, v9).lanewise(ROR, 12);
+        v3 = v3.add(v4).add(IntVector.fromArray(S, msg, mo + SCHEDULE[so + 15]));
+        v14 = v14.lanewise(XOR, v3).lanewise(ROR, 8);
+        v9 = v9.add(v14);
+        v4 = v4.lanewise(XOR, v9).lanewise(ROR, 7);
+      }
       h0 = v0.lanewise(XOR, v8);
       h1 = v1.lanewise(XOR, v9);
       h2 = v2.lanewise(XOR, v10);
