@@ -243,8 +243,9 @@ class Blake3Test {
 
   /**
    * Without {@code --add-modules jdk.incubator.vector} the scalar hasher runs (no linkage
-   * error); with 256-bit vectors only ({@code -XX:UseAVX=2}) the 8-lane SIMD path runs. Both
-   * give the official digests ({@link Blake3VectorsMain}).
+   * error); with 256-bit vectors only ({@code -XX:UseAVX=2}) the 8-lane SIMD path runs; with
+   * 128-bit ones ({@code -XX:UseAVX=1}) the scalar one. All give the official digests
+   * ({@link Blake3VectorsMain}).
    */
   @Test
   void fallsBackToScalarWithoutTheModuleAndRuns256BitLanes() throws Exception {
@@ -255,6 +256,9 @@ class Blake3Test {
       String avx2 = runVectorsMain(List.of("--add-modules", "jdk.incubator.vector", "-XX:UseAVX=2"));
       assertTrue(avx2.contains("hasher: SIMD, 256-bit vectors (8 lanes)"), avx2);
       assertTrue(avx2.contains("official vectors: 22 ok"), avx2);
+      String sse = runVectorsMain(List.of("--add-modules", "jdk.incubator.vector", "-XX:UseAVX=1"));
+      assertTrue(sse.contains("hasher: scalar (this CPU or JVM has no 256-bit vectors)"), sse);
+      assertTrue(sse.contains("official vectors: 22 ok"), sse);
     }
   }
 
