@@ -96,9 +96,12 @@ public final class Blake3 {
     this(false);
   }
 
-  /** @param parallel spread large updates over two or more cores (same digest) */
+  /**
+   * @param parallel spread large updates over two or more cores (same digest). Uses the SIMD
+   *     lanes when there are some and they are warmed up ({@link Blake3Lanes#ready()}).
+   */
   public Blake3(boolean parallel) {
-    this(parallel, Blake3Lanes.DETECTED.lanes());
+    this(parallel, Blake3Lanes.ready());
   }
 
   /** @param lanes the SIMD lanes to use, null for the scalar code only (tests, benchmarks) */

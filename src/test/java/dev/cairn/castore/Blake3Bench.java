@@ -11,8 +11,9 @@ import java.util.List;
  * BLAKE3 throughput over a file, read in 1 MiB blocks as the blob writer sees data. Usage:
  * {@code Blake3Bench FILE [RUNS] [MODE]}, MODE one of
  * <ul>
- *   <li>{@code serial}: {@link Blake3Hasher} as the server runs it (SIMD lanes when this JVM has
- *       {@code --add-modules jdk.incubator.vector}, else scalar), one thread (the default);
+ *   <li>{@code serial}: {@link Blake3} as the server runs it once warmed up (SIMD lanes when this
+ *       JVM has {@code --add-modules jdk.incubator.vector}, else scalar), one thread (the
+ *       default; from the first run, so run 1 includes the JIT's warm-up);
  *   <li>{@code parallel}: the same spread over the cores ({@code Blake3(true)});
  *   <li>{@code scalar}, {@code scalar-parallel}: the scalar code, whatever the JVM has;
  *   <li>{@code codec}: commons-codec's {@code Blake3}, the implementation before Cairn's own.
@@ -46,7 +47,7 @@ public final class Blake3Bench {
       long start = System.nanoTime();
       long bytes = 0;
       Blake3 hasher = mode.equals("codec") ? null
-          : scalar ? new Blake3(parallel, null) : new Blake3(parallel);
+          : new Blake3(parallel, scalar ? null : Blake3Lanes.DETECTED.lanes());
       org.apache.commons.codec.digest.Blake3 codec =
           mode.equals("codec") ? org.apache.commons.codec.digest.Blake3.initHash() : null;
       try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
