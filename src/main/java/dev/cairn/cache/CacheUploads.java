@@ -54,7 +54,7 @@ final class CacheUploads {
     User uploader = Writes.user(rc);
     MessageDigest sha256 = HashAlgorithm.SHA256.newDigest();
     StreamedNarUpload.ingest(rc.request(), store.ingester(), store.narPool(), maxNarBytes,
-            session -> new DigestOutputStream(file.compression().decoder(session), sha256))
+            session -> new DigestOutputStream(file.decoder(session, maxNarBytes), sha256))
         .compose(nar -> {
           Hash actual = new Hash(HashAlgorithm.SHA256, sha256.digest());
           if (!actual.equals(file.sha256())) {
