@@ -78,7 +78,9 @@ public final class StreamedNarUpload {
             .mapEmpty();
       }
     });
-    // Writes.streamed hands the request over paused (authenticated, body unread).
+    // Writes.streamed hands the request over paused (authenticated, body unread); only now is a
+    // client waiting on 100-continue asked for the body.
+    ExpectContinue.ask(request);
     request.resume();
   }
 
