@@ -135,4 +135,32 @@ public final class RealNix {
     cmd.add(file.toString());
     return ok(cmd.toArray(String[]::new)).out().lines().filter(l -> l.endsWith("-top")).findFirst().orElseThrow();
   }
+  /**
+   * Builds a closure of six input-addressed paths with a static busybox as the builder:
+   * {@code base} (a 170 KB file), {@code left} and {@code right} both referencing it (a diamond
+   * under {@code selfref}), {@code selfref} (a directory referencing itself, left and right), and
+   * one derivation {@code multi} with outputs out and dev, out referencing dev and selfref.
+   * Returns multi's out path, whose closure is all six.
+   */
+  public String buildClosure() throws IOException, InterruptedException {
+    Path src = Files.createDirectories(dir.resolve("closure/bbdir"));
+    Path busybox = src.resolve("busybox");
+    if (!Files.exists(busybox)) {
+      Files.copy(Path.of("/bin/busybox"), busybox);
+    }
+    Path file = dir.resolve("closure/closure.nix");
+    Files.writeString(file, """
+        let bb = "${./bbdir}/busybox";
+            mk = name: script: derivation { inherit name; system = "x86_64-linux"; builder = bb;
+                                            args = [ "sh" "-c" script ]; };
+            base = mk "base" "${bb} seq 1 30000 > $out";
+            left = mk "left" "echo ${base} left > $out";
+            right = mk "right" "echo ${base} right > $out";
+            selfref = mk "selfref" "${bb} mkdir $out; echo $out > $out/me; echo ${left} ${right} > $out/deps";
+        in derivation { name = "multi"; system = "x86_64-linux"; builder = bb; outputs = [ "out" "dev" ];
+                        args = [ "sh" "-c" "${bb} mkdir $out $dev; echo dev > $dev/d; echo ${selfref} $dev > $out/uses" ]; }
+        """);
+    return ok("nix-build", "--store", store(), "--option", "sandbox", "false", "--no-out-link", file.toString())
+        .out().lines().filter(l -> l.endsWith("-multi")).findFirst().orElseThrow();
+  }
 }
