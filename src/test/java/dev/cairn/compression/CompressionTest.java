@@ -19,7 +19,6 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,15 +55,7 @@ class CompressionTest {
     random.nextBytes(noise);
     Files.write(tmp.resolve("tree/noise"), noise);
     String path = nix.add(tmp.resolve("tree"));
-    for (Compression c : Compression.values()) {
-      Path cache = tmp.resolve("cache-" + c.nixName());
-      nix.ok("nix", "copy", "--from", nix.store(), "--to", "file://" + cache + "?compression=" + c.nixName(), path);
-      try (Stream<Path> files = Files.list(cache.resolve("nar"))) {
-        Path file = files.findFirst().orElseThrow();
-        assertTrue(file.getFileName().toString().endsWith(".nar" + c.extension()), file.toString());
-        FILES.put(c, Files.readAllBytes(file));
-      }
-    }
+    FILES.putAll(nix.narFiles(path, Compression.values()));
     nar = FILES.get(Compression.NONE);
     assertTrue(nar.length > 500_000);
   }

@@ -1,5 +1,6 @@
 package dev.cairn.nix;
 
+import dev.cairn.compression.Compression;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -162,5 +164,21 @@ public final class RealNix {
         """);
     return ok("nix-build", "--store", store(), "--option", "sandbox", "false", "--no-out-link", file.toString())
         .out().lines().filter(l -> l.endsWith("-multi")).findFirst().orElseThrow();
+  }
+  /**
+   * The NAR file of {@code storePath} as {@code nix copy --to 'http://…?compression=c'} uploads
+   * it, for each compression: Nix writes the same file to a {@code file://} cache.
+   */
+  public Map<Compression, byte[]> narFiles(String storePath, Compression... compressions) throws IOException, InterruptedException {
+    Map<Compression, byte[]> files = new EnumMap<>(Compression.class);
+    for (Compression c : compressions) {
+      Path cache = dir.resolve("file-cache-" + c.nixName());
+      ok("nix", "copy", "--from", store(), "--to", "file://" + cache + "?compression=" + c.nixName(), storePath);
+      String hashPart = StorePath.parse(storePath).hashPart();
+      String url = Files.readAllLines(cache.resolve(hashPart + ".narinfo")).stream().filter(l -> l.startsWith("URL: ")).findFirst()
+          .orElseThrow().substring("URL: ".length());
+      files.put(c, Files.readAllBytes(cache.resolve(url)));
+    }
+    return files;
   }
 }
