@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.compression.Compression;
 import dev.cairn.db.Dialect;
-import dev.cairn.nix.Hash;
 import dev.cairn.nix.RealNix;
 import dev.cairn.nix.StorePath;
 import dev.cairn.server.TestServer;
@@ -76,18 +75,10 @@ class NixCopyCompressionsTest {
       RealNix dst = new RealNix(tmp.resolve("dst"));
       dst.ok("nix", "copy", "--from", base, "--to", dst.store(), "--option", "trusted-public-keys", publicKey,
           "--option", "require-sigs", "true", top);
-      List<String> paths = new ArrayList<>();
-      for (Object o : infos) {
-        JsonObject want = (JsonObject) o;
-        JsonObject got = new JsonArray(dst.pathInfoJson(want.getString("path"))).getJsonObject(0);
-        assertEquals(Hash.parse(want.getString("narHash")), Hash.parse(got.getString("narHash")), want.getString("path"));
-        assertEquals(want.getJsonArray("references"), got.getJsonArray("references"), want.getString("path"));
-        assertEquals(want.getString("deriver"), got.getString("deriver"), want.getString("path"));
-        paths.add(want.getString("path"));
-      }
+      NixCopyToCacheTest.assertSamePathInfos(infos, dst);
       List<String> verify = new ArrayList<>(List.of("nix", "store", "verify", "--store", dst.store(), "--sigs-needed", "1",
           "--trusted-public-keys", publicKey));
-      verify.addAll(paths);
+      infos.forEach(o -> verify.add(((JsonObject) o).getString("path")));
       dst.ok(verify.toArray(String[]::new));
 
       // Substitution with Cairn as the only substituter.

@@ -118,12 +118,7 @@ public final class RealNix {
    * the out path of top. Such paths need signatures, unlike content-addressed ones.
    */
   public String buildInputAddressed(String... extraOptions) throws IOException, InterruptedException {
-    Path src = Files.createDirectories(dir.resolve("src/bbdir"));
-    Path busybox = src.resolve("busybox");
-    if (!Files.exists(busybox)) {
-      Files.copy(Path.of("/bin/busybox"), busybox);
-    }
-    Path file = dir.resolve("src/top.nix");
+    Path file = withBusybox("src").resolve("top.nix");
     Files.writeString(file, """
         let bb = "${./bbdir}/busybox";
             dep = derivation { name = "dep"; system = "x86_64-linux"; builder = bb;
@@ -137,6 +132,18 @@ public final class RealNix {
     cmd.add(file.toString());
     return ok(cmd.toArray(String[]::new)).out().lines().filter(l -> l.endsWith("-top")).findFirst().orElseThrow();
   }
+
+  /**
+   * A directory {@code name} under this one with {@code bbdir/busybox}, a copy of the static
+   * busybox (it picks its applet from argv[0]'s basename, so the file keeps that name).
+   */
+  private Path withBusybox(String name) throws IOException {
+    Path busybox = Files.createDirectories(dir.resolve(name).resolve("bbdir")).resolve("busybox");
+    if (!Files.exists(busybox)) {
+      Files.copy(Path.of("/bin/busybox"), busybox);
+    }
+    return dir.resolve(name);
+  }
   /**
    * Builds a closure of six input-addressed paths with a static busybox as the builder:
    * {@code base} (a 170 KB file), {@code left} and {@code right} both referencing it (a diamond
@@ -145,12 +152,7 @@ public final class RealNix {
    * Returns multi's out path, whose closure is all six.
    */
   public String buildClosure() throws IOException, InterruptedException {
-    Path src = Files.createDirectories(dir.resolve("closure/bbdir"));
-    Path busybox = src.resolve("busybox");
-    if (!Files.exists(busybox)) {
-      Files.copy(Path.of("/bin/busybox"), busybox);
-    }
-    Path file = dir.resolve("closure/closure.nix");
+    Path file = withBusybox("closure").resolve("closure.nix");
     Files.writeString(file, """
         let bb = "${./bbdir}/busybox";
             mk = name: script: derivation { inherit name; system = "x86_64-linux"; builder = bb;
