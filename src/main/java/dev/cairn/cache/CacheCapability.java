@@ -12,6 +12,7 @@ import dev.cairn.users.Role;
 import dev.cairn.store.PathInfo;
 import dev.cairn.store.Store;
 import dev.cairn.store.StorePathDigest;
+import dev.cairn.store.gc.GcConfig;
 import dev.cairn.validation.ValidationException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -47,7 +48,7 @@ public final class CacheCapability implements Capability {
     Store store = ctx.store();
     this.store = store;
     this.writes = ctx.writes();
-    this.uploads = new CacheUploads(store, new PendingNars(ctx.db()), config.maxNarBytes());
+    this.uploads = new CacheUploads(store, new PendingNars(ctx.db(), GcConfig.from(ctx.config()).grace().dividedBy(2)), config.maxNarBytes());
     this.config = config;
     this.keys = List.copyOf(keys);
     this.nars = new NarResponses(store.renderer(), store.narPool(), stallMillis);

@@ -10,7 +10,7 @@ import java.util.List;
  * secret key files narinfos are signed with ({@code signing_key_file} for one, as the
  * environment variable {@code CAIRN_CACHE_SIGNING_KEY_FILE} sets it; {@code signing_key_files}
  * for several, comma-separated). No key file: one is generated under the data dir.
- * {@code max_nar_bytes} bounds one uploaded NAR file ({@code PUT /nar/…}).
+ * {@code max_nar_bytes} bounds one uploaded NAR ({@code PUT /nar/…}), as sent and decompressed.
  */
 public record CacheConfig(int priority, List<Path> signingKeyFiles, long maxNarBytes) {
   public CacheConfig {

@@ -52,16 +52,17 @@ final class CacheUploads {
       return;
     }
     User uploader = Writes.user(rc);
+    long started = System.currentTimeMillis();
     MessageDigest sha256 = HashAlgorithm.SHA256.newDigest();
     StreamedNarUpload.ingest(rc.request(), store.ingester(), store.narPool(), maxNarBytes,
-            session -> new DigestOutputStream(file.compression().decoder(session), sha256))
+            session -> new DigestOutputStream(file.decoder(session, maxNarBytes), sha256))
         .compose(nar -> {
           Hash actual = new Hash(HashAlgorithm.SHA256, sha256.digest());
           if (!actual.equals(file.sha256())) {
             return Future.failedFuture(new UploadRefused(400, "nar: the uploaded file hashes to " + actual.toNix32()
                 + ", not to its name " + file.sha256().toNix32()));
           }
-          return pending.put(file.sha256(), nar, uploader);
+          return pending.put(file.sha256(), nar, uploader, started);
         })
         .onSuccess(v -> rc.response().setStatusCode(200).end())
         .onFailure(e -> answer(rc, e));
@@ -96,7 +97,8 @@ final class CacheUploads {
     pending.get(fileHash).compose(found -> {
       if (found.isEmpty()) {
         return Future.failedFuture(new UploadRefused(409, "FileHash: no NAR " + fileHash.toNix32()
-            + " was uploaded; PUT /nar/" + fileHash.toNix32() + ".nar before its narinfo"));
+            + " was uploaded in the last " + pending.lifetime().toSeconds() + " s; PUT /nar/" + fileHash.toNix32()
+            + ".nar before its narinfo"));
       }
       NarIngester.Result nar = found.get();
       if (nar.narSize() != info.narSize()) {

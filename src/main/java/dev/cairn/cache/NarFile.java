@@ -5,6 +5,7 @@ import dev.cairn.nix.Hash;
 import dev.cairn.nix.HashAlgorithm;
 import dev.cairn.nix.Nixbase32;
 import dev.cairn.validation.ValidationException;
+import java.io.OutputStream;
 
 /**
  * The name Nix uploads a NAR under: {@code <sha256 of the file as sent, nix32>.nar} plus the
@@ -24,5 +25,13 @@ record NarFile(Hash sha256, Compression compression) {
         "compression of " + file + " is not accepted; upload with compression=" + Compression.names().replace(", ", "|")));
     return new NarFile(new Hash(HashAlgorithm.SHA256, Nixbase32.decode(file.substring(0, HASH_CHARS), HashAlgorithm.SHA256.size())),
         compression);
+  }
+
+  /**
+   * The decoder for this file's bytes into {@code target}, at most {@code maxNarBytes} decoded:
+   * a plain {@code .nar} may hold gzip (Nix names gzip NARs so), which its first byte tells.
+   */
+  OutputStream decoder(OutputStream target, long maxNarBytes) {
+    return compression == Compression.NONE ? Compression.plainNameDecoder(target, maxNarBytes) : compression.decoder(target, maxNarBytes);
   }
 }

@@ -2,6 +2,10 @@ package dev.cairn.compression;
 
 import dev.cairn.validation.ValidationException;
 import java.io.OutputStream;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
+import org.brotli.dec.BrotliInputStream;
+import org.tukaani.xz.XZInputStream;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -15,7 +19,24 @@ import java.util.Optional;
  */
 public enum Compression {
   NONE("none", ""),
-  ZSTD("zstd", ".zst");
+  ZSTD("zstd", ".zst"),
+  /** Nix's default for {@code nix copy --to http://…}. */
+  XZ("xz", ".xz"),
+  BZIP2("bzip2", ".bz2"),
+  /**
+   * Nix names a gzip NAR {@code <hash>.nar}, like an uncompressed one (no extension in its
+   * binary cache store): {@link #ofExtension} never answers GZIP, and an upload named
+   * {@code .nar} is told apart by its first byte ({@link #plainNameDecoder}).
+   */
+  GZIP("gzip", ""),
+  BR("br", ".br");
+
+  /**
+   * The xz decoder's memory limit: what the largest preset ({@code xz -9}, a 64 MiB dictionary)
+   * needs, so that a stream declaring a larger dictionary is refused before it is allocated.
+   */
+  static final int XZ_MEMORY_LIMIT_KIB = 66 << 10;
+  private static final int INFLATE_BUFFER = 64 << 10;
 
   private final String nixName;
   private final String extension;
@@ -40,7 +61,27 @@ public enum Compression {
     return switch (this) {
       case NONE -> new NonClosing(target);
       case ZSTD -> new ZstdDecodingStream(target);
+      case XZ -> new LookaheadDecoder(nixName, target, in -> new XZInputStream(in, XZ_MEMORY_LIMIT_KIB));
+      case BZIP2 -> new LookaheadDecoder(nixName, target, in -> new BZip2CompressorInputStream(in, true));
+      case GZIP -> new LookaheadDecoder(nixName, target, in -> new GZIPInputStream(in, INFLATE_BUFFER));
+      case BR -> new LookaheadDecoder(nixName, target, BrotliInputStream::new);
     };
+  }
+
+  /**
+   * As {@link #decoder(OutputStream)}, failing with a 413 once more than {@code maxDecodedBytes}
+   * come out: a small compressed body may decode to far more than any limit on the bytes sent.
+   */
+  public OutputStream decoder(OutputStream target, long maxDecodedBytes) {
+    return decoder(new DecodedSizeLimit(target, maxDecodedBytes));
+  }
+
+  /**
+   * The decoder for a NAR uploaded as {@code <hash>.nar}: uncompressed, or gzip (which Nix names
+   * the same way), told apart by the first byte; at most {@code maxDecodedBytes} come out.
+   */
+  public static OutputStream plainNameDecoder(OutputStream target, long maxDecodedBytes) {
+    return new PlainOrGzip(new DecodedSizeLimit(target, maxDecodedBytes));
   }
 
   /** By the narinfo's {@code Compression:} name; unknown → a ValidationException naming {@code field}. */

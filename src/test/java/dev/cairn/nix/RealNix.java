@@ -1,5 +1,6 @@
 package dev.cairn.nix;
 
+import dev.cairn.compression.Compression;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -116,12 +118,7 @@ public final class RealNix {
    * the out path of top. Such paths need signatures, unlike content-addressed ones.
    */
   public String buildInputAddressed(String... extraOptions) throws IOException, InterruptedException {
-    Path src = Files.createDirectories(dir.resolve("src/bbdir"));
-    Path busybox = src.resolve("busybox");
-    if (!Files.exists(busybox)) {
-      Files.copy(Path.of("/bin/busybox"), busybox);
-    }
-    Path file = dir.resolve("src/top.nix");
+    Path file = withBusybox("src").resolve("top.nix");
     Files.writeString(file, """
         let bb = "${./bbdir}/busybox";
             dep = derivation { name = "dep"; system = "x86_64-linux"; builder = bb;
@@ -134,5 +131,56 @@ public final class RealNix {
     cmd.addAll(Arrays.asList(extraOptions));
     cmd.add(file.toString());
     return ok(cmd.toArray(String[]::new)).out().lines().filter(l -> l.endsWith("-top")).findFirst().orElseThrow();
+  }
+
+  /**
+   * A directory {@code name} under this one with {@code bbdir/busybox}, a copy of the static
+   * busybox (it picks its applet from argv[0]'s basename, so the file keeps that name).
+   */
+  private Path withBusybox(String name) throws IOException {
+    Path busybox = Files.createDirectories(dir.resolve(name).resolve("bbdir")).resolve("busybox");
+    if (!Files.exists(busybox)) {
+      Files.copy(Path.of("/bin/busybox"), busybox);
+    }
+    return dir.resolve(name);
+  }
+  /**
+   * Builds a closure of six input-addressed paths with a static busybox as the builder:
+   * {@code base} (a 170 KB file), {@code left} and {@code right} both referencing it (a diamond
+   * under {@code selfref}), {@code selfref} (a directory referencing itself, left and right), and
+   * one derivation {@code multi} with outputs out and dev, out referencing dev and selfref.
+   * Returns multi's out path, whose closure is all six.
+   */
+  public String buildClosure() throws IOException, InterruptedException {
+    Path file = withBusybox("closure").resolve("closure.nix");
+    Files.writeString(file, """
+        let bb = "${./bbdir}/busybox";
+            mk = name: script: derivation { inherit name; system = "x86_64-linux"; builder = bb;
+                                            args = [ "sh" "-c" script ]; };
+            base = mk "base" "${bb} seq 1 30000 > $out";
+            left = mk "left" "echo ${base} left > $out";
+            right = mk "right" "echo ${base} right > $out";
+            selfref = mk "selfref" "${bb} mkdir $out; echo $out > $out/me; echo ${left} ${right} > $out/deps";
+        in derivation { name = "multi"; system = "x86_64-linux"; builder = bb; outputs = [ "out" "dev" ];
+                        args = [ "sh" "-c" "${bb} mkdir $out $dev; echo dev > $dev/d; echo ${selfref} $dev > $out/uses" ]; }
+        """);
+    return ok("nix-build", "--store", store(), "--option", "sandbox", "false", "--no-out-link", file.toString())
+        .out().lines().filter(l -> l.endsWith("-multi")).findFirst().orElseThrow();
+  }
+  /**
+   * The NAR file of {@code storePath} as {@code nix copy --to 'http://…?compression=c'} uploads
+   * it, for each compression: Nix writes the same file to a {@code file://} cache.
+   */
+  public Map<Compression, byte[]> narFiles(String storePath, Compression... compressions) throws IOException, InterruptedException {
+    Map<Compression, byte[]> files = new EnumMap<>(Compression.class);
+    for (Compression c : compressions) {
+      Path cache = dir.resolve("file-cache-" + c.nixName());
+      ok("nix", "copy", "--from", store(), "--to", "file://" + cache + "?compression=" + c.nixName(), storePath);
+      String hashPart = StorePath.parse(storePath).hashPart();
+      String url = Files.readAllLines(cache.resolve(hashPart + ".narinfo")).stream().filter(l -> l.startsWith("URL: ")).findFirst()
+          .orElseThrow().substring("URL: ".length());
+      files.put(c, Files.readAllBytes(cache.resolve(url)));
+    }
+    return files;
   }
 }

@@ -6,7 +6,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Path;
 
@@ -137,11 +136,8 @@ public final class RawBody implements Handler<RoutingContext> {
     }
 
     private void go() {
-      String expect = request.getHeader("Expect");
-      if (expect != null && expect.equalsIgnoreCase("100-continue") && request.version() == HttpVersion.HTTP_1_1) {
-        // Only now, authenticated and within budget, is the client asked for its body.
-        rc.response().writeContinue();
-      }
+      // Only now, authenticated and within budget, is the client asked for its body.
+      ExpectContinue.ask(request);
       request.handler(this::chunk);
       request.endHandler(v -> end());
       request.resume();

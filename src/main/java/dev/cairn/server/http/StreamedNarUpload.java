@@ -1,6 +1,7 @@
 package dev.cairn.server.http;
 
 import dev.cairn.castore.NarIngester;
+import dev.cairn.nix.NarFormatException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -16,7 +17,8 @@ import java.util.function.UnaryOperator;
  * gigabytes). Parsing and blob writes run on the NAR pool in arrival order; the request is paused
  * while more than {@link #HIGH_WATER} bytes wait for that pool and resumed below
  * {@link #LOW_WATER}, so a fast client cannot outrun the store. More than {@code limit} bytes
- * fails with {@link BodyTooLargeException} (a 413) and the ingest is abandoned.
+ * fails with {@link BodyTooLargeException} (a 413) and the ingest is abandoned; a body that is
+ * not a NAR, or that the client stops sending, with a {@link BadUploadException} (a 400).
  */
 public final class StreamedNarUpload {
   static final int HIGH_WATER = 4 << 20;
@@ -66,7 +68,8 @@ public final class StreamedNarUpload {
 
   private void start() {
     request.handler(this::piece);
-    request.exceptionHandler(e -> fail(e));
+    // The connection closed or reset before the body ended: the client gave up.
+    request.exceptionHandler(e -> fail(new BadUploadException("body: the connection closed before the body ended (" + e + ")", e)));
     request.endHandler(v -> {
       if (!failed) {
         tail = tail.compose(x -> pool.executeBlocking(() -> {
@@ -78,7 +81,9 @@ public final class StreamedNarUpload {
             .mapEmpty();
       }
     });
-    // Writes.streamed hands the request over paused (authenticated, body unread).
+    // Writes.streamed hands the request over paused (authenticated, body unread); only now is a
+    // client waiting on 100-continue asked for the body.
+    ExpectContinue.ask(request);
     request.resume();
   }
 
@@ -112,10 +117,11 @@ public final class StreamedNarUpload {
     }
   }
 
-  private void fail(Throwable e) {
+  private void fail(Throwable cause) {
     if (failed) {
       return;
     }
+    Throwable e = cause instanceof NarFormatException bad ? new BadUploadException("nar: " + bad.getMessage(), bad) : cause;
     failed = true;
     // The blobs already stored stay unreferenced until garbage collection.
     tail.onComplete(ar -> pool.executeBlocking(() -> {
