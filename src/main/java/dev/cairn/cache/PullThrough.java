@@ -6,7 +6,6 @@ import dev.cairn.store.Store;
 import dev.cairn.users.Role;
 import dev.cairn.users.UserService;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Optional;
 
@@ -17,10 +16,11 @@ import java.util.Optional;
  * <p>{@code nix copy --to} asks {@code GET /<hash>.narinfo} for every path of the closure before
  * uploading (TESTING.md): an existence check, not demand for content. Pulling through there would
  * make Cairn download from upstream the very paths the client is about to upload. Those requests
- * carry the uploader's credentials (Nix sends its netrc's on every request), so: a request
- * authenticated as a writer or admin is answered locally, as is every HEAD (Nix's other existence
- * check); anonymous and reader GETs (substituters: {@code nix copy --from}, {@code nix-store -r})
- * pull through. A writer who also substitutes from Cairn should read with a reader token or none.
+ * carry the uploader's credentials (Nix sends its netrc's on every request), so a request
+ * authenticated as a writer or admin is answered locally. Anonymous and reader requests
+ * (substituters) pull through, HEAD included: {@code nix copy --from http://…} starts with
+ * {@code HEAD /<hash>.narinfo} (Nix's isValidPath) and gives up on a 404. A writer who also
+ * substitutes from Cairn should read with a reader token or none.
  */
 final class PullThrough {
   private final Store store;
@@ -32,7 +32,7 @@ final class PullThrough {
   }
 
   Future<PathInfoService> source(HttpServerRequest request) {
-    if (!store.hasUpstreams() || request.method() == HttpMethod.HEAD) {
+    if (!store.hasUpstreams()) {
       return Future.succeededFuture(store.pathInfos());
     }
     Optional<String> token = BearerToken.of(request);

@@ -108,7 +108,7 @@ public final class Store {
    * PathInfos as a reader of the binary cache sees them: this store's, else pulled through from
    * the configured upstream caches ({@code cache.upstreams}) and kept here
    * ({@link NearFarPathInfoService}); {@link #pathInfos()} itself when none are configured. Only
-   * demand for content goes through it (a substituter's narinfo or NAR GET): uploads, existence
+   * demand for content goes through it (a substituter's narinfo or NAR request): uploads, existence
    * checks of writers and everything else use {@link #pathInfos()}, which never leaves this store.
    */
   public PathInfoService readThrough() {
