@@ -78,6 +78,41 @@ class UpstreamPullThroughTest {
     }
   }
 
+  /**
+   * Frankenbuild evidence: Cairn holds dep as one builder made it; a trusted upstream serves lib
+   * and top built against another build of dep (same store path, other bytes). Pulling top
+   * through records that upstream's claim about dep.
+   */
+  @ParameterizedTest
+  @MethodSource("dev.cairn.db.TestDatabase#dialects")
+  void anUpstreamClaimingOtherContentForAPathWeHoldIsRecorded(Dialect dialect) throws Exception {
+    UpstreamCache ours = UpstreamCache.build(tmp.resolve("ours"), "ours-1");
+    UpstreamCache theirs = UpstreamCache.build(tmp.resolve("theirs"), "theirs-1");
+    assertEquals(ours.dep, theirs.dep);
+    assertNotEquals(Files.readString(ours.nix.realPath(ours.dep)), Files.readString(theirs.nix.realPath(theirs.dep)));
+    Path www = Files.createDirectories(tmp.resolve("www"));
+    theirs.publish(www.resolve("theirs"), "zstd", theirs.top);
+    try (StaticCacheServer nginx = StaticCacheServer.serve(www, Files.createDirectories(tmp.resolve("nginx")));
+         TestServer cairn = TestServer.start(dialect, Map.of("CAIRN_CACHE_UPSTREAMS", upstreams(theirs.publicKey, nginx.url("theirs"))))) {
+      Path netrc = Files.writeString(tmp.resolve("netrc"), "machine 127.0.0.1 login x password "
+          + cairn.createUser("pusher", dev.cairn.users.Role.WRITER) + "\n");
+      ours.nix.ok("nix", "copy", "--from", ours.nix.store(), "--to", cairn.baseUrl() + "?compression=none", "--option", "netrc-file",
+          netrc.toString(), ours.dep);
+      PathInfo ourDep = stored(cairn, ours.dep).orElseThrow();
+
+      assertEquals(200, get(cairn.baseUrl() + "/" + UpstreamCache.hashPart(theirs.top) + ".narinfo").statusCode());
+      var claims = await(cairn.server().store().upstreamDisagreements().of(ourDep.digest()));
+      assertEquals(1, claims.size(), claims.toString());
+      var claim = claims.get(0);
+      assertEquals(nginx.url("theirs") + "/", claim.upstream());
+      assertEquals(ourDep.narSha256(), claim.ourNarSha256());
+      assertEquals(Hash.parse(new JsonArray(theirs.nix.pathInfoJson(theirs.dep)).getJsonObject(0).getString("narHash")), claim.upstreamNarSha256());
+      assertEquals(theirs.publicKey.split(":")[0], claim.upstreamSignatures().get(0).keyName());
+      // Ours stays what it was: evidence, not replacement.
+      assertEquals(ourDep, stored(cairn, ours.dep).orElseThrow());
+    }
+  }
+
   static String upstreams(String key, String... urls) {
     StringBuilder b = new StringBuilder("[");
     for (String url : urls) {
