@@ -100,9 +100,17 @@ public final class UpstreamPathInfoService implements PathInfoService {
 
   private Future<PathInfo> fetch(TrustedNarInfo trusted) {
     NarInfo info = trusted.info();
-    return references(trusted).compose(v -> download(trusted)).map(nar -> PathInfo.withUnresolvedReferences(info.storePath(),
-        nar.root().withName(PathComponent.of(info.storePath().baseNameBytes())), nar.narSize(), nar.narSha256(), info.signatures(),
-        info.deriver(), info.ca(), info.references()));
+    return references(trusted).compose(v -> download(trusted)).compose(nar -> {
+      try {
+        return Future.succeededFuture(PathInfo.withUnresolvedReferences(info.storePath(),
+            nar.root().withName(PathComponent.of(info.storePath().baseNameBytes())), nar.narSize(), nar.narSha256(), info.signatures(),
+            info.deriver(), info.ca(), info.references()));
+      } catch (ValidationException e) {
+        // The upstream's data, not the client's request: not a 422.
+        return Future.failedFuture(UpstreamException.badGateway(trusted.upstream(), "narinfo of " + info.storePath().baseName()
+            + " does not make a valid PathInfo: " + e.getMessage()));
+      }
+    });
   }
 
   /** Every reference but the path itself in this store, pulled when absent, at most maxConcurrentFetches at once. */
