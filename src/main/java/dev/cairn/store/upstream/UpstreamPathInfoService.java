@@ -17,11 +17,19 @@ import dev.cairn.validation.ValidationException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
@@ -49,6 +57,14 @@ public final class UpstreamPathInfoService implements PathInfoService {
   private final PathInfoService local;
   private final UpstreamDisagreements disagreements;
   private final NegativeCache misses;
+  /**
+   * For each path being fetched, the paths whose fetch waits for it (transitively). Nix's
+   * references form a DAG apart from self-references, but two signed narinfos naming each other
+   * would make each fetch wait for the other's shared flight forever: a reference that is its own
+   * ancestor is refused instead. Merging the ancestors of concurrent fetches is safe: in a DAG no
+   * path references any path that references it.
+   */
+  private final Map<StorePathDigest, Set<StorePathDigest>> waitingFor = new ConcurrentHashMap<>();
   private PathInfoService through;
 
   public UpstreamPathInfoService(Vertx vertx, UpstreamConfig config, NarIngester ingester, WorkerExecutor narPool, PathInfoService local,
@@ -118,14 +134,14 @@ public final class UpstreamPathInfoService implements PathInfoService {
     List<StorePath> refs = new ArrayList<>(trusted.info().references().stream().filter(r -> !r.equals(trusted.info().storePath())).toList());
     int lanes = Math.min(config.maxConcurrentFetches(), refs.size());
     List<Future<Void>> all = new ArrayList<>();
-    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger next = new AtomicInteger();
     for (int l = 0; l < lanes; l++) {
       all.add(lane(trusted, refs, next));
     }
     return Future.all(all).mapEmpty();
   }
 
-  private Future<Void> lane(TrustedNarInfo trusted, List<StorePath> refs, java.util.concurrent.atomic.AtomicInteger next) {
+  private Future<Void> lane(TrustedNarInfo trusted, List<StorePath> refs, AtomicInteger next) {
     int i = next.getAndIncrement();
     if (i >= refs.size()) {
       return Future.succeededFuture();
@@ -135,12 +151,24 @@ public final class UpstreamPathInfoService implements PathInfoService {
 
   private Future<Void> reference(TrustedNarInfo trusted, StorePath ref) {
     StorePathDigest digest = StorePathDigest.of(ref);
+    StorePathDigest referrer = StorePathDigest.of(trusted.info().storePath());
     return local.get(digest).compose(stored -> {
       if (stored.isPresent()) {
         requireName(trusted, ref, stored.get());
         return compareWithUpstream(trusted, stored.get());
       }
-      return through.get(digest).compose(pulled -> {
+      Set<StorePathDigest> ancestors = new HashSet<>(waitingFor.getOrDefault(referrer, Set.of()));
+      ancestors.add(referrer);
+      if (ancestors.contains(digest)) {
+        return Future.failedFuture(UpstreamException.badGateway(trusted.upstream(), "reference " + ref.baseName() + " of "
+            + trusted.info().storePath().baseName() + " references it back (a reference cycle); refused"));
+      }
+      waitingFor.merge(digest, ancestors, (a, b) -> {
+        Set<StorePathDigest> both = new HashSet<>(a);
+        both.addAll(b);
+        return both;
+      });
+      return through.get(digest).andThen(done -> waitingFor.remove(digest)).compose(pulled -> {
         if (pulled.isEmpty()) {
           return Future.failedFuture(UpstreamException.badGateway(trusted.upstream(), "reference " + ref.baseName() + " of "
               + trusted.info().storePath().baseName() + " is in no upstream; the path is not stored without its closure"));
@@ -257,22 +285,22 @@ public final class UpstreamPathInfoService implements PathInfoService {
   }
 
   /** Counts the compressed bytes (for FileSize); its close ends the input of what it wraps. */
-  private static final class CountingOutput extends java.io.FilterOutputStream {
+  private static final class CountingOutput extends FilterOutputStream {
     private final long[] count;
 
-    CountingOutput(java.io.OutputStream target, long[] count) {
+    CountingOutput(OutputStream target, long[] count) {
       super(target);
       this.count = count;
     }
 
     @Override
-    public void write(byte[] b, int off, int len) throws java.io.IOException {
+    public void write(byte[] b, int off, int len) throws IOException {
       count[0] += len;
       out.write(b, off, len);
     }
 
     @Override
-    public void close() throws java.io.IOException {
+    public void close() throws IOException {
       out.close();
     }
   }

@@ -8,12 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.db.Dialect;
+import dev.cairn.nix.Hash;
+import dev.cairn.nix.HashAlgorithm;
+import dev.cairn.nix.NarInfo;
+import dev.cairn.nix.NarWriter;
 import dev.cairn.nix.RealNix;
+import dev.cairn.nix.SecretKey;
+import dev.cairn.nix.StorePath;
 import dev.cairn.server.TestServer;
 import dev.cairn.users.Role;
+import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +30,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,6 +102,44 @@ class UpstreamRefusalTest {
     }
   }
 
+  /** Hand-made signed narinfos: two paths naming each other, and a path whose reference no upstream has. */
+  @Test
+  void aReferenceCycleAndAMissingReferenceAreRefusedNotAwaited() throws Exception {
+    Path cache = Files.createDirectories(tmp.resolve("www/crafted/nar"));
+    Path file = Files.writeString(tmp.resolve("f"), "crafted\n");
+    ByteArrayOutputStream nar = new ByteArrayOutputStream();
+    NarWriter.dump(file, nar);
+    Files.write(cache.resolve("x.nar"), nar.toByteArray());
+    Hash narHash = new Hash(HashAlgorithm.SHA256,
+        HashAlgorithm.SHA256.newDigest().digest(nar.toByteArray()));
+    SecretKey key = SecretKey.generate("crafted-1");
+    StorePath a = StorePath.parseBaseName("00bgd045z0d4icpbc2yyz4gx48ak44la-a");
+    StorePath b = StorePath.parseBaseName("11bgd045z0d4icpbc2yyz4gx48ak44la-b");
+    StorePath c = StorePath.parseBaseName("22bgd045z0d4icpbc2yyz4gx48ak44la-c");
+    StorePath absent = StorePath.parseBaseName("33bgd045z0d4icpbc2yyz4gx48ak44la-d");
+    for (var edge : List.of(List.of(a, b), List.of(b, a), List.of(c, absent))) {
+      NarInfo info = new NarInfo(edge.get(0), "nar/x.nar", "none", Optional.empty(),
+          Optional.empty(), narHash, nar.size(), List.of(edge.get(1)), Optional.empty(), Optional.empty(),
+          List.of(), Optional.empty());
+      info = new NarInfo(info.storePath(), info.url(), info.compression(), info.fileHash(), info.fileSize(), info.narHash(),
+          info.narSize(), info.references(), info.deriver(), info.system(), List.of(key.sign(info.fingerprint())), info.ca());
+      Files.writeString(cache.resolveSibling(edge.get(0).hashPart() + ".narinfo"), info.render());
+    }
+    try (StaticCacheServer nginx = StaticCacheServer.serve(tmp.resolve("www"), Files.createDirectories(tmp.resolve("nginx")));
+         TestServer cairn = TestServer.start(Dialect.SQLITE, Map.of("CAIRN_CACHE_UPSTREAMS",
+             upstreams(key.toPublicKey().toString(), nginx.url("crafted"))))) {
+      HttpResponse<String> cycle = get(cairn.baseUrl() + "/" + a.hashPart() + ".narinfo");
+      assertEquals(502, cycle.statusCode(), cycle.body());
+      assertTrue(cycle.body().contains("reference cycle"), cycle.body());
+      HttpResponse<String> dangling = get(cairn.baseUrl() + "/" + c.hashPart() + ".narinfo");
+      assertEquals(502, dangling.statusCode(), dangling.body());
+      assertTrue(dangling.body().contains(absent.baseName() + " of " + c.baseName() + " is in no upstream"), dangling.body());
+      for (StorePath p : List.of(a, b, c)) {
+        assertTrue(stored(cairn, p.fullPath()).isEmpty(), p + " stored");
+      }
+    }
+  }
+
   @Test
   void aSilentUpstreamIsA504WithinTheTimeout() throws Exception {
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -125,7 +173,7 @@ class UpstreamRefusalTest {
       String url = cairn.baseUrl() + "/" + UpstreamCache.hashPart(up.top) + ".narinfo";
       List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
       for (int i = 0; i < 16; i++) {
-        all.add(UpstreamPullThroughTest.HTTP.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+        all.add(UpstreamPullThroughTest.HTTP.sendAsync(HttpRequest.newBuilder(URI.create(url)).build(),
             HttpResponse.BodyHandlers.ofString()));
       }
       for (CompletableFuture<HttpResponse<String>> f : all) {
@@ -158,7 +206,7 @@ class UpstreamRefusalTest {
       assertEquals(List.of(), nginx.requests(""), "the upload's existence checks asked no upstream");
       // A reader's request for a path Cairn lacks does pull; a writer's does not.
       String unknown = "/" + "11bgd045z0d4icpbc2yyz4gx48ak44la" + ".narinfo";
-      HttpResponse<String> asWriter = UpstreamPullThroughTest.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(cairn.baseUrl() + unknown))
+      HttpResponse<String> asWriter = UpstreamPullThroughTest.HTTP.send(HttpRequest.newBuilder(URI.create(cairn.baseUrl() + unknown))
           .header("Authorization", "Bearer " + Files.readString(netrc).strip().replaceAll(".* ", "")).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(404, asWriter.statusCode());
       assertEquals(List.of(), nginx.requests(""));
