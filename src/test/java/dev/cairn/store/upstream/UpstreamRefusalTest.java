@@ -193,6 +193,20 @@ class UpstreamRefusalTest {
     }
   }
 
+  /** A client holding a narinfo from another Cairn asks for the NAR first: that pulls the path too. */
+  @Test
+  void aNarUrlPullsThePathThrough() throws Exception {
+    Hash narHash = Hash.parse(new io.vertx.core.json.JsonArray(up.nix.pathInfoJson(up.lib)).getJsonObject(0).getString("narHash"));
+    try (StaticCacheServer nginx = StaticCacheServer.serve(www, Files.createDirectories(tmp.resolve("nginx")));
+         TestServer cairn = TestServer.start(Dialect.SQLITE, Map.of("CAIRN_CACHE_UPSTREAMS", upstreams(up.publicKey, nginx.url("good"))))) {
+      HttpResponse<byte[]> nar = UpstreamPullThroughTest.HTTP.send(HttpRequest.newBuilder(URI.create(cairn.baseUrl() + "/nar/"
+          + UpstreamCache.hashPart(up.lib) + "-" + narHash.toNix32() + ".nar")).build(), HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(200, nar.statusCode());
+      assertEquals(narHash, new Hash(HashAlgorithm.SHA256, HashAlgorithm.SHA256.newDigest().digest(nar.body())));
+      assertTrue(stored(cairn, up.lib).isPresent() && stored(cairn, up.dep).isPresent());
+    }
+  }
+
   @Test
   void nixCopyToCairnDownloadsNothingFromUpstream() throws Exception {
     try (StaticCacheServer nginx = StaticCacheServer.serve(www, Files.createDirectories(tmp.resolve("nginx")));
