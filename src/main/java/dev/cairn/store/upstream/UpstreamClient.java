@@ -103,8 +103,9 @@ final class UpstreamClient {
   }
 
   /**
-   * Network failures as what the client is answered: a timeout is a 504, a refused or dropped
-   * connection a 502; anything else (our own storage) stays what it is.
+   * Network failures as what the client is answered: a timeout is a 504, a refused, reset or
+   * closed connection a 502; anything else (our own storage, while a download is ingested) stays
+   * what it is.
    */
   Throwable asUpstreamFailure(Upstream upstream, String what, Throwable e) {
     if (e instanceof UpstreamException) {
@@ -115,7 +116,7 @@ final class UpstreamClient {
     }
     if (e instanceof java.net.ConnectException || e instanceof io.vertx.core.http.HttpClosedException
         || e instanceof io.vertx.core.http.StreamResetException || e instanceof java.net.UnknownHostException
-        || e instanceof javax.net.ssl.SSLException || e instanceof io.vertx.core.VertxException) {
+        || e instanceof javax.net.ssl.SSLException || e instanceof io.netty.channel.unix.Errors.NativeIoException) {
       return UpstreamException.badGateway(upstream, what + " failed: " + e.getMessage());
     }
     return e;

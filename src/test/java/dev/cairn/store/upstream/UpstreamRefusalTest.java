@@ -167,6 +167,20 @@ class UpstreamRefusalTest {
   }
 
   @Test
+  void anUnreachableUpstreamIsA502NamingIt() throws Exception {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    try (TestServer cairn = TestServer.start(Dialect.SQLITE, Map.of("CAIRN_CACHE_UPSTREAMS", upstreams(up.publicKey, "http://127.0.0.1:" + closed)))) {
+      HttpResponse<String> answer = get(cairn.baseUrl() + "/" + UpstreamCache.hashPart(up.top) + ".narinfo");
+      assertEquals(502, answer.statusCode(), answer.body());
+      assertTrue(answer.body().contains("upstream http://127.0.0.1:" + closed + "/: GET /" + UpstreamCache.hashPart(up.top) + ".narinfo failed"),
+          answer.body());
+    }
+  }
+
+  @Test
   void concurrentRequestsShareOneFetchAndMissesAreRemembered() throws Exception {
     try (StaticCacheServer nginx = StaticCacheServer.serve(www, Files.createDirectories(tmp.resolve("nginx")));
          TestServer cairn = TestServer.start(Dialect.SQLITE, Map.of("CAIRN_CACHE_UPSTREAMS", upstreams(up.publicKey, nginx.url("good"))))) {
