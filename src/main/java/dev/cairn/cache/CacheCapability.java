@@ -43,11 +43,13 @@ public final class CacheCapability implements Capability {
   private final NarResponses nars;
   private final CacheUploads uploads;
   private final Writes writes;
+  private final PullThrough pullThrough;
 
   private CacheCapability(ServerContext ctx, CacheConfig config, List<SecretKey> keys, long stallMillis) {
     Store store = ctx.store();
     this.store = store;
     this.writes = ctx.writes();
+    this.pullThrough = new PullThrough(store, ctx.users());
     this.uploads = new CacheUploads(store, new PendingNars(ctx.db(), GcConfig.from(ctx.config()).grace().dividedBy(2)), config.maxNarBytes());
     this.config = config;
     this.keys = List.copyOf(keys);
@@ -97,7 +99,7 @@ public final class CacheCapability implements Capability {
       error(rc, 400, e.getMessage());
       return;
     }
-    store.pathInfos().get(digest).onSuccess(found -> {
+    pullThrough.source(rc.request()).compose(paths -> paths.get(digest)).onSuccess(found -> {
       if (found.isEmpty()) {
         error(rc, 404, "no such path in this cache");
         return;
@@ -124,7 +126,7 @@ public final class CacheCapability implements Capability {
       error(rc, 404, e.getMessage());
       return;
     }
-    store.pathInfos().get(url.path()).onSuccess(found -> {
+    pullThrough.source(rc.request()).compose(paths -> paths.get(url.path())).onSuccess(found -> {
       Optional<PathInfo> info = found.filter(i -> i.narSha256().equals(url.narHash()));
       if (info.isEmpty()) {
         error(rc, 404, "no such NAR in this cache");

@@ -12,6 +12,9 @@ import dev.cairn.server.config.ConfigException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import dev.cairn.store.upstream.UpstreamDisagreements;
+import dev.cairn.store.upstream.UpstreamPathInfoService;
+import java.util.Optional;
 
 /**
  * The one content-addressed store every capability views (ARCHITECTURE.md, "One Store, many
@@ -29,6 +32,9 @@ public final class Store {
   private final BlobService blobs;
   private final DirectoryService directories;
   private final PathInfoService pathInfos;
+  private final PathInfoService readThrough;
+  private final Optional<UpstreamPathInfoService> upstreams;
+  private final UpstreamDisagreements disagreements;
   private final NarIngester ingester;
   private final NarRenderer renderer;
   private final NarCalculationService narCalculation;
@@ -37,7 +43,8 @@ public final class Store {
   private final WorkerExecutor chunkIo;
   private final WorkerExecutor narPool;
 
-  private Store(Database db, StoreConfig config, WorkerExecutor cpu, ChunkStore chunkStore, WorkerExecutor chunkIo, WorkerExecutor narPool) {
+  private Store(Vertx vertx, Database db, StoreConfig config, WorkerExecutor cpu, ChunkStore chunkStore, WorkerExecutor chunkIo,
+                WorkerExecutor narPool) {
     this.chunkStore = chunkStore;
     this.chunkIo = chunkIo;
     this.narPool = narPool;
@@ -52,6 +59,16 @@ public final class Store {
     this.narCalculation = new NarCalculationService(db, renderer, narPool);
     this.conflicts = new PathInfoConflicts(db);
     this.uploads = new PathInfoUploads(pathInfos, narCalculation, conflicts, blobs, dirs);
+    this.disagreements = new UpstreamDisagreements(db);
+    if (config.upstreams().enabled()) {
+      UpstreamPathInfoService far = new UpstreamPathInfoService(vertx, config.upstreams(), ingester, narPool, pathInfos, disagreements);
+      this.readThrough = new NearFarPathInfoService(pathInfos, far);
+      far.pullReferencesThrough(readThrough);
+      this.upstreams = Optional.of(far);
+    } else {
+      this.readThrough = pathInfos;
+      this.upstreams = Optional.empty();
+    }
   }
 
   /**
@@ -66,7 +83,7 @@ public final class Store {
         .recover(e -> Future.failedFuture(e instanceof ConfigException ? e
             : new ConfigException("castore.blob_store", "cannot open " + config.blobStore() + ": " + e.getMessage())))
         .compose(chunks -> ChunkedBlobService.importFirstLayout(chunkIo, db, config.blobStore())
-            .map(v -> new Store(db, config, cpu, chunks, chunkIo, narPool))
+            .map(v -> new Store(vertx, db, config, cpu, chunks, chunkIo, narPool))
             .recover(e -> chunks.close().transform(x -> Future.failedFuture(e))))
         .recover(e -> chunkIo.close().eventually(narPool::close).transform(x -> Future.failedFuture(e)));
   }
@@ -85,6 +102,27 @@ public final class Store {
 
   public PathInfoService pathInfos() {
     return pathInfos;
+  }
+
+  /**
+   * PathInfos as a reader of the binary cache sees them: this store's, else pulled through from
+   * the configured upstream caches ({@code cache.upstreams}) and kept here
+   * ({@link NearFarPathInfoService}); {@link #pathInfos()} itself when none are configured. Only
+   * demand for content goes through it (a substituter's narinfo or NAR request): uploads, existence
+   * checks of writers and everything else use {@link #pathInfos()}, which never leaves this store.
+   */
+  public PathInfoService readThrough() {
+    return readThrough;
+  }
+
+  /** Whether upstream caches are configured (so {@link #readThrough()} may fetch). */
+  public boolean hasUpstreams() {
+    return upstreams.isPresent();
+  }
+
+  /** Frankenbuild evidence from upstreams: their signed claims of other content for paths we hold. */
+  public UpstreamDisagreements upstreamDisagreements() {
+    return disagreements;
   }
 
   public NarIngester ingester() {
@@ -115,6 +153,7 @@ public final class Store {
   }
 
   public Future<Void> close() {
-    return chunkStore.close().eventually(chunkIo::close).eventually(narPool::close);
+    Future<Void> upstreamClient = upstreams.map(UpstreamPathInfoService::close).orElse(Future.succeededFuture());
+    return upstreamClient.eventually(chunkStore::close).eventually(chunkIo::close).eventually(narPool::close);
   }
 }

@@ -5,15 +5,17 @@ import dev.cairn.castore.chunks.ChunkStoreLocation;
 import dev.cairn.server.config.ConfigException;
 import dev.cairn.server.config.ConfigTree;
 import dev.cairn.server.config.ServerConfig;
+import dev.cairn.store.upstream.UpstreamConfig;
 
-/** The store's settings (keys under {@code castore.} in conf/cairn.yaml). */
+/** The store's settings (keys under {@code castore.} in conf/cairn.yaml, and the upstream caches under {@code cache.upstream*}). */
 public record StoreConfig(
     ChunkStoreLocation blobStore,
     int chunkIoWorkers,
     int chunkPutsPerUpload,
     int zstdLevel,
     int narWorkers,
-    DirectorySizeFormula directorySizeFormula) {
+    DirectorySizeFormula directorySizeFormula,
+    UpstreamConfig upstreams) {
 
   private static ChunkStoreLocation blobStore(ConfigTree tree, ServerConfig server) {
     ChunkStoreLocation location;
@@ -36,6 +38,7 @@ public record StoreConfig(
         tree.integer("castore.chunk_puts_per_upload", 1, 64),
         tree.integer("castore.chunk_compression_level", 0, 19),
         tree.integer("castore.nar_workers", 1, 256),
-        tree.choice("castore.directory_size_formula", DirectorySizeFormula.class));
+        tree.choice("castore.directory_size_formula", DirectorySizeFormula.class),
+        UpstreamConfig.from(tree));
   }
 }

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * Queued here, a request only starts (and its timeouts only start ticking) once it has a slot.
  * Thread-safe: stores are called from event loops and from ingest workers alike.
  */
-final class RequestLimiter {
+public final class RequestLimiter {
   private final int max;
   private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
   private int running;
@@ -25,7 +25,7 @@ final class RequestLimiter {
    */
   private final ThreadLocal<Boolean> draining = ThreadLocal.withInitial(() -> false);
 
-  RequestLimiter(int max) {
+  public RequestLimiter(int max) {
     if (max < 1) {
       throw new IllegalArgumentException("max concurrent requests must be at least 1, got " + max);
     }
@@ -33,7 +33,7 @@ final class RequestLimiter {
   }
 
   /** Starts {@code request} when a slot is free; the result completes as the request does. */
-  <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> request) {
+  public <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> request) {
     CompletableFuture<T> result = new CompletableFuture<>();
     Runnable start = () -> {
       CompletableFuture<T> started;

@@ -83,7 +83,14 @@ public final class ConfigTree {
       if (known == null) {
         throw new ConfigException(key, "unknown key");
       }
-      if (known.isObject()) {
+      if (known.isArray()) {
+        // A list key (e.g. cache.upstreams): the overlay's list replaces the default one; its
+        // reader checks the elements.
+        if (!e.getValue().isArray()) {
+          throw new ConfigException(key, "must be a list");
+        }
+        base.set(e.getKey(), e.getValue());
+      } else if (known.isObject()) {
         if (!e.getValue().isObject()) {
           throw new ConfigException(key, "must be a mapping of " + fieldNames(known));
         }
@@ -232,6 +239,76 @@ public final class ConfigTree {
       throw new IllegalArgumentException("must be a duration like 90s, 30m, 1h30m or 2d (units ms, s, m, h, d; got \"" + text + "\")");
     }
     return total;
+  }
+
+  /**
+   * A list of mappings ({@code cache.upstreams}), each read with the typed accessors under its
+   * own keys. From an environment variable the list is YAML text, e.g.
+   * {@code [{url: "http://h", trusted_public_keys: ["k:…"]}]}. Only the keys in
+   * {@code allowed} may appear in an element.
+   */
+  public List<ConfigTree> list(String key, java.util.Set<String> allowed) {
+    JsonNode n = node(key);
+    if (n.isTextual()) {
+      String text = n.asText().strip();
+      try {
+        n = text.isEmpty() ? JsonNodeFactory.instance.arrayNode() : YAML.readTree(text);
+      } catch (IOException e) {
+        throw new ConfigException(key, "is not a YAML list: " + e.getMessage().lines().findFirst().orElse(""));
+      }
+    }
+    if (n == null || !n.isArray()) {
+      throw new ConfigException(key, "must be a list");
+    }
+    List<ConfigTree> out = new ArrayList<>();
+    for (int i = 0; i < n.size(); i++) {
+      JsonNode element = n.get(i);
+      String at = key + "[" + i + "]";
+      if (!element.isObject()) {
+        throw new ConfigException(at, "must be a mapping of " + String.join(", ", allowed));
+      }
+      for (Iterator<String> names = element.fieldNames(); names.hasNext(); ) {
+        String name = names.next();
+        if (!allowed.contains(name)) {
+          throw new ConfigException(at + "." + name, "unknown key (known: " + String.join(", ", allowed) + ")");
+        }
+      }
+      out.add(new ConfigTree((ObjectNode) element));
+    }
+    return out;
+  }
+
+  /** Whether a list element or section sets {@code key}. */
+  public boolean has(String key) {
+    JsonNode n = root;
+    for (String part : key.split("\\.")) {
+      n = n.get(part);
+      if (n == null) {
+        return false;
+      }
+    }
+    return !n.isNull();
+  }
+
+  /** A list of strings: a YAML list of scalars, or one comma-separated string. */
+  public List<String> strings(String key) {
+    JsonNode n = node(key);
+    List<String> out = new ArrayList<>();
+    if (n.isArray()) {
+      for (JsonNode v : n) {
+        if (v.isContainerNode()) {
+          throw new ConfigException(key, "must be a list of strings");
+        }
+        out.add(v.asText().strip());
+      }
+    } else if (!n.isNull()) {
+      for (String v : n.asText().split(",")) {
+        if (!v.isBlank()) {
+          out.add(v.strip());
+        }
+      }
+    }
+    return out;
   }
 
   public Path path(String key) {

@@ -8,12 +8,13 @@ import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.streams.ReadStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.function.UnaryOperator;
 
 /**
- * A request body fed to NAR ingest as it arrives, never buffered whole (a Nix NAR upload may be
+ * A request body (or any byte stream: an upstream cache's response) fed to NAR ingest as it arrives, never buffered whole (a Nix NAR upload may be
  * gigabytes). Parsing and blob writes run on the NAR pool in arrival order; the request is paused
  * while more than {@link #HIGH_WATER} bytes wait for that pool and resumed below
  * {@link #LOW_WATER}, so a fast client cannot outrun the store. More than {@code limit} bytes
@@ -24,7 +25,7 @@ public final class StreamedNarUpload {
   static final int HIGH_WATER = 4 << 20;
   static final int LOW_WATER = 1 << 20;
 
-  private final HttpServerRequest request;
+  private final ReadStream<Buffer> request;
   private final NarIngester.Session session;
   /** What the body is written to: the session itself, or a decoder writing into it. */
   private final OutputStream sink;
@@ -38,7 +39,7 @@ public final class StreamedNarUpload {
   private boolean paused;
   private boolean failed;
 
-  private StreamedNarUpload(HttpServerRequest request, NarIngester ingester, WorkerExecutor pool, long limit, Context context,
+  private StreamedNarUpload(ReadStream<Buffer> request, NarIngester ingester, WorkerExecutor pool, long limit, Context context,
                             UnaryOperator<OutputStream> decoding) {
     this.request = request;
     this.session = ingester.newSession();
@@ -61,6 +62,18 @@ public final class StreamedNarUpload {
    */
   public static Future<NarIngester.Result> ingest(HttpServerRequest request, NarIngester ingester, WorkerExecutor narPool, long limit,
                                                   UnaryOperator<OutputStream> decoding) {
+    // Writes.streamed hands the request over paused (authenticated, body unread); only now is a
+    // client waiting on 100-continue asked for the body.
+    ExpectContinue.ask(request);
+    return ingest((ReadStream<Buffer>) request, ingester, narPool, limit, decoding);
+  }
+
+  /**
+   * As above, for any paused stream (an HTTP client response): resumed here, read with the same
+   * back-pressure; call from the stream's context.
+   */
+  public static Future<NarIngester.Result> ingest(ReadStream<Buffer> request, NarIngester ingester, WorkerExecutor narPool, long limit,
+                                                  UnaryOperator<OutputStream> decoding) {
     StreamedNarUpload upload = new StreamedNarUpload(request, ingester, narPool, limit, io.vertx.core.Vertx.currentContext(), decoding);
     upload.start();
     return upload.result.future();
@@ -81,9 +94,6 @@ public final class StreamedNarUpload {
             .mapEmpty();
       }
     });
-    // Writes.streamed hands the request over paused (authenticated, body unread); only now is a
-    // client waiting on 100-continue asked for the body.
-    ExpectContinue.ask(request);
     request.resume();
   }
 
