@@ -384,7 +384,7 @@ public final class AttestationService {
     }
   }
 
-  private static Future<List<Row>> selectIn(Sql sql, String prefix, List<?> values) {
+  static Future<List<Row>> selectIn(Sql sql, String prefix, List<?> values) {
     List<Future<List<Row>>> parts = new ArrayList<>();
     for (int i = 0; i < values.size(); i += IN_CHUNK) {
       List<?> chunk = values.subList(i, Math.min(values.size(), i + IN_CHUNK));
@@ -456,23 +456,14 @@ public final class AttestationService {
 
   /** Builders' latest votes on one output path (revoked builders' only if asked, for audit), each key counted once. */
   public Future<List<Vote>> votes(StorePath path, boolean includeRevoked) {
-    Future<List<Row>> rows = db.query("SELECT a.id, a.user_id, a.output_hash, a.sig_status, a.created_at, " + VERIFIED_SIG + " FROM attestations a"
-        + " JOIN outputs o ON o.id = a.output_id WHERE o.path = ?", path.fullPath());
-    Future<Electorate> electorate = Electorate.load(db);
-    return Future.all(rows, electorate).map(x -> {
-      Map<Long, Electorate.Ballot> latest = new HashMap<>();
-      for (Row r : rows.result()) {
-        latest(latest, r, electorate.result(), includeRevoked);
-      }
-      return electorate.result().tally(inOrder(latest.values()));
-    });
+    return new OutputVotes(db).of(path, includeRevoked);
   }
 
   /** The signature of a verified attestation (whose key name says which key made it); null for the others. */
-  private static final String VERIFIED_SIG = "CASE WHEN a.sig_status = 'verified' THEN a.output_sig END AS sig";
+  static final String VERIFIED_SIG = "CASE WHEN a.sig_status = 'verified' THEN a.output_sig END AS sig";
 
   /** Keeps the builder's latest attestation (highest id) in {@code latest}, if the builder votes. */
-  private static void latest(Map<Long, Electorate.Ballot> latest, Row r, Electorate electorate, boolean includeRevoked) {
+  static void latest(Map<Long, Electorate.Ballot> latest, Row r, Electorate electorate, boolean includeRevoked) {
     long userId = r.getLong("user_id");
     if (!electorate.votes(userId, includeRevoked)) {
       return;
@@ -485,7 +476,7 @@ public final class AttestationService {
     }
   }
 
-  private static List<Electorate.Ballot> inOrder(Collection<Electorate.Ballot> ballots) {
+  static List<Electorate.Ballot> inOrder(Collection<Electorate.Ballot> ballots) {
     List<Electorate.Ballot> out = new ArrayList<>(ballots);
     out.sort((x, y) -> Long.compare(x.attestationId(), y.attestationId()));
     return out;
