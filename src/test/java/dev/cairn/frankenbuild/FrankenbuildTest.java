@@ -3,10 +3,13 @@ package dev.cairn.frankenbuild;
 import static dev.cairn.db.TestDatabase.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.castore.PathComponent;
 import dev.cairn.db.Dialect;
 import dev.cairn.nix.Hash;
 import dev.cairn.nix.HashAlgorithm;
@@ -15,7 +18,11 @@ import dev.cairn.nix.NarWriter;
 import dev.cairn.nix.RealNix;
 import dev.cairn.nix.StorePath;
 import dev.cairn.server.TestServer;
+import dev.cairn.store.ClosureConflictException;
+import dev.cairn.store.PathInfo;
 import dev.cairn.store.StorePathDigest;
+import dev.cairn.users.User;
+import dev.cairn.users.UserService;
 import dev.cairn.users.Role;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -30,6 +37,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -216,6 +225,17 @@ class FrankenbuildTest {
       JsonObject refusedEdge = new JsonObject(refused.body()).getJsonObject("closure_check").getJsonArray("conflicts").getJsonObject(0);
       assertEquals(app.fullPath(), refusedEdge.getString("referrer"));
       assertEquals("attestation", refusedEdge.getJsonArray("evidence").getJsonObject(0).getString("source"));
+      assertEquals(404, get(server, "/api/v1/paths/" + app.hashPart()).statusCode());
+      // The gate sits where every new path enters (a gRPC PathInfo Put goes the same way): app
+      // with top's content (in castore already) is refused there too.
+      PathInfo stored = await(server.server().store().pathInfos().get(StorePathDigest.of(top))).orElseThrow();
+      PathInfo offered = PathInfo.withUnresolvedReferences(app, stored.node().withName(PathComponent.of(app.baseNameBytes())),
+          stored.narSize(), stored.narSha256(), List.of(), Optional.empty(), Optional.empty(), List.of(dep));
+      User pusher = await(new UserService(server.server().db()).authenticate(token)).orElseThrow();
+      ExecutionException viaStore = assertThrows(ExecutionException.class, () -> await(server.server().store().uploads().accept(offered, pusher)));
+      ClosureConflictException conflict = assertInstanceOf(ClosureConflictException.class, viaStore.getCause());
+      assertTrue(conflict.getMessage().contains(app.baseName() + " refers to " + dep.baseName()), conflict.getMessage());
+      assertEquals(dep.fullPath(), conflict.evidence().getJsonArray("conflicts").getJsonObject(0).getString("reference"));
       assertEquals(404, get(server, "/api/v1/paths/" + app.hashPart()).statusCode());
 
       // dep deleted and stored again with bob's bytes: top was built against what is no longer held.
