@@ -370,7 +370,7 @@ public final class AttestationService {
       if (existing.isEmpty()) {
         return Future.succeededFuture(found);
       }
-      return selectIn(sql, "SELECT id, " + column + " AS k FROM " + table + " WHERE " + column + " IN ", existing).map(rows -> {
+      return dev.cairn.db.InLists.query(sql, "SELECT id, " + column + " AS k FROM " + table + " WHERE " + column + " IN ", existing).map(rows -> {
         rows.forEach(r -> remember(found, cache, r.string("k"), r.getLong("id")));
         return found;
       });
@@ -384,21 +384,7 @@ public final class AttestationService {
     }
   }
 
-  static Future<List<Row>> selectIn(Sql sql, String prefix, List<?> values) {
-    List<Future<List<Row>>> parts = new ArrayList<>();
-    for (int i = 0; i < values.size(); i += IN_CHUNK) {
-      List<?> chunk = values.subList(i, Math.min(values.size(), i + IN_CHUNK));
-      String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
-      parts.add(sql.query(prefix + "(" + marks + ")", chunk.toArray()));
-    }
-    return Future.all(parts).map(all -> {
-      List<Row> out = new ArrayList<>();
-      for (int i = 0; i < all.size(); i++) {
-        out.addAll(all.<List<Row>>resultAt(i));
-      }
-      return out;
-    });
-  }
+
 
   // ---- lila reads ----
 
@@ -686,7 +672,7 @@ public final class AttestationService {
       return Future.succeededFuture(Set.of());
     }
     List<Object> params = new ArrayList<>(paths);
-    return selectIn(db, "SELECT DISTINCT o.path FROM attestations a JOIN outputs o ON o.id = a.output_id WHERE a.user_id = " + userId
+    return dev.cairn.db.InLists.query(db, "SELECT DISTINCT o.path FROM attestations a JOIN outputs o ON o.id = a.output_id WHERE a.user_id = " + userId
         + " AND o.path IN ", params).map(rows -> rows.stream().map(r -> r.string("path")).collect(Collectors.toSet()));
   }
 

@@ -1,6 +1,7 @@
 package dev.cairn.attest;
 
 import dev.cairn.db.Database;
+import dev.cairn.db.InLists;
 import dev.cairn.db.Row;
 import dev.cairn.nix.StorePath;
 import io.vertx.core.Future;
@@ -27,7 +28,7 @@ public final class OutputVotes {
     if (paths.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    Future<List<Row>> rows = AttestationService.selectIn(db, "SELECT a.id, a.user_id, a.output_hash, a.sig_status, a.created_at, o.path, "
+    Future<List<Row>> rows = InLists.query(db, "SELECT a.id, a.user_id, a.output_hash, a.sig_status, a.created_at, o.path, "
         + AttestationService.VERIFIED_SIG + " FROM attestations a JOIN outputs o ON o.id = a.output_id WHERE o.path IN ",
         paths.stream().map(StorePath::fullPath).distinct().toList());
     Future<Electorate> electorate = Electorate.load(db);

@@ -2,6 +2,7 @@ package dev.cairn.store;
 
 import dev.cairn.castore.Node;
 import dev.cairn.db.Database;
+import dev.cairn.db.InLists;
 import dev.cairn.db.Row;
 import dev.cairn.nix.Hash;
 import dev.cairn.nix.HashAlgorithm;
@@ -9,10 +10,8 @@ import dev.cairn.nix.Signature;
 import dev.cairn.nix.StorePath;
 import dev.cairn.users.User;
 import io.vertx.core.Future;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,9 +23,6 @@ import java.util.Optional;
  * exists to surface, so the claim is kept, not dropped.
  */
 public final class PathInfoConflicts {
-  /** IN-lists are chunked to stay far below SQLite's and PostgreSQL's parameter limits. */
-  private static final int IN_CHUNK = 500;
-
   private final Database db;
 
   public PathInfoConflicts(Database db) {
@@ -96,22 +92,10 @@ public final class PathInfoConflicts {
     return db.query(SELECT + "= ? ORDER BY c.id", (Object) digest.bytes()).map(rows -> rows.stream().map(PathInfoConflicts::claim).toList());
   }
 
-  /** The claims for any of {@code digests}, oldest first, in IN-lists of bounded size. */
+  /** The claims for any of {@code digests}, oldest first for each path. */
   public Future<List<Claim>> of(Collection<StorePathDigest> digests) {
-    List<StorePathDigest> all = new ArrayList<>(digests);
-    List<Future<List<Row>>> parts = new ArrayList<>();
-    for (int from = 0; from < all.size(); from += IN_CHUNK) {
-      List<StorePathDigest> chunk = all.subList(from, Math.min(all.size(), from + IN_CHUNK));
-      String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
-      parts.add(db.query(SELECT + "IN (" + marks + ") ORDER BY c.id", chunk.stream().map(d -> (Object) d.bytes()).toArray()));
-    }
-    return Future.all(parts).map(done -> {
-      List<Claim> out = new ArrayList<>();
-      for (int i = 0; i < parts.size(); i++) {
-        done.<List<Row>>resultAt(i).forEach(r -> out.add(claim(r)));
-      }
-      return out;
-    });
+    return InLists.query(db, SELECT + "IN ", digests.stream().map(d -> (Object) d.bytes()).toList(), " ORDER BY c.id")
+        .map(rows -> rows.stream().map(PathInfoConflicts::claim).toList());
   }
 
   private static Claim claim(Row r) {

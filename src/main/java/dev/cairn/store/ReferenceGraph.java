@@ -2,14 +2,13 @@ package dev.cairn.store;
 
 import dev.cairn.castore.Node;
 import dev.cairn.db.Database;
+import dev.cairn.db.InLists;
 import dev.cairn.db.Row;
 import dev.cairn.nix.Hash;
 import dev.cairn.nix.HashAlgorithm;
 import dev.cairn.nix.StorePath;
 import io.vertx.core.Future;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,8 +20,8 @@ import java.util.Optional;
  * through this, never a PathInfo at a time.
  */
 public final class ReferenceGraph {
-  /** Referrers per query: far below SQLite's and PostgreSQL's parameter limits. */
-  public static final int PAGE = 500;
+  /** Referrers per query (far below SQLite's and PostgreSQL's parameter limits). */
+  public static final int PAGE = InLists.MAX;
 
   private final Database db;
 
@@ -57,20 +56,7 @@ public final class ReferenceGraph {
   }
 
   private Future<List<Row>> inPages(Collection<StorePathDigest> digests, String prefix) {
-    List<StorePathDigest> all = new ArrayList<>(digests);
-    List<Future<List<Row>>> pages = new ArrayList<>();
-    for (int from = 0; from < all.size(); from += PAGE) {
-      List<StorePathDigest> page = all.subList(from, Math.min(all.size(), from + PAGE));
-      pages.add(db.query(prefix + "(" + String.join(", ", Collections.nCopies(page.size(), "?")) + ")",
-          page.stream().map(d -> (Object) d.bytes()).toArray()));
-    }
-    return Future.all(pages).map(done -> {
-      List<Row> out = new ArrayList<>();
-      for (int i = 0; i < pages.size(); i++) {
-        out.addAll(done.resultAt(i));
-      }
-      return out;
-    });
+    return InLists.query(db, prefix, digests.stream().map(d -> (Object) d.bytes()).toList());
   }
 
   private static Edge edge(Row r) {

@@ -116,23 +116,33 @@ public final class RealNix {
    * the out path of top. Such paths need signatures, unlike content-addressed ones.
    */
   public String buildInputAddressed(String... extraOptions) throws IOException, InterruptedException {
-    Path src = Files.createDirectories(dir.resolve("src/bbdir"));
-    Path busybox = src.resolve("busybox");
-    if (!Files.exists(busybox)) {
-      Files.copy(Path.of("/bin/busybox"), busybox);
-    }
-    Path file = dir.resolve("src/top.nix");
-    Files.writeString(file, """
+    return build("""
         let bb = "${./bbdir}/busybox";
             dep = derivation { name = "dep"; system = "x86_64-linux"; builder = bb;
                                args = [ "sh" "-c" "echo dep > $out" ]; };
         in derivation { name = "top"; system = "x86_64-linux"; builder = bb;
                         outputs = [ "out" "dev" ];
                         args = [ "sh" "-c" "echo ${dep} > $out; echo dev > $dev" ]; }
-        """);
-    List<String> cmd = new ArrayList<>(List.of("nix-build", "--store", store(), "--option", "sandbox", "false", "--no-out-link"));
+        """, "-top", extraOptions);
+  }
+
+  /**
+   * Builds a Nix expression in this chroot store, with {@code ./bbdir/busybox} (a static busybox)
+   * beside it as the builder, no sandbox and no substituters; answers the first output path
+   * printed that ends with {@code outSuffix}.
+   */
+  public String build(String expression, String outSuffix, String... extraOptions) throws IOException, InterruptedException {
+    Path src = Files.createDirectories(dir.resolve("src/bbdir"));
+    Path busybox = src.resolve("busybox");
+    if (!Files.exists(busybox)) {
+      Files.copy(Path.of("/bin/busybox"), busybox);
+    }
+    Path file = dir.resolve("src/build.nix");
+    Files.writeString(file, expression);
+    List<String> cmd = new ArrayList<>(List.of("nix-build", "--store", store(), "--option", "sandbox", "false",
+        "--option", "substituters", "", "--no-out-link"));
     cmd.addAll(Arrays.asList(extraOptions));
     cmd.add(file.toString());
-    return ok(cmd.toArray(String[]::new)).out().lines().filter(l -> l.endsWith("-top")).findFirst().orElseThrow();
+    return ok(cmd.toArray(String[]::new)).out().lines().filter(l -> l.endsWith(outSuffix)).findFirst().orElseThrow();
   }
 }
