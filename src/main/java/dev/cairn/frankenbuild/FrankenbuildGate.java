@@ -60,11 +60,12 @@ final class FrankenbuildGate implements UploadGate {
       if (x instanceof Evidence.ContentChanged) {
         out.add("this store's record of it changed");
       } else if (x instanceof Evidence.Claimed c) {
-        out.add(c.claim().source().wire() + " " + c.claim().claimant().or(() -> c.claim().origin()).map(s -> "by " + s).orElse(""));
+        java.util.Optional<String> who = c.claim().claimant().or(() -> c.claim().origin());
+        out.add(c.claim().source().wire() + who.map(s -> " by " + s).orElse(""));
       } else if (x instanceof Evidence.Attested a) {
         out.add("attestation by " + a.vote().builder());
       }
     }
-    return String.join(", ", out).replace(" ,", ",");
+    return String.join(", ", out);
   }
 }
