@@ -370,7 +370,7 @@ public final class AttestationService {
       if (existing.isEmpty()) {
         return Future.succeededFuture(found);
       }
-      return selectIn(sql, "SELECT id, " + column + " AS k FROM " + table + " WHERE " + column + " IN ", existing).map(rows -> {
+      return dev.cairn.db.InLists.query(sql, "SELECT id, " + column + " AS k FROM " + table + " WHERE " + column + " IN ", existing).map(rows -> {
         rows.forEach(r -> remember(found, cache, r.string("k"), r.getLong("id")));
         return found;
       });
@@ -384,21 +384,7 @@ public final class AttestationService {
     }
   }
 
-  private static Future<List<Row>> selectIn(Sql sql, String prefix, List<?> values) {
-    List<Future<List<Row>>> parts = new ArrayList<>();
-    for (int i = 0; i < values.size(); i += IN_CHUNK) {
-      List<?> chunk = values.subList(i, Math.min(values.size(), i + IN_CHUNK));
-      String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
-      parts.add(sql.query(prefix + "(" + marks + ")", chunk.toArray()));
-    }
-    return Future.all(parts).map(all -> {
-      List<Row> out = new ArrayList<>();
-      for (int i = 0; i < all.size(); i++) {
-        out.addAll(all.<List<Row>>resultAt(i));
-      }
-      return out;
-    });
-  }
+
 
   // ---- lila reads ----
 
@@ -456,23 +442,14 @@ public final class AttestationService {
 
   /** Builders' latest votes on one output path (revoked builders' only if asked, for audit), each key counted once. */
   public Future<List<Vote>> votes(StorePath path, boolean includeRevoked) {
-    Future<List<Row>> rows = db.query("SELECT a.id, a.user_id, a.output_hash, a.sig_status, a.created_at, " + VERIFIED_SIG + " FROM attestations a"
-        + " JOIN outputs o ON o.id = a.output_id WHERE o.path = ?", path.fullPath());
-    Future<Electorate> electorate = Electorate.load(db);
-    return Future.all(rows, electorate).map(x -> {
-      Map<Long, Electorate.Ballot> latest = new HashMap<>();
-      for (Row r : rows.result()) {
-        latest(latest, r, electorate.result(), includeRevoked);
-      }
-      return electorate.result().tally(inOrder(latest.values()));
-    });
+    return new OutputVotes(db).of(path, includeRevoked);
   }
 
   /** The signature of a verified attestation (whose key name says which key made it); null for the others. */
-  private static final String VERIFIED_SIG = "CASE WHEN a.sig_status = 'verified' THEN a.output_sig END AS sig";
+  static final String VERIFIED_SIG = "CASE WHEN a.sig_status = 'verified' THEN a.output_sig END AS sig";
 
   /** Keeps the builder's latest attestation (highest id) in {@code latest}, if the builder votes. */
-  private static void latest(Map<Long, Electorate.Ballot> latest, Row r, Electorate electorate, boolean includeRevoked) {
+  static void latest(Map<Long, Electorate.Ballot> latest, Row r, Electorate electorate, boolean includeRevoked) {
     long userId = r.getLong("user_id");
     if (!electorate.votes(userId, includeRevoked)) {
       return;
@@ -485,7 +462,7 @@ public final class AttestationService {
     }
   }
 
-  private static List<Electorate.Ballot> inOrder(Collection<Electorate.Ballot> ballots) {
+  static List<Electorate.Ballot> inOrder(Collection<Electorate.Ballot> ballots) {
     List<Electorate.Ballot> out = new ArrayList<>(ballots);
     out.sort((x, y) -> Long.compare(x.attestationId(), y.attestationId()));
     return out;
@@ -695,7 +672,7 @@ public final class AttestationService {
       return Future.succeededFuture(Set.of());
     }
     List<Object> params = new ArrayList<>(paths);
-    return selectIn(db, "SELECT DISTINCT o.path FROM attestations a JOIN outputs o ON o.id = a.output_id WHERE a.user_id = " + userId
+    return dev.cairn.db.InLists.query(db, "SELECT DISTINCT o.path FROM attestations a JOIN outputs o ON o.id = a.output_id WHERE a.user_id = " + userId
         + " AND o.path IN ", params).map(rows -> rows.stream().map(r -> r.string("path")).collect(Collectors.toSet()));
   }
 

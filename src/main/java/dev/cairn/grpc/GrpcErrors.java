@@ -3,6 +3,7 @@ package dev.cairn.grpc;
 import com.google.protobuf.MessageOrBuilder;
 import dev.cairn.castore.BlobCorruptedException;
 import dev.cairn.castore.chunked.ChunkCollectedException;
+import dev.cairn.store.ClosureConflictException;
 import dev.cairn.store.PathInfoConflictException;
 import dev.cairn.validation.ValidationException;
 import io.vertx.grpc.common.GrpcStatus;
@@ -30,6 +31,9 @@ final class GrpcErrors {
       end(response, GrpcStatus.INVALID_ARGUMENT, e.getMessage());
     } else if (e instanceof PathInfoConflictException) {
       end(response, GrpcStatus.ALREADY_EXISTS, e.getMessage());
+    } else if (e instanceof ClosureConflictException) {
+      // cache.frankenbuild: reject; the message names the disputed edge (the evidence is at closure-check).
+      end(response, GrpcStatus.FAILED_PRECONDITION, e.getMessage());
     } else if (e instanceof BlobCorruptedException) {
       // Its message names digests only (never a file path); the stored copy is unusable, not the request.
       LOG.log(Level.WARNING, "answered DATA_LOSS: " + e.getMessage());

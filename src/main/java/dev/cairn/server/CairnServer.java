@@ -123,7 +123,7 @@ public final class CairnServer {
             .compose(store -> {
               UserService users = new UserService(db);
               Writes writes = new Writes(vertx, users, bodies, limits);
-              ServerContext ctx = new ServerContext(vertx, tree, config, db, users, blocking, store, writes);
+              ServerContext ctx = new ServerContext(vertx, tree, config, db, users, blocking, store, writes, registry);
               Router router = Router.router(vertx);
               return startCapabilities(ctx).compose(caps -> GcScheduler.deploy(vertx, GarbageCollector.of(db, store), gcConfig, registry)
                   .compose(stopGc -> listen(ctx, caps, registry, options, limits, router)

@@ -13,7 +13,7 @@ import io.vertx.core.WorkerExecutor;
  * What every capability is built from: the Vert.x instance, the configuration (each
  * capability reads its own section of {@code config}), the metadata database, users, the
  * bounded pool for blocking work, and the one content-addressed {@link Store} (no capability
- * constructs storage of its own).
+ * constructs storage of its own), and the registry behind {@code /metrics}.
  */
 public record ServerContext(
     Vertx vertx,
@@ -23,4 +23,5 @@ public record ServerContext(
     UserService users,
     WorkerExecutor blocking,
     Store store,
-    Writes writes) {}
+    Writes writes,
+    io.micrometer.core.instrument.MeterRegistry metrics) {}

@@ -16,7 +16,9 @@ import io.vertx.core.Future;
  *       evidence in {@link PathInfoConflicts} with who offered it;
  *   <li>for a new path the root node's contents must be in castore, and the claimed NAR size and
  *       sha256 must be those of the node's NAR ({@link NarCalculationService}): a writer cannot
- *       publish a narinfo that lies about the bytes behind it.
+ *       publish a narinfo that lies about the bytes behind it;
+ *   <li>a new path then passes the installed {@link UploadGate} (the Frankenbuild check of its
+ *       closure), which may refuse it.
  * </ol>
  */
 public final class PathInfoUploads {
@@ -25,6 +27,7 @@ public final class PathInfoUploads {
   private final PathInfoConflicts conflicts;
   private final BlobService blobs;
   private final DirectoryService directories;
+  private volatile UploadGate gate = UploadGate.OPEN;
 
   public PathInfoUploads(PathInfoService pathInfos, NarCalculationService narCalculation, PathInfoConflicts conflicts, BlobService blobs,
                          DirectoryService directories) {
@@ -35,11 +38,22 @@ public final class PathInfoUploads {
     this.directories = directories;
   }
 
+  /**
+   * Installs the check new paths pass before they are stored; once, at start, before any
+   * upload is served (a capability's construction).
+   */
+  public void guard(UploadGate check) {
+    if (gate != UploadGate.OPEN) {
+      throw new IllegalStateException("an upload gate is installed already");
+    }
+    gate = check;
+  }
+
   /** Stores {@code offered} (or merges its signatures); answers what is stored now. */
   public Future<PathInfo> accept(PathInfo offered, User uploader) {
     // A stored path was checked when it was stored: compare with it, no need to render again.
     return pathInfos.get(offered.digest())
-        .compose(stored -> stored.isPresent() ? Future.succeededFuture() : checkNar(offered))
+        .compose(stored -> stored.isPresent() ? Future.succeededFuture() : checkNar(offered).compose(v -> gate.admit(offered)))
         .compose(v -> pathInfos.put(offered))
         .recover(e -> e instanceof PathInfoConflictException conflict
             ? conflicts.record(conflict, uploader).transform(recorded -> Future.failedFuture(conflict))

@@ -58,7 +58,8 @@ class PythonClientTest {
       List<PathInfoConflicts.Claim> claims = TestDatabase.await(server.server().store().conflicts()
           .of(StorePathDigest.of(StorePath.parseBaseName("11111111111111111111111111111111-immutable"))));
       assertEquals(2, claims.size(), claims.toString());
-      assertEquals(List.of("writer", "writer"), claims.stream().map(PathInfoConflicts.Claim::claimant).toList());
+      assertEquals(List.of("writer", "writer"), claims.stream().map(c -> c.claimant().orElseThrow()).toList());
+      assertEquals(List.of(PathInfoConflicts.Source.UPLOAD, PathInfoConflicts.Source.UPLOAD), claims.stream().map(PathInfoConflicts.Claim::source).toList());
       assertEquals(List.of(List.of("node"), List.of("narinfo.nar_size")), claims.stream().map(PathInfoConflicts.Claim::differences).toList());
       assertEquals("/etc/shadow", new String(((SymlinkNode) claims.get(0).offeredNode()).target().bytes(), StandardCharsets.UTF_8));
     }

@@ -118,19 +118,29 @@ public final class RealNix {
    * the out path of top. Such paths need signatures, unlike content-addressed ones.
    */
   public String buildInputAddressed(String... extraOptions) throws IOException, InterruptedException {
-    Path file = withBusybox("src").resolve("top.nix");
-    Files.writeString(file, """
+    return build("""
         let bb = "${./bbdir}/busybox";
             dep = derivation { name = "dep"; system = "x86_64-linux"; builder = bb;
                                args = [ "sh" "-c" "echo dep > $out" ]; };
         in derivation { name = "top"; system = "x86_64-linux"; builder = bb;
                         outputs = [ "out" "dev" ];
                         args = [ "sh" "-c" "echo ${dep} > $out; echo dev > $dev" ]; }
-        """);
-    List<String> cmd = new ArrayList<>(List.of("nix-build", "--store", store(), "--option", "sandbox", "false", "--no-out-link"));
+        """, "-top", extraOptions);
+  }
+
+  /**
+   * Builds a Nix expression in this chroot store, with {@code ./bbdir/busybox} (a static busybox)
+   * beside it as the builder, no sandbox and no substituters; answers the first output path
+   * printed that ends with {@code outSuffix}.
+   */
+  public String build(String expression, String outSuffix, String... extraOptions) throws IOException, InterruptedException {
+    Path file = withBusybox("src").resolve("build-" + Integer.toHexString(expression.hashCode()) + ".nix");
+    Files.writeString(file, expression);
+    List<String> cmd = new ArrayList<>(List.of("nix-build", "--store", store(), "--option", "sandbox", "false",
+        "--option", "substituters", "", "--no-out-link"));
     cmd.addAll(Arrays.asList(extraOptions));
     cmd.add(file.toString());
-    return ok(cmd.toArray(String[]::new)).out().lines().filter(l -> l.endsWith("-top")).findFirst().orElseThrow();
+    return ok(cmd.toArray(String[]::new)).out().lines().filter(l -> l.endsWith(outSuffix)).findFirst().orElseThrow();
   }
 
   /**
@@ -144,6 +154,7 @@ public final class RealNix {
     }
     return dir.resolve(name);
   }
+
   /**
    * Builds a closure of six input-addressed paths with a static busybox as the builder:
    * {@code base} (a 170 KB file), {@code left} and {@code right} both referencing it (a diamond
@@ -152,8 +163,7 @@ public final class RealNix {
    * Returns multi's out path, whose closure is all six.
    */
   public String buildClosure() throws IOException, InterruptedException {
-    Path file = withBusybox("closure").resolve("closure.nix");
-    Files.writeString(file, """
+    return build("""
         let bb = "${./bbdir}/busybox";
             mk = name: script: derivation { inherit name; system = "x86_64-linux"; builder = bb;
                                             args = [ "sh" "-c" script ]; };
@@ -163,10 +173,9 @@ public final class RealNix {
             selfref = mk "selfref" "${bb} mkdir $out; echo $out > $out/me; echo ${left} ${right} > $out/deps";
         in derivation { name = "multi"; system = "x86_64-linux"; builder = bb; outputs = [ "out" "dev" ];
                         args = [ "sh" "-c" "${bb} mkdir $out $dev; echo dev > $dev/d; echo ${selfref} $dev > $out/uses" ]; }
-        """);
-    return ok("nix-build", "--store", store(), "--option", "sandbox", "false", "--no-out-link", file.toString())
-        .out().lines().filter(l -> l.endsWith("-multi")).findFirst().orElseThrow();
+        """, "-multi");
   }
+
   /**
    * The NAR file of {@code storePath} as {@code nix copy --to 'http://…?compression=c'} uploads
    * it, for each compression: Nix writes the same file to a {@code file://} cache.

@@ -2,6 +2,7 @@ package dev.cairn.server.http;
 
 import dev.cairn.castore.BlobCorruptedException;
 import dev.cairn.castore.chunked.ChunkCollectedException;
+import dev.cairn.store.ClosureConflictException;
 import dev.cairn.store.PathInfoConflictException;
 import dev.cairn.validation.ValidationException;
 import io.vertx.ext.web.RoutingContext;
@@ -37,6 +38,8 @@ public final class HttpErrors {
       return 503;
     } else if (e instanceof PathInfoConflictException) {
       return 409; // a stored PathInfo is immutable: a different claim for its path conflicts
+    } else if (e instanceof ClosureConflictException) {
+      return 409; // cache.frankenbuild: reject, and a reference in the closure is disputed
     }
     return 500;
   }
@@ -64,6 +67,12 @@ public final class HttpErrors {
     }
     if (e instanceof ChunkCollectedException) {
       rc.response().putHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+    }
+    if (e instanceof ClosureConflictException refused) {
+      // The evidence travels with the refusal: which edge, which content, who says otherwise.
+      rc.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+          .end(new io.vertx.core.json.JsonObject().put("detail", detail(e)).put("closure_check", refused.evidence()).encode());
+      return;
     }
     JsonError.send(rc.response(), status, detail(e));
   }

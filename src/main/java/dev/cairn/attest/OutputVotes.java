@@ -1,0 +1,54 @@
+package dev.cairn.attest;
+
+import dev.cairn.db.Database;
+import dev.cairn.db.InLists;
+import dev.cairn.db.Row;
+import dev.cairn.nix.StorePath;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builders' latest votes on output paths, each key counted once ({@link Electorate}): the one
+ * reading of "what do builders say this output hashes to", for one path (the output routes) or
+ * a page of paths at once (Frankenbuild checks of a closure).
+ */
+public final class OutputVotes {
+  private final Database db;
+
+  public OutputVotes(Database db) {
+    this.db = db;
+  }
+
+  /** Each path's tally (paths nobody attested are left out), keyed by full store path; revoked builders only if asked. */
+  public Future<Map<String, List<Vote>>> of(Collection<StorePath> paths, boolean includeRevoked) {
+    if (paths.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    Future<List<Row>> rows = InLists.query(db, "SELECT a.id, a.user_id, a.output_hash, a.sig_status, a.created_at, o.path, "
+        + AttestationService.VERIFIED_SIG + " FROM attestations a JOIN outputs o ON o.id = a.output_id WHERE o.path IN ",
+        paths.stream().map(StorePath::fullPath).distinct().toList());
+    Future<Electorate> electorate = Electorate.load(db);
+    return Future.all(rows, electorate).map(x -> {
+      Map<String, Map<Long, Electorate.Ballot>> latest = new HashMap<>();
+      for (Row r : rows.result()) {
+        AttestationService.latest(latest.computeIfAbsent(r.string("path"), k -> new HashMap<>()), r, electorate.result(), includeRevoked);
+      }
+      Map<String, List<Vote>> out = new HashMap<>();
+      latest.forEach((path, ballots) -> {
+        if (!ballots.isEmpty()) {
+          out.put(path, electorate.result().tally(AttestationService.inOrder(ballots.values())));
+        }
+      });
+      return out;
+    });
+  }
+
+  /** One path's tally. */
+  public Future<List<Vote>> of(StorePath path, boolean includeRevoked) {
+    return of(List.of(path), includeRevoked).map(m -> m.getOrDefault(path.fullPath(), new ArrayList<>()));
+  }
+}
