@@ -97,10 +97,11 @@ final class BuildExecution {
     Files.createDirectories(layout.inputs());
     long uid = IdMap.hostRoot(config.uidMap());
     long gid = IdMap.hostRoot(config.gidMap());
+    // Owned by the container's root: runc, already inside the user namespace, creates mount
+    // points in the rootfs; the build writes its scratch directories.
+    chown(layout.rootfs(), uid, gid);
     for (String s : request.scratchPaths()) {
-      Path dir = Files.createDirectories(layout.scratch(s));
-      Files.setAttribute(dir, "unix:uid", (int) uid);
-      Files.setAttribute(dir, "unix:gid", (int) gid);
+      chown(Files.createDirectories(layout.scratch(s)), uid, gid);
     }
     for (BuildRequest.AdditionalFile f : request.additionalFiles()) {
       Path host = OciSpec.hostPath(request, layout, f.path());
@@ -117,6 +118,11 @@ final class BuildExecution {
       }
     }
     new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(layout.config().toFile(), OciSpec.render(request, layout, config));
+  }
+
+  private static void chown(Path dir, long uid, long gid) throws IOException {
+    Files.setAttribute(dir, "unix:uid", (int) uid);
+    Files.setAttribute(dir, "unix:gid", (int) gid);
   }
 
   private void runContainer(BuildJob job, BundleLayout layout, String containerId) throws IOException, InterruptedException {
