@@ -160,11 +160,22 @@ class BuildServiceTest {
     assertTrue(write.log().tail(4096).contains("Read-only file system"), write.log().tail(4096));
     assertTrue(!write.log().tail(4096).contains("WROTE"), write.log().tail(4096));
     try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      Thread acceptor = new Thread(() -> {
+        while (!listener.isClosed()) {
+          try {
+            listener.accept().close();
+          } catch (java.io.IOException closed) {
+            return;
+          }
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
       String connect = "$bb nc -w 2 127.0.0.1 " + listener.getLocalPort() + " </dev/null && echo CONNECTED";
       BuildJob isolated = f.builds.submit(BuildRequest.fromProto(f.request(connect).build()), false, USER);
       assertEquals(BuildFailedException.Reason.FAILED, failure(isolated).reason());
       assertTrue(!isolated.log().tail(4096).contains("CONNECTED"), isolated.log().tail(4096));
-      var withNetwork = f.request(connect).setConstraints(
+      var withNetwork = f.request(connect + "; $bb mkdir -p $out").setConstraints(
           dev.cairn.grpc.proto.tvix.build.v1.BuildRequest.BuildConstraints.newBuilder().setNetworkAccess(true)).build();
       BuildJob allowed = f.builds.submit(BuildRequest.fromProto(withNetwork), false, USER);
       await(allowed);
