@@ -144,6 +144,28 @@ class BuildServiceTest {
   }
 
   @Test
+  void binShAdditionalFilesReadOnlyPathsAndWorkingDir() throws Exception {
+    Path host = Files.createTempDirectory(Path.of("/tmp"), "cairn-ro-");
+    Files.setPosixFilePermissions(host, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(host.resolve("shared.txt"), "shared\n");
+    Files.setPosixFilePermissions(host.resolve("shared.txt"), PosixFilePermissions.fromString("rw-r--r--"));
+    var proto = f.request("").clearCommandArgs().addCommandArgs("/bin/sh").addCommandArgs("-c").addCommandArgs(
+            "$bb pwd; $bb cat conf/settings " + host + "/shared.txt; echo x > " + host + "/shared.txt || echo RO-REFUSED; $bb mkdir -p $out")
+        .addAdditionalFiles(dev.cairn.grpc.proto.tvix.build.v1.BuildRequest.AdditionalFile.newBuilder().setPath("build/conf/settings")
+            .setContents(com.google.protobuf.ByteString.copyFromUtf8("from-additional-file\n")))
+        .setConstraints(dev.cairn.grpc.proto.tvix.build.v1.BuildRequest.BuildConstraints.newBuilder().setProvideBinSh(true)
+            .addAvailableRoPaths(host.toString()))
+        .build();
+    BuildJob job = f.builds.submit(BuildRequest.fromProto(proto), false, USER);
+    await(job);
+    String log = job.log().tail(4096);
+    assertTrue(log.startsWith("/build\nfrom-additional-file\nshared\n"), log);
+    assertTrue(log.contains("RO-REFUSED") && log.contains("Read-only file system"), log);
+    assertEquals("shared\n", Files.readString(host.resolve("shared.txt")));
+    f.assertNothingLeft();
+  }
+
+  @Test
   void failingBuildLeavesNothingBehind() throws Exception {
     BuildJob job = f.builds.submit(BuildRequest.fromProto(f.request("echo about to fail; exit 1").build()), false, USER);
     BuildFailedException e = failure(job);
