@@ -74,11 +74,14 @@ def _():
     assert [list(n.needles) for n in build.outputs_needles] == [[0]], build.outputs_needles
 
 
-@check("DoBuild under snix.build.v1 (wire-identical messages)")
+@check("DoBuild under snix.build.v1: the same request, snix's BuildResponse (outputs with their needles)")
 def _():
-    req = snix_build_pb2.BuildRequest.FromString(request("$bb mkdir -p $out").SerializeToString())
-    build = snix_builds.DoBuild(req, metadata=AUTH, timeout=120)
-    assert len(build.outputs) == 1
+    req = snix_build_pb2.BuildRequest.FromString(
+        request("$bb mkdir -p $out; echo snix > $out/f", needles=["absent", "snix"]).SerializeToString())
+    response = snix_builds.DoBuild(req, metadata=AUTH, timeout=120)
+    assert len(response.outputs) == 1, response
+    assert response.outputs[0].output.WhichOneof("entry") == "directory", response
+    assert list(response.outputs[0].needles) == [1], response
 
 
 @check("validation: an output outside every scratch path is INVALID_ARGUMENT naming outputs[0]")

@@ -59,7 +59,7 @@ class BuildRequestTest {
     refused("scratch_paths[0]", b -> b.setScratchPaths(0, "build/../x"));
     refused("outputs[1]", b -> b.setOutputs(1, "nix/store/a"));
     refused("outputs[1]", b -> b.setOutputs(1, "tmp/out"));
-    refused("outputs[0]", b -> b.setOutputs(0, "nix/storex/out"));
+    refused("outputs[0]", b -> b.clearOutputs().addOutputs("nix/storex/out"));
     refused("environment_vars.key[1]", b -> b.setEnvironmentVars(1, EnvVar.newBuilder().setKey("A")));
     refused("environment_vars[0].key", b -> b.setEnvironmentVars(0, EnvVar.newBuilder().setKey("A=B")));
     refused("environment_vars[0].key", b -> b.setEnvironmentVars(0, EnvVar.newBuilder()));
