@@ -14,7 +14,7 @@ from tvix.castore.v1 import castore_pb2, rpc_blobstore_pb2, rpc_blobstore_pb2_gr
 from tvix.castore.v1 import rpc_directory_pb2, rpc_directory_pb2_grpc  # noqa: E402
 from tvix.build.v1 import build_pb2, rpc_build_pb2_grpc  # noqa: E402
 from snix.build.v1 import build_pb2 as snix_build_pb2, rpc_build_pb2_grpc as snix_build_grpc  # noqa: E402
-from castore_common import Checks  # noqa: E402
+from castore_common import Checks, status_of  # noqa: E402
 
 channel = grpc.insecure_channel(target, options=[("grpc.max_receive_message_length", 64 << 20)])
 blobs = rpc_blobstore_pb2_grpc.BlobServiceStub(channel)
@@ -33,19 +33,10 @@ def put_blob(data):
                      metadata=AUTH).digest
 
 
-def status_of(call):
-    try:
-        call()
-    except grpc.RpcError as e:
-        return e.code(), e.details()
-    return grpc.StatusCode.OK, ""
-
-
 with open("/bin/busybox", "rb") as f:
     busybox = f.read()
 bb_digest = put_blob(busybox)
 bin_dir = castore_pb2.Directory(files=[castore_pb2.FileNode(name=b"busybox", digest=bb_digest, size=len(busybox), executable=True)])
-root_dir = castore_pb2.Directory(directories=[castore_pb2.DirectoryNode(name=b"bin", digest=b"", size=2)])
 bin_digest = dirs.Put(iter([bin_dir]), metadata=AUTH).root_digest
 root_dir = castore_pb2.Directory(directories=[castore_pb2.DirectoryNode(name=b"bin", digest=bin_digest, size=2)])
 root_digest = dirs.Put(iter([bin_dir, root_dir]), metadata=AUTH).root_digest
