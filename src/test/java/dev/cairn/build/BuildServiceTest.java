@@ -166,6 +166,25 @@ class BuildServiceTest {
   }
 
   @Test
+  void inputsDirOutsideScratchIsOneReadOnlyMount() throws Exception {
+    String bb = "/inputs/" + BuildFixture.INPUT + "/bin/busybox";
+    var proto = dev.cairn.grpc.proto.tvix.build.v1.BuildRequest.newBuilder().addInputs(f.busybox.toProto())
+        .addCommandArgs(bb).addCommandArgs("sh").addCommandArgs("-c")
+        .addCommandArgs(bb + " ls /inputs; " + bb + " cat /inputs/" + BuildFixture.INPUT + "/data.txt > /out/copy; "
+            + bb + " touch /inputs/new || echo INPUTS-RO")
+        .setInputsDir("inputs").addScratchPaths("out").addOutputs("out").build();
+    BuildJob job = f.builds.submit(BuildRequest.fromProto(proto), false, USER);
+    BuildResult result = await(job);
+    assertTrue(job.log().tail(4096).startsWith(BuildFixture.INPUT + "\n"), job.log().tail(4096));
+    assertTrue(job.log().tail(4096).contains("INPUTS-RO"), job.log().tail(4096));
+    DirectoryNode out = assertInstanceOf(DirectoryNode.class, result.outputs().get(0));
+    var dir = TestDatabase.await(f.castore.directories.get(out.digest())).orElseThrow();
+    assertEquals("copy", dir.files().get(0).name().toString());
+    assertEquals(11, dir.files().get(0).size(), "\"input data\\n\"");
+    f.assertNothingLeft();
+  }
+
+  @Test
   void failingBuildLeavesNothingBehind() throws Exception {
     BuildJob job = f.builds.submit(BuildRequest.fromProto(f.request("echo about to fail; exit 1").build()), false, USER);
     BuildFailedException e = failure(job);
