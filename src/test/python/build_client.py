@@ -14,13 +14,15 @@ from tvix.castore.v1 import castore_pb2, rpc_blobstore_pb2, rpc_blobstore_pb2_gr
 from tvix.castore.v1 import rpc_directory_pb2, rpc_directory_pb2_grpc  # noqa: E402
 from tvix.build.v1 import build_pb2, rpc_build_pb2_grpc  # noqa: E402
 from snix.build.v1 import build_pb2 as snix_build_pb2, rpc_build_pb2_grpc as snix_build_grpc  # noqa: E402
-from castore_common import Checks, status_of  # noqa: E402
+from tvix.store.v1 import rpc_pathinfo_pb2, rpc_pathinfo_pb2_grpc  # noqa: E402
+from castore_common import Checks, nix32_decode, status_of  # noqa: E402
 
 channel = grpc.insecure_channel(target, options=[("grpc.max_receive_message_length", 64 << 20)])
 blobs = rpc_blobstore_pb2_grpc.BlobServiceStub(channel)
 dirs = rpc_directory_pb2_grpc.DirectoryServiceStub(channel)
 builds = rpc_build_pb2_grpc.BuildServiceStub(channel)
 snix_builds = snix_build_grpc.BuildServiceStub(channel)
+paths = rpc_pathinfo_pb2_grpc.PathInfoServiceStub(channel)
 check = Checks()
 
 INPUT = "0c6kzph7l0dcbfmjap64f0czdafn3b7x-busybox"
@@ -89,6 +91,19 @@ def _():
     req.working_dir = "build/../etc"
     code, details = status_of(lambda: builds.DoBuild(req, metadata=AUTH))
     assert code == grpc.StatusCode.INVALID_ARGUMENT and "working_dir" in details, (code, details)
+
+
+@check("metadata cairn-register: true stores the output as a PathInfo, references from the needles found")
+def _():
+    reg = "nix/store/2c9p7sm3i5qbkv8m5d6pfl2w0jl3x4yr-registered"
+    req = request("$bb mkdir -p $out; $bb ln -s " + BB + " $out/bb", outputs=[reg], env=(("bb", BB), ("out", "/" + reg)),
+                  needles=[INPUT[:32], reg.split("/")[2][:32]])
+    build = builds.DoBuild(req, metadata=AUTH + [("cairn-register", "true")], timeout=120)
+    assert [list(n.needles) for n in build.outputs_needles] == [[0]], build.outputs_needles
+    info = paths.Get(rpc_pathinfo_pb2.GetPathInfoRequest(by_output_hash=nix32_decode(reg.split("/")[2][:32], 20)))
+    assert info.node.directory.name == reg.split("/")[2].encode(), info
+    assert info.node.directory.digest == build.outputs[0].directory.digest, info
+    assert list(info.narinfo.reference_names) == [INPUT], info.narinfo
 
 
 @check("no token: UNAUTHENTICATED, nothing runs")

@@ -28,7 +28,7 @@ class BuildPythonClientTest {
       String token = server.createUser("builder");
       Sh r = Sh.run("/usr/bin/python3", "src/test/python/build_client.py", "127.0.0.1:" + server.port(), gen.toString(), token);
       assertEquals(0, r.exit(), r.out());
-      assertTrue(r.out().contains("6 passed, 0 failed"), r.out());
+      assertTrue(r.out().contains("7 passed, 0 failed"), r.out());
     }
     try (Stream<Path> left = Files.list(root)) {
       assertEquals(List.of(), left.toList());
