@@ -185,6 +185,17 @@ class BuildServiceTest {
   }
 
   @Test
+  void exceedingTheMemoryLimitFailsTheBuild() throws Exception {
+    // The fixture's limit is 512 MiB; dd touches every page of its 700 MiB buffer.
+    BuildJob job = f.builds.submit(BuildRequest.fromProto(f.request("exec $bb dd if=/dev/zero of=/dev/null bs=700M count=1")
+        .build()), false, USER);
+    BuildFailedException e = failure(job);
+    assertEquals(BuildFailedException.Reason.FAILED, e.reason(), e.getMessage());
+    assertTrue(e.getMessage().contains("SIGKILL: out of memory"), e.getMessage());
+    f.assertNothingLeft();
+  }
+
+  @Test
   void failingBuildLeavesNothingBehind() throws Exception {
     BuildJob job = f.builds.submit(BuildRequest.fromProto(f.request("echo about to fail; exit 1").build()), false, USER);
     BuildFailedException e = failure(job);
