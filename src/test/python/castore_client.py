@@ -21,7 +21,7 @@ from tvix.castore.v1 import castore_pb2, rpc_blobstore_pb2, rpc_blobstore_pb2_gr
 from tvix.castore.v1 import rpc_directory_pb2, rpc_directory_pb2_grpc  # noqa: E402
 from tvix.store.v1 import pathinfo_pb2, rpc_pathinfo_pb2, rpc_pathinfo_pb2_grpc  # noqa: E402
 from snix.castore.v1 import rpc_blobstore_pb2 as snix_blob_pb2, rpc_blobstore_pb2_grpc as snix_blob_grpc  # noqa: E402
-from castore_common import Checks, nar_of_file, nix32_decode  # noqa: E402
+from castore_common import Checks, nar_of_file, nix32_decode, status_of  # noqa: E402
 
 channel = grpc.insecure_channel(target, options=[("grpc.max_receive_message_length", 64 << 20)])
 blobs = rpc_blobstore_pb2_grpc.BlobServiceStub(channel)
@@ -55,15 +55,6 @@ def read_blob(digest):
 
 def code_of(call):
     return status_of(call)[0]
-
-
-def status_of(call):
-    """(code, details) of a call; (OK, "") when it succeeds."""
-    try:
-        call()
-    except grpc.RpcError as e:
-        return e.code(), e.details()
-    return grpc.StatusCode.OK, ""
 
 
 @check("empty blob: put, stat, read; digest equals b3sum")

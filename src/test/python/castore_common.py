@@ -27,6 +27,16 @@ def nar_of_file(contents, executable=False):
     return out + tok(b"contents") + tok(contents) + tok(b")")
 
 
+def status_of(call):
+    """(code, details) of a gRPC call; (OK, "") when it succeeds."""
+    import grpc
+    try:
+        call()
+    except grpc.RpcError as e:
+        return e.code(), e.details()
+    return grpc.StatusCode.OK, ""
+
+
 class Checks:
     """Runs each decorated function once as a named check; prints ok/FAIL and a summary."""
 

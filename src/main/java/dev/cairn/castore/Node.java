@@ -18,6 +18,11 @@ public sealed interface Node permits DirectoryNode, FileNode, SymlinkNode {
     return NodeProtos.fromProto(proto, "node", false);
   }
 
+  /** As {@link #fromProto(dev.cairn.grpc.proto.tvix.castore.v1.Node)}, errors naming {@code field}. */
+  static Node fromProto(dev.cairn.grpc.proto.tvix.castore.v1.Node proto, String field) {
+    return NodeProtos.fromProto(proto, field, false);
+  }
+
   /** Converts a tvix.castore.v1.Node whose entry must have an empty name (CalculateNAR). */
   static Node fromProtoAnonymous(dev.cairn.grpc.proto.tvix.castore.v1.Node proto) {
     return NodeProtos.fromProto(proto, "node", true);

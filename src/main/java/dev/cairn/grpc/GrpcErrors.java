@@ -38,6 +38,15 @@ final class GrpcErrors {
       // Its message names digests only (never a file path); the stored copy is unusable, not the request.
       LOG.log(Level.WARNING, "answered DATA_LOSS: " + e.getMessage());
       end(response, GrpcStatus.DATA_LOSS, "stored data is corrupted: " + e.getMessage());
+    } else if (e instanceof dev.cairn.build.BuildFailedException b) {
+      end(response, switch (b.reason()) {
+        case FAILED -> GrpcStatus.ABORTED;
+        case TIMEOUT -> GrpcStatus.DEADLINE_EXCEEDED;
+        case CANCELLED -> GrpcStatus.CANCELLED;
+        case ERROR -> GrpcStatus.INTERNAL;
+      }, b.getMessage());
+    } else if (e instanceof dev.cairn.server.http.ClientError c && c.httpStatus() == 429) {
+      end(response, GrpcStatus.RESOURCE_EXHAUSTED, e.getMessage());
     } else if (e instanceof ChunkCollectedException) {
       // Garbage collection took a chunk of this upload meanwhile; uploading again succeeds.
       end(response, GrpcStatus.UNAVAILABLE, e.getMessage());

@@ -42,14 +42,20 @@ final class Methods {
   <Req extends MessageOrBuilder, Resp extends MessageLite> void add(String service, String method, Req requestDefault,
                                                                     Handler<GrpcServerRequest<Req, Resp>> handler) {
     for (String pkg : packages) {
-      ServiceMethod<Req, Resp> m = ServiceMethod.server(ServiceName.create(pkg, service), method, GrpcMessageEncoder.encoder(),
-          GrpcMessageDecoder.decoder(requestDefault));
-      server.callHandler(m, call -> {
-        // An oversized message: Vert.x would reset the stream (CANCELLED, no message); a client
-        // deserves a status that names the rule. (Bytes that do not decode still get Vert.x's reset.)
-        call.invalidMessageHandler(invalid -> GrpcErrors.invalidMessage(call.response(), requestDefault, invalid));
-        handler.handle(call);
-      });
+      addIn(pkg, service, method, requestDefault, handler);
     }
+  }
+
+  /** A method under one package only (where tvix's and snix's messages differ). */
+  <Req extends MessageOrBuilder, Resp extends MessageLite> void addIn(String pkg, String service, String method, Req requestDefault,
+                                                                      Handler<GrpcServerRequest<Req, Resp>> handler) {
+    ServiceMethod<Req, Resp> m = ServiceMethod.server(ServiceName.create(pkg, service), method, GrpcMessageEncoder.encoder(),
+        GrpcMessageDecoder.decoder(requestDefault));
+    server.callHandler(m, call -> {
+      // An oversized message: Vert.x would reset the stream (CANCELLED, no message); a client
+      // deserves a status that names the rule. (Bytes that do not decode still get Vert.x's reset.)
+      call.invalidMessageHandler(invalid -> GrpcErrors.invalidMessage(call.response(), requestDefault, invalid));
+      handler.handle(call);
+    });
   }
 }

@@ -11,10 +11,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** Python gRPC stubs generated from our .proto files by Debian's grpc_tools (an independent code generator). */
-final class PythonStubs {
+public final class PythonStubs {
   private PythonStubs() {}
 
-  static Path generate(Path dir) throws Exception {
+  public static Path generate(Path dir) throws Exception {
     Path gen = Files.createDirectories(dir.resolve("gen"));
     List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", "-m", "grpc_tools.protoc", "-Isrc/main/proto",
         "--python_out=" + gen, "--grpc_python_out=" + gen));
