@@ -36,9 +36,9 @@ final class NarResponses {
   Future<Void> send(HttpServerResponse response, Context context, Node root, long start, long length, String what) {
     return narPool.executeBlocking(() -> {
       ResponseOutputStream out = new ResponseOutputStream(response, context, MAX_IN_FLIGHT, PIECE, stallMillis);
-      RangeOutputStream range = new RangeOutputStream(out, start, length);
+      RangeOutputStream range = new RangeOutputStream(out, length);
       try {
-        renderer.render(root, range);
+        renderer.render(root, range, start);
       } catch (RangeOutputStream.Done done) {
         // the requested bytes are out; the rest of the NAR is not rendered
       } catch (IOException | RuntimeException e) {
