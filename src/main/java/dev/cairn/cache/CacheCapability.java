@@ -1,5 +1,6 @@
 package dev.cairn.cache;
 
+import dev.cairn.castore.NarLayout;
 import dev.cairn.nix.NarInfo;
 import dev.cairn.nix.SecretKey;
 import dev.cairn.nix.StorePath;
@@ -15,6 +16,8 @@ import dev.cairn.store.StorePathDigest;
 import dev.cairn.validation.ValidationException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -33,6 +36,7 @@ import java.util.logging.Logger;
 public final class CacheCapability implements Capability {
   private static final Logger LOG = Logger.getLogger("cairn.cache");
   private static final String NARINFO_SUFFIX = ".narinfo";
+  private static final String LISTING_SUFFIX = ".ls";
   /** A narinfo is a few lines per reference: 1 MiB holds thousands of references. */
   private static final long MAX_NARINFO_BYTES = 1 << 20;
 
@@ -42,11 +46,13 @@ public final class CacheCapability implements Capability {
   private final NarResponses nars;
   private final CacheUploads uploads;
   private final Writes writes;
+  private final WorkerExecutor blocking;
 
   private CacheCapability(ServerContext ctx, CacheConfig config, List<SecretKey> keys, long stallMillis) {
     Store store = ctx.store();
     this.store = store;
     this.writes = ctx.writes();
+    this.blocking = ctx.blocking();
     this.uploads = new CacheUploads(store, new PendingNars(ctx.db()), config.maxNarBytes());
     this.config = config;
     this.keys = List.copyOf(keys);
@@ -67,11 +73,15 @@ public final class CacheCapability implements Capability {
     router.get("/nix-cache-info").handler(this::cacheInfo);
     router.get("/api/v1/cache/public-keys").handler(this::publicKeys);
     router.routeWithRegex("/[^/]+\\.narinfo").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::narInfo);
+    router.routeWithRegex(HttpMethod.GET, "/[^/]+\\.ls").handler(this::listing);
     router.route("/nar/:file").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::nar);
     // The write side (nix copy --to): the NAR streamed, then its narinfo; writers only.
     router.put("/nar/:file").handler(writes.streamed(Role.WRITER)).handler(uploads::putNar);
     router.routeWithRegex("/[^/]+\\.narinfo").method(HttpMethod.PUT).handler(writes.body(MAX_NARINFO_BYTES, Role.WRITER))
         .handler(uploads::putNarInfo);
+    // nix copy --to '…?write-nar-listing=true' PUTs listings; Cairn computes its own from castore.
+    router.routeWithRegex(HttpMethod.PUT, "/[^/]+\\.ls").handler(writes.body(MAX_NARINFO_BYTES, Role.WRITER))
+        .handler(rc -> rc.response().setStatusCode(204).end());
     // Nix PUTs a nix-cache-info only when its GET failed; ours always answers, so this is a no-op.
     router.put("/nix-cache-info").handler(writes.body(MAX_NARINFO_BYTES, Role.WRITER)).handler(rc -> rc.response().setStatusCode(204).end());
   }
@@ -87,15 +97,41 @@ public final class CacheCapability implements Capability {
     rc.response().putHeader("Content-Type", "application/json").end(new JsonObject().put("public_keys", list).encode());
   }
 
-  private void narInfo(RoutingContext rc) {
+  /** The store path digest of {@code /<hash32><suffix>}, or empty after answering 400. */
+  private static Optional<StorePathDigest> pathDigest(RoutingContext rc, String field, String suffix) {
     String file = rc.request().path().substring(1);
-    StorePathDigest digest;
     try {
-      digest = StorePathDigest.of("narinfo", StorePath.fromHashPart(file.substring(0, file.length() - NARINFO_SUFFIX.length())));
+      return Optional.of(StorePathDigest.of(field, StorePath.fromHashPart(file.substring(0, file.length() - suffix.length()))));
     } catch (ValidationException e) {
       error(rc, 400, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private void listing(RoutingContext rc) {
+    Optional<StorePathDigest> digest = pathDigest(rc, "ls", LISTING_SUFFIX);
+    if (digest.isEmpty()) {
       return;
     }
+    store.pathInfos().get(digest.get())
+        .compose(found -> found.isEmpty() ? Future.succeededFuture(Optional.<Buffer>empty())
+            : NarLayout.load(store.directories(), found.get().node()).compose(layout -> blocking.executeBlocking(
+                () -> Optional.of(NarListing.of(found.get().node(), layout).toBuffer()), false)))
+        .onSuccess(json -> {
+          if (json.isEmpty()) {
+            error(rc, 404, "no such path in this cache");
+          } else {
+            rc.response().putHeader("Content-Type", "application/json").end(json.get());
+          }
+        }).onFailure(e -> HttpErrors.answer(rc, e));
+  }
+
+  private void narInfo(RoutingContext rc) {
+    Optional<StorePathDigest> parsed = pathDigest(rc, "narinfo", NARINFO_SUFFIX);
+    if (parsed.isEmpty()) {
+      return;
+    }
+    StorePathDigest digest = parsed.get();
     store.pathInfos().get(digest).onSuccess(found -> {
       if (found.isEmpty()) {
         error(rc, 404, "no such path in this cache");

@@ -24,6 +24,18 @@ public final class NarLayout {
     this.tree = tree;
   }
 
+  /** The layout of the tree below {@code root}: its directories fetched in one recursive get. */
+  public static io.vertx.core.Future<NarLayout> load(DirectoryService directories, Node root) {
+    if (!(root instanceof DirectoryNode dir)) {
+      return io.vertx.core.Future.succeededFuture(new NarLayout(Map.of()));
+    }
+    return directories.getRecursive(dir.digest()).map(list -> {
+      Map<B3Digest, Directory> tree = new HashMap<>();
+      list.forEach(d -> tree.put(d.digest(), d));
+      return new NarLayout(tree);
+    });
+  }
+
   /** Bytes of a token holding {@code length} bytes: the u64 length, the bytes, the padding. */
   static long token(long length) {
     return 8 + padded(length);

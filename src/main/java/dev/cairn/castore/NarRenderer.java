@@ -5,8 +5,6 @@ import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,13 +33,7 @@ public final class NarRenderer {
 
   /** Writes the NAR of {@code root} from byte {@code from} on (0: the whole archive). */
   public void render(Node root, OutputStream out, long from) throws IOException {
-    Map<B3Digest, Directory> tree = new HashMap<>();
-    if (root instanceof DirectoryNode dir) {
-      for (Directory d : Await.result(directories.getRecursive(dir.digest()))) {
-        tree.put(d.digest(), d);
-      }
-    }
-    Rendering r = new Rendering(new NarLayout(tree), new FromOffset(out, from), from);
+    Rendering r = new Rendering(Await.result(NarLayout.load(directories, root)), new FromOffset(out, from), from);
     r.node(root, NarLayout.HEADER);
     r.writer.end();
   }

@@ -13,9 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -152,12 +150,6 @@ class RangedNarRenderTest {
   }
 
   private NarLayout layout(Node root) throws Exception {
-    Map<B3Digest, Directory> tree = new HashMap<>();
-    if (root instanceof DirectoryNode d) {
-      for (Directory dir : Await.result(fixture.directories.getRecursive(d.digest()))) {
-        tree.put(dir.digest(), dir);
-      }
-    }
-    return new NarLayout(tree);
+    return Await.result(NarLayout.load(fixture.directories, root));
   }
 }
