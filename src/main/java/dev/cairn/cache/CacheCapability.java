@@ -47,12 +47,14 @@ public final class CacheCapability implements Capability {
   private final CacheUploads uploads;
   private final Writes writes;
   private final WorkerExecutor blocking;
+  private final BuildLogRoutes logs;
 
   private CacheCapability(ServerContext ctx, CacheConfig config, List<SecretKey> keys, long stallMillis) {
     Store store = ctx.store();
     this.store = store;
     this.writes = ctx.writes();
     this.blocking = ctx.blocking();
+    this.logs = new BuildLogRoutes(new BuildLogs(ctx.db(), store.blobs()), store.blobs());
     this.uploads = new CacheUploads(store, new PendingNars(ctx.db()), config.maxNarBytes());
     this.config = config;
     this.keys = List.copyOf(keys);
@@ -74,6 +76,8 @@ public final class CacheCapability implements Capability {
     router.get("/api/v1/cache/public-keys").handler(this::publicKeys);
     router.routeWithRegex("/[^/]+\\.narinfo").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::narInfo);
     router.routeWithRegex(HttpMethod.GET, "/[^/]+\\.ls").handler(this::listing);
+    router.get("/log/:drv").handler(logs::get);
+    router.put("/log/:drv").handler(writes.body(config.maxLogBytes(), Role.WRITER)).handler(logs::put);
     router.route("/nar/:file").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::nar);
     // The write side (nix copy --to): the NAR streamed, then its narinfo; writers only.
     router.put("/nar/:file").handler(writes.streamed(Role.WRITER)).handler(uploads::putNar);

@@ -1,14 +1,22 @@
 package dev.cairn.cache;
 
+import static dev.cairn.db.TestDatabase.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static dev.cairn.db.TestDatabase.await;
+
 import dev.cairn.db.Dialect;
+import dev.cairn.store.gc.GarbageCollector;
+import dev.cairn.store.gc.GcOptions;
+import java.time.Duration;
 import dev.cairn.nix.RealNix;
 import dev.cairn.nix.StorePath;
 import dev.cairn.server.TestServer;
 import dev.cairn.store.PathInfo;
+import dev.cairn.store.gc.GarbageCollector;
+import dev.cairn.store.gc.GcOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -18,9 +26,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The read side beyond narinfo and NAR: listings, resumed downloads. */
@@ -102,6 +113,67 @@ class CacheReadSideTest {
       src.ok("curl", "-sf", "-C", "-", "-o", partial.toString(), url);
       assertArrayEquals(nar, Files.readAllBytes(partial));
     }
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.cairn.db.TestDatabase#dialects")
+  void nixCopiesALogInAndReadsItBackAndGcKeepsIt(Dialect dialect) throws Exception {
+    RealNix src = new RealNix(tmp.resolve("src"));
+    Path bbdir = Files.createDirectories(tmp.resolve("src/logged/bbdir"));
+    Files.copy(Path.of("/bin/busybox"), bbdir.resolve("busybox"));
+    Path nixFile = Files.writeString(tmp.resolve("src/logged/logged.nix"), """
+        derivation { name = "logged"; system = "x86_64-linux"; builder = "${./bbdir}/busybox";
+                     args = [ "sh" "-c" "echo hello from the builder; echo to stderr >&2; echo x > $out" ]; }
+        """);
+    String out = src.ok("nix-build", "--store", src.store(), "--option", "sandbox", "false", "--no-out-link", nixFile.toString()).out();
+    String drv = src.ok("nix-store", "--store", src.store(), "-q", "--deriver", out).out();
+    try (TestServer server = TestServer.start(dialect, java.util.Map.of("CAIRN_CACHE_MAX_LOG_BYTES", "4096"))) {
+      String base = server.baseUrl();
+      Path netrc = Files.writeString(tmp.resolve("netrc"),
+          "machine 127.0.0.1 login x password " + server.createUser("logger", dev.cairn.users.Role.WRITER) + "\n");
+      src.ok("nix", "store", "copy-log", "--store", src.store(), "--to", base, "--option", "netrc-file", netrc.toString(), drv);
+      String logUrl = base + "/log/" + StorePath.parse(drv).baseName();
+      HttpResponse<String> stored = get(logUrl);
+      assertEquals(200, stored.statusCode(), stored.body());
+      assertEquals("hello from the builder\nto stderr\n", stored.body());
+      assertEquals("text/plain; charset=utf-8", stored.headers().firstValue("Content-Type").orElseThrow());
+
+      // nix log of the output path: Nix reads the narinfo's Deriver and asks for its log.
+      JsonObject info = new JsonArray(src.pathInfoJson(out)).getJsonObject(0);
+      BinaryCacheTest.put(server.server().store(), info, src.ok("nix-store", "--dump", src.realPath(out).toString()).stdout());
+      RealNix reader = new RealNix(tmp.resolve("reader"));
+      assertEquals("hello from the builder\nto stderr",
+          reader.ok("nix", "log", "--store", base, "--option", "substituters", "", out).out());
+
+      // A collection with no grace period keeps the log's blob.
+      await(GarbageCollector.of(server.server().db(), server.server().store()).run(new GcOptions(Duration.ZERO, false)));
+      assertEquals("hello from the builder\nto stderr\n", get(logUrl).body());
+
+      // Writers only, a derivation's name, bounded; unknown derivations are 404.
+      assertEquals(401, put(logUrl, null, "x").statusCode());
+      String token = server.createUser("writer2", dev.cairn.users.Role.WRITER);
+      assertEquals(413, put(logUrl, token, "y".repeat(5000)).statusCode());
+      HttpResponse<String> notDrv = put(base + "/log/" + StorePath.parse(out).baseName(), token, "z");
+      assertEquals(422, notDrv.statusCode());
+      assertTrue(notDrv.body().contains("drv"), notDrv.body());
+      assertEquals(400, get(base + "/log/" + "e".repeat(32) + "-x.drv").statusCode());
+      assertEquals(404, get(base + "/log/" + "0".repeat(32) + "-x.drv").statusCode());
+      HttpResponse<String> compressed = HTTP.send(HttpRequest.newBuilder(URI.create(logUrl)).header("Authorization", "Bearer " + token)
+          .header("Content-Encoding", "br").PUT(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(415, compressed.statusCode());
+      // A new log for the derivation replaces the old one.
+      assertEquals(204, put(logUrl, token, "rebuilt\n").statusCode());
+      assertEquals("rebuilt\n", get(logUrl).body());
+    }
+  }
+
+  private static HttpResponse<String> put(String url, String token, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "text/plain; charset=utf-8")
+        .PUT(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   static int indexOf(byte[] hay, byte[] needle) {
