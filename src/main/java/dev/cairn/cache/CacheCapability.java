@@ -48,6 +48,7 @@ public final class CacheCapability implements Capability {
   private final Writes writes;
   private final WorkerExecutor blocking;
   private final BuildLogRoutes logs;
+  private final CacheFrontPage frontPage;
 
   private CacheCapability(ServerContext ctx, CacheConfig config, List<SecretKey> keys, long stallMillis) {
     Store store = ctx.store();
@@ -58,6 +59,7 @@ public final class CacheCapability implements Capability {
     this.uploads = new CacheUploads(store, new PendingNars(ctx.db()), config.maxNarBytes());
     this.config = config;
     this.keys = List.copyOf(keys);
+    this.frontPage = new CacheFrontPage(ctx.db(), keys);
     this.nars = new NarResponses(store.renderer(), store.narPool(), stallMillis);
   }
 
@@ -72,6 +74,7 @@ public final class CacheCapability implements Capability {
 
   @Override
   public void routes(Router router) {
+    router.get("/").handler(frontPage::handle);
     router.get("/nix-cache-info").handler(this::cacheInfo);
     router.get("/api/v1/cache/public-keys").handler(this::publicKeys);
     router.routeWithRegex("/[^/]+\\.narinfo").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::narInfo);
