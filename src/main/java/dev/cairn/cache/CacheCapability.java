@@ -194,16 +194,23 @@ public final class CacheCapability implements Capability {
       }
       long start = range.map(ByteRange::start).orElse(0L);
       long length = range.map(ByteRange::length).orElse(info.narSize());
+      // Compressed only whole: a Range counts bytes of the NAR itself (WIRE.md §2).
+      boolean zstd = config.zstdResponses() && range.isEmpty() && AcceptEncoding.allows(rc.request().getHeader("Accept-Encoding"), "zstd");
       response.setStatusCode(range.isPresent() ? 206 : 200)
           .putHeader("Content-Type", "application/x-nix-nar")
           .putHeader("Accept-Ranges", "bytes")
-          .putHeader("Content-Length", Long.toString(length));
+          .putHeader("Vary", "Accept-Encoding");
+      if (zstd) {
+        response.putHeader("Content-Encoding", "zstd").setChunked(true);
+      } else {
+        response.putHeader("Content-Length", Long.toString(length));
+      }
       range.ifPresent(r -> response.putHeader("Content-Range", r.contentRange()));
       if (rc.request().method() == HttpMethod.HEAD) {
         response.end();
         return;
       }
-      nars.send(response, Vertx.currentContext(), info.node(), start, length, url.toString())
+      nars.send(response, Vertx.currentContext(), info.node(), start, length, zstd, url.toString())
           .onFailure(e -> response.reset());
     }).onFailure(e -> HttpErrors.answer(rc, e));
   }

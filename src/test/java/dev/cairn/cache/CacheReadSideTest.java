@@ -3,6 +3,7 @@ package dev.cairn.cache;
 import static dev.cairn.db.TestDatabase.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import static dev.cairn.db.TestDatabase.await;
@@ -165,6 +166,77 @@ class CacheReadSideTest {
       assertEquals(204, put(logUrl, token, "rebuilt\n").statusCode());
       assertEquals("rebuilt\n", get(logUrl).body());
     }
+  }
+
+  @Test
+  void narDownloadsAreZstdCompressedWhenTheClientAsks() throws Exception {
+    RealNix src = new RealNix(tmp.resolve("src"));
+    Path tree = tree();
+    Files.writeString(tree.resolve("compressible"), "all work and no play ".repeat(50_000));
+    String dirPath = src.add(tree);
+    JsonObject info = new JsonArray(src.pathInfoJson(dirPath)).getJsonObject(0);
+    byte[] nar = src.ok("nix-store", "--dump", src.realPath(dirPath).toString()).stdout();
+    try (TestServer server = TestServer.start(Dialect.SQLITE)) {
+      String url = server.baseUrl() + "/" + NarUrl.of(BinaryCacheTest.put(server.server().store(), info, nar));
+      HttpResponse<byte[]> compressed = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Accept-Encoding", "gzip, zstd").build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(200, compressed.statusCode());
+      assertEquals("zstd", compressed.headers().firstValue("Content-Encoding").orElseThrow());
+      assertEquals("Accept-Encoding", compressed.headers().firstValue("Vary").orElseThrow());
+      assertTrue(compressed.body().length < nar.length - 900_000, "compressed: " + compressed.body().length + " of " + nar.length);
+      assertArrayEquals(nar, new com.github.luben.zstd.ZstdInputStream(new java.io.ByteArrayInputStream(compressed.body())).readAllBytes());
+
+      // curl --compressed asks for zstd among others and decodes it.
+      Path out = tmp.resolve("curl.nar");
+      Path headers = tmp.resolve("curl.headers");
+      src.ok("curl", "-sf", "--compressed", "-D", headers.toString(), "-o", out.toString(), url);
+      assertTrue(Files.readString(headers).toLowerCase(java.util.Locale.ROOT).contains("content-encoding: zstd"), Files.readString(headers));
+      assertArrayEquals(nar, Files.readAllBytes(out));
+
+      // Not asked for, refused with q=0, or a Range: the NAR as it is, with its length.
+      for (String accept : new String[] {null, "zstd;q=0", "gzip", "identity"}) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
+        if (accept != null) {
+          b.header("Accept-Encoding", accept);
+        }
+        HttpResponse<byte[]> plain = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertTrue(plain.headers().firstValue("Content-Encoding").isEmpty(), accept);
+        assertEquals(Long.toString(nar.length), plain.headers().firstValue("Content-Length").orElseThrow(), accept);
+        assertArrayEquals(nar, plain.body(), accept);
+      }
+      HttpResponse<byte[]> ranged = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Accept-Encoding", "zstd")
+          .header("Range", "bytes=100-").build(), HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(206, ranged.statusCode());
+      assertTrue(ranged.headers().firstValue("Content-Encoding").isEmpty());
+      assertArrayEquals(Arrays.copyOfRange(nar, 100, nar.length), ranged.body());
+
+      // HEAD says what a GET with the same Accept-Encoding gets, without a body.
+      RealNix.Result head = src.ok("curl", "-sfI", "-H", "Accept-Encoding: zstd", url);
+      assertTrue(head.out().toLowerCase(java.util.Locale.ROOT).contains("content-encoding: zstd"), head.out());
+    }
+    try (TestServer off = TestServer.start(Dialect.SQLITE, java.util.Map.of("CAIRN_CACHE_ZSTD_RESPONSES", "false"))) {
+      String url = off.baseUrl() + "/" + NarUrl.of(BinaryCacheTest.put(off.server().store(), info, nar));
+      HttpResponse<byte[]> plain = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Accept-Encoding", "zstd").build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      assertTrue(plain.headers().firstValue("Content-Encoding").isEmpty());
+      assertArrayEquals(nar, plain.body());
+    }
+  }
+
+  @Test
+  void acceptEncodingAllowsACodingListedWithoutQZero() {
+    assertTrue(AcceptEncoding.allows("zstd", "zstd"));
+    assertTrue(AcceptEncoding.allows("gzip, deflate, br, zstd", "zstd"));
+    assertTrue(AcceptEncoding.allows("ZSTD;q=0.5", "zstd"));
+    assertTrue(AcceptEncoding.allows("*", "zstd"));
+    assertTrue(AcceptEncoding.allows("zstd;q=garbage", "zstd"));
+    assertFalse(AcceptEncoding.allows(null, "zstd"));
+    assertFalse(AcceptEncoding.allows("", "zstd"));
+    assertFalse(AcceptEncoding.allows("gzip", "zstd"));
+    assertFalse(AcceptEncoding.allows("zstd;q=0", "zstd"));
+    assertFalse(AcceptEncoding.allows("zstd; q=0.000, *", "zstd"));
+    assertFalse(AcceptEncoding.allows("*;q=0", "zstd"));
+    assertFalse(AcceptEncoding.allows("zstdx", "zstd"));
   }
 
   private static HttpResponse<String> put(String url, String token, String body) throws Exception {
