@@ -76,9 +76,7 @@ class RangedNarRenderTest {
       }
     }
     for (long from : offsets) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      fixture.renderer.render(root, out, from);
-      assertArrayEquals(Arrays.copyOfRange(whole, (int) from, whole.length), out.toByteArray(), "from " + from);
+      assertRendersFrom(root, whole, from);
     }
   }
 
@@ -92,9 +90,7 @@ class RangedNarRenderTest {
     Node root = fixture.ingester.ingest(f).root();
     assertEquals(whole.length, layout(root).narSize(root));
     for (long from = 0; from < whole.length; from++) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      fixture.renderer.render(root, out, from);
-      assertArrayEquals(Arrays.copyOfRange(whole, (int) from, whole.length), out.toByteArray(), "from " + from);
+      assertRendersFrom(root, whole, from);
     }
   }
 
@@ -134,6 +130,12 @@ class RangedNarRenderTest {
     assertEquals(3, opened.size(), opened.toString());
     assertTrue(opened.get(0).endsWith("@200000"), opened.toString());
     assertTrue(opened.get(1).endsWith("@0") && opened.get(2).endsWith("@0"), opened.toString());
+  }
+
+  private void assertRendersFrom(Node root, byte[] whole, long from) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    fixture.renderer.render(root, out, from);
+    assertArrayEquals(Arrays.copyOfRange(whole, (int) from, whole.length), out.toByteArray(), "from " + from);
   }
 
   private static int indexOf(byte[] hay, byte[] needle) {
