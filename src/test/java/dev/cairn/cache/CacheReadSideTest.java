@@ -173,6 +173,25 @@ class CacheReadSideTest {
   }
 
   @Test
+  void nixResumesAnInterruptedNarDownloadWithRange() throws Exception {
+    RealNix src = new RealNix(tmp.resolve("src"));
+    String dirPath = src.add(tree());
+    JsonObject info = new JsonArray(src.pathInfoJson(dirPath)).getJsonObject(0);
+    byte[] nar = src.ok("nix-store", "--dump", src.realPath(dirPath).toString()).stdout();
+    try (TestServer server = TestServer.start(Dialect.SQLITE); CuttingProxy proxy = new CuttingProxy(server.port(), 300_000)) {
+      BinaryCacheTest.put(server.server().store(), info, nar);
+      RealNix dst = new RealNix(tmp.resolve("dst"));
+      RealNix.Result copied = dst.ok("nix", "copy", "--from", "http://127.0.0.1:" + proxy.port(), "--to", dst.store(),
+          "--option", "require-sigs", "false", dirPath);
+      assertTrue(proxy.didCut(), "the first NAR download was cut short");
+      assertTrue(copied.stderr().contains("retrying from offset"), copied.stderr());
+      assertTrue(proxy.ranges().stream().anyMatch(r -> r.matches("bytes=[1-9][0-9]*-")), proxy.ranges().toString());
+      assertEquals(info.getString("narHash"), new JsonArray(dst.pathInfoJson(dirPath)).getJsonObject(0).getString("narHash"));
+      assertArrayEquals(Files.readAllBytes(tmp.resolve("tree/sub/big")), Files.readAllBytes(dst.realPath(dirPath + "/sub/big")));
+    }
+  }
+
+  @Test
   void narDownloadsAreZstdCompressedWhenTheClientAsks() throws Exception {
     RealNix src = new RealNix(tmp.resolve("src"));
     Path tree = tree();
