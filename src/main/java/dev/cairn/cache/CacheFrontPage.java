@@ -11,6 +11,7 @@ import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
@@ -27,8 +28,10 @@ final class CacheFrontPage {
 
   private final Database db;
   private final List<SecretKey> keys;
-  private Future<StoreStats> stats;
-  private long statsAt;
+  private final AtomicReference<Counted> counted = new AtomicReference<>();
+
+  /** One count and when it started. */
+  private record Counted(Future<StoreStats> stats, long at) {}
 
   CacheFrontPage(Database db, List<SecretKey> keys) {
     this.db = db;
@@ -44,14 +47,16 @@ final class CacheFrontPage {
         .onFailure(e -> HttpErrors.answer(rc, e));
   }
 
-  /** Runs on the event loop only, so the memo needs no lock; a failed count is not kept. */
+  /** The last count while it is young enough (event loops share it); a failed count is not kept. */
   private Future<StoreStats> stats() {
     long now = System.currentTimeMillis();
-    if (stats == null || now - statsAt > STATS_MILLIS || stats.failed()) {
-      statsAt = now;
-      stats = StoreStats.read(db);
+    Counted last = counted.get();
+    if (last != null && now - last.at() <= STATS_MILLIS && !last.stats().failed()) {
+      return last.stats();
     }
-    return stats;
+    Counted fresh = new Counted(StoreStats.read(db), now);
+    counted.set(fresh);
+    return fresh.stats();
   }
 
   String render(String base, String host, StoreStats s) {
