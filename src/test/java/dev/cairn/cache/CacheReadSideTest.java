@@ -57,6 +57,16 @@ class CacheReadSideTest {
     return tmp.resolve("tree");
   }
 
+  /** {@link #tree()} added to a chroot store: the path, its `nix path-info --json` and its NAR. */
+  private record Added(RealNix src, String path, JsonObject info, byte[] nar) {}
+
+  private Added addTree() throws Exception {
+    RealNix src = new RealNix(tmp.resolve("src"));
+    String path = src.add(tree());
+    return new Added(src, path, new JsonArray(src.pathInfoJson(path)).getJsonObject(0),
+        src.ok("nix-store", "--dump", src.realPath(path).toString()).stdout());
+  }
+
   @Test
   void listingsAreWhatNixWritesBesideItsNars() throws Exception {
     RealNix src = new RealNix(tmp.resolve("src"));
@@ -88,10 +98,11 @@ class CacheReadSideTest {
 
   @Test
   void aDownloadResumedWithRangeIsTheWholeNar() throws Exception {
-    RealNix src = new RealNix(tmp.resolve("src"));
-    String dirPath = src.add(tree());
-    JsonObject info = new JsonArray(src.pathInfoJson(dirPath)).getJsonObject(0);
-    byte[] nar = src.ok("nix-store", "--dump", src.realPath(dirPath).toString()).stdout();
+    Added added = addTree();
+    RealNix src = added.src();
+    String dirPath = added.path();
+    JsonObject info = added.info();
+    byte[] nar = added.nar();
     try (TestServer server = TestServer.start(Dialect.SQLITE)) {
       PathInfo stored = BinaryCacheTest.put(server.server().store(), info, nar);
       String url = server.baseUrl() + "/" + NarUrl.of(stored);
@@ -174,10 +185,11 @@ class CacheReadSideTest {
 
   @Test
   void nixResumesAnInterruptedNarDownloadWithRange() throws Exception {
-    RealNix src = new RealNix(tmp.resolve("src"));
-    String dirPath = src.add(tree());
-    JsonObject info = new JsonArray(src.pathInfoJson(dirPath)).getJsonObject(0);
-    byte[] nar = src.ok("nix-store", "--dump", src.realPath(dirPath).toString()).stdout();
+    Added added = addTree();
+    RealNix src = added.src();
+    String dirPath = added.path();
+    JsonObject info = added.info();
+    byte[] nar = added.nar();
     try (TestServer server = TestServer.start(Dialect.SQLITE); CuttingProxy proxy = new CuttingProxy(server.port(), 300_000)) {
       BinaryCacheTest.put(server.server().store(), info, nar);
       RealNix dst = new RealNix(tmp.resolve("dst"));

@@ -62,9 +62,7 @@ class RangedNarRenderTest {
   @Test
   void everyOffsetRendersTheRestOfTheArchive() throws Exception {
     Path t = tree();
-    ByteArrayOutputStream nar = new ByteArrayOutputStream();
-    NarWriter.dump(t, nar);
-    byte[] whole = nar.toByteArray();
+    byte[] whole = nar(t);
     Node root = fixture.ingester.ingest(t).root();
     assertEquals(whole.length, layout(root).narSize(root));
 
@@ -84,9 +82,7 @@ class RangedNarRenderTest {
   void aSingleFileArchiveRendersFromAnyOffset() throws Exception {
     Path f = Files.writeString(tmp.resolve("single"), "x".repeat(1000));
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
-    ByteArrayOutputStream nar = new ByteArrayOutputStream();
-    NarWriter.dump(f, nar);
-    byte[] whole = nar.toByteArray();
+    byte[] whole = nar(f);
     Node root = fixture.ingester.ingest(f).root();
     assertEquals(whole.length, layout(root).narSize(root));
     for (long from = 0; from < whole.length; from++) {
@@ -97,9 +93,7 @@ class RangedNarRenderTest {
   @Test
   void blobsBeforeTheOffsetAreNotRead() throws Exception {
     Path t = tree();
-    ByteArrayOutputStream nar = new ByteArrayOutputStream();
-    NarWriter.dump(t, nar);
-    byte[] whole = nar.toByteArray();
+    byte[] whole = nar(t);
     Node root = fixture.ingester.ingest(t).root();
     List<String> opened = new ArrayList<>();
     BlobService recording = new BlobService() {
@@ -130,6 +124,12 @@ class RangedNarRenderTest {
     assertEquals(3, opened.size(), opened.toString());
     assertTrue(opened.get(0).endsWith("@200000"), opened.toString());
     assertTrue(opened.get(1).endsWith("@0") && opened.get(2).endsWith("@0"), opened.toString());
+  }
+
+  private static byte[] nar(Path tree) throws Exception {
+    ByteArrayOutputStream nar = new ByteArrayOutputStream();
+    NarWriter.dump(tree, nar);
+    return nar.toByteArray();
   }
 
   private void assertRendersFrom(Node root, byte[] whole, long from) throws Exception {
