@@ -1,5 +1,6 @@
 package dev.cairn.cache;
 
+import dev.cairn.castore.NarLayout;
 import dev.cairn.nix.NarInfo;
 import dev.cairn.nix.SecretKey;
 import dev.cairn.nix.StorePath;
@@ -16,6 +17,8 @@ import dev.cairn.store.gc.GcConfig;
 import dev.cairn.validation.ValidationException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -34,6 +37,7 @@ import java.util.logging.Logger;
 public final class CacheCapability implements Capability {
   private static final Logger LOG = Logger.getLogger("cairn.cache");
   private static final String NARINFO_SUFFIX = ".narinfo";
+  private static final String LISTING_SUFFIX = ".ls";
   /** A narinfo is a few lines per reference: 1 MiB holds thousands of references. */
   private static final long MAX_NARINFO_BYTES = 1 << 20;
 
@@ -44,6 +48,9 @@ public final class CacheCapability implements Capability {
   private final CacheUploads uploads;
   private final Writes writes;
   private final PullThrough pullThrough;
+  private final WorkerExecutor blocking;
+  private final BuildLogRoutes logs;
+  private final CacheFrontPage frontPage;
 
   private CacheCapability(ServerContext ctx, CacheConfig config, List<SecretKey> keys, long stallMillis) {
     Store store = ctx.store();
@@ -51,8 +58,11 @@ public final class CacheCapability implements Capability {
     this.writes = ctx.writes();
     this.pullThrough = new PullThrough(store, ctx.users());
     this.uploads = new CacheUploads(store, new PendingNars(ctx.db(), GcConfig.from(ctx.config()).grace().dividedBy(2)), config.maxNarBytes());
+    this.blocking = ctx.blocking();
+    this.logs = new BuildLogRoutes(new BuildLogs(ctx.db(), store.blobs()), store.blobs());
     this.config = config;
     this.keys = List.copyOf(keys);
+    this.frontPage = new CacheFrontPage(ctx.db(), keys);
     this.nars = new NarResponses(store.renderer(), store.narPool(), stallMillis);
   }
 
@@ -67,14 +77,21 @@ public final class CacheCapability implements Capability {
 
   @Override
   public void routes(Router router) {
+    router.get("/").handler(frontPage::handle);
     router.get("/nix-cache-info").handler(this::cacheInfo);
     router.get("/api/v1/cache/public-keys").handler(this::publicKeys);
     router.routeWithRegex("/[^/]+\\.narinfo").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::narInfo);
+    router.routeWithRegex(HttpMethod.GET, "/[^/]+\\.ls").handler(this::listing);
+    router.get("/log/:drv").handler(logs::get);
+    router.put("/log/:drv").handler(writes.body(config.maxLogBytes(), Role.WRITER)).handler(logs::put);
     router.route("/nar/:file").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::nar);
     // The write side (nix copy --to): the NAR streamed, then its narinfo; writers only.
     router.put("/nar/:file").handler(writes.streamed(Role.WRITER)).handler(uploads::putNar);
     router.routeWithRegex("/[^/]+\\.narinfo").method(HttpMethod.PUT).handler(writes.body(MAX_NARINFO_BYTES, Role.WRITER))
         .handler(uploads::putNarInfo);
+    // nix copy --to '…?write-nar-listing=true' PUTs listings; Cairn computes its own from castore.
+    router.routeWithRegex(HttpMethod.PUT, "/[^/]+\\.ls").handler(writes.body(MAX_NARINFO_BYTES, Role.WRITER))
+        .handler(rc -> rc.response().setStatusCode(204).end());
     // Nix PUTs a nix-cache-info only when its GET failed; ours always answers, so this is a no-op.
     router.put("/nix-cache-info").handler(writes.body(MAX_NARINFO_BYTES, Role.WRITER)).handler(rc -> rc.response().setStatusCode(204).end());
   }
@@ -90,15 +107,41 @@ public final class CacheCapability implements Capability {
     rc.response().putHeader("Content-Type", "application/json").end(new JsonObject().put("public_keys", list).encode());
   }
 
-  private void narInfo(RoutingContext rc) {
+  /** The store path digest of {@code /<hash32><suffix>}, or empty after answering 400. */
+  private static Optional<StorePathDigest> pathDigest(RoutingContext rc, String field, String suffix) {
     String file = rc.request().path().substring(1);
-    StorePathDigest digest;
     try {
-      digest = StorePathDigest.of("narinfo", StorePath.fromHashPart(file.substring(0, file.length() - NARINFO_SUFFIX.length())));
+      return Optional.of(StorePathDigest.of(field, StorePath.fromHashPart(file.substring(0, file.length() - suffix.length()))));
     } catch (ValidationException e) {
       error(rc, 400, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private void listing(RoutingContext rc) {
+    Optional<StorePathDigest> digest = pathDigest(rc, "ls", LISTING_SUFFIX);
+    if (digest.isEmpty()) {
       return;
     }
+    store.pathInfos().get(digest.get())
+        .compose(found -> found.isEmpty() ? Future.succeededFuture(Optional.<Buffer>empty())
+            : NarLayout.load(store.directories(), found.get().node()).compose(layout -> blocking.executeBlocking(
+                () -> Optional.of(NarListing.of(found.get().node(), layout).toBuffer()), false)))
+        .onSuccess(json -> {
+          if (json.isEmpty()) {
+            error(rc, 404, "no such path in this cache");
+          } else {
+            rc.response().putHeader("Content-Type", "application/json").end(json.get());
+          }
+        }).onFailure(e -> HttpErrors.answer(rc, e));
+  }
+
+  private void narInfo(RoutingContext rc) {
+    Optional<StorePathDigest> parsed = pathDigest(rc, "narinfo", NARINFO_SUFFIX);
+    if (parsed.isEmpty()) {
+      return;
+    }
+    StorePathDigest digest = parsed.get();
     pullThrough.source(rc.request()).compose(paths -> paths.get(digest)).onSuccess(found -> {
       if (found.isEmpty()) {
         error(rc, 404, "no such path in this cache");
@@ -154,16 +197,23 @@ public final class CacheCapability implements Capability {
       }
       long start = range.map(ByteRange::start).orElse(0L);
       long length = range.map(ByteRange::length).orElse(info.narSize());
+      // Compressed only whole: a Range counts bytes of the NAR itself (WIRE.md §2).
+      boolean zstd = config.zstdResponses() && range.isEmpty() && AcceptEncoding.allows(rc.request().getHeader("Accept-Encoding"), "zstd");
       response.setStatusCode(range.isPresent() ? 206 : 200)
           .putHeader("Content-Type", "application/x-nix-nar")
           .putHeader("Accept-Ranges", "bytes")
-          .putHeader("Content-Length", Long.toString(length));
+          .putHeader("Vary", "Accept-Encoding");
+      if (zstd) {
+        response.putHeader("Content-Encoding", "zstd").setChunked(true);
+      } else {
+        response.putHeader("Content-Length", Long.toString(length));
+      }
       range.ifPresent(r -> response.putHeader("Content-Range", r.contentRange()));
       if (rc.request().method() == HttpMethod.HEAD) {
         response.end();
         return;
       }
-      nars.send(response, Vertx.currentContext(), info.node(), start, length, url.toString())
+      nars.send(response, Vertx.currentContext(), info.node(), start, length, zstd, url.toString())
           .onFailure(e -> response.reset());
     }).onFailure(e -> HttpErrors.answer(rc, e));
   }

@@ -10,9 +10,11 @@ import java.util.List;
  * secret key files narinfos are signed with ({@code signing_key_file} for one, as the
  * environment variable {@code CAIRN_CACHE_SIGNING_KEY_FILE} sets it; {@code signing_key_files}
  * for several, comma-separated). No key file: one is generated under the data dir.
- * {@code max_nar_bytes} bounds one uploaded NAR ({@code PUT /nar/…}), as sent and decompressed.
+ * {@code max_nar_bytes} bounds one uploaded NAR ({@code PUT /nar/…}), as sent and decompressed, {@code max_log_bytes}
+ * one build log ({@code PUT /log/…}); {@code zstd_responses} lets NAR downloads be compressed
+ * when the client asks for zstd.
  */
-public record CacheConfig(int priority, List<Path> signingKeyFiles, long maxNarBytes) {
+public record CacheConfig(int priority, List<Path> signingKeyFiles, long maxNarBytes, long maxLogBytes, boolean zstdResponses) {
   public CacheConfig {
     signingKeyFiles = List.copyOf(signingKeyFiles);
   }
@@ -28,6 +30,7 @@ public record CacheConfig(int priority, List<Path> signingKeyFiles, long maxNarB
         files.add(Path.of(f.strip()));
       }
     }
-    return new CacheConfig(tree.integer("cache.priority", 0, 1_000_000), files, tree.longValue("cache.max_nar_bytes", 1024, 1L << 50));
+    return new CacheConfig(tree.integer("cache.priority", 0, 1_000_000), files, tree.longValue("cache.max_nar_bytes", 1024, 1L << 50),
+        tree.longValue("cache.max_log_bytes", 1024, Integer.MAX_VALUE - 8), tree.bool("cache.zstd_responses"));
   }
 }

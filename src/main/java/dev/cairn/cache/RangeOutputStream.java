@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Passes on bytes [start, start + length) of what is written and drops the rest; once the range
- * is complete, the next write throws {@link Done} so the renderer stops instead of rendering the
- * remainder for nothing.
+ * Passes on the first {@code length} bytes of what is written (a rendering that already starts at
+ * the range's first byte) and drops the rest; once the range is complete, the next write throws
+ * {@link Done} so the renderer stops instead of rendering the remainder for nothing.
  */
 final class RangeOutputStream extends OutputStream {
   static final class Done extends IOException {
@@ -16,12 +16,10 @@ final class RangeOutputStream extends OutputStream {
   }
 
   private final OutputStream out;
-  private long skip;
   private long left;
 
-  RangeOutputStream(OutputStream out, long start, long length) {
+  RangeOutputStream(OutputStream out, long length) {
     this.out = out;
-    this.skip = start;
     this.left = length;
   }
 
@@ -34,12 +32,6 @@ final class RangeOutputStream extends OutputStream {
   public void write(byte[] b, int off, int len) throws IOException {
     if (left == 0 && len > 0) {
       throw new Done();
-    }
-    if (skip > 0) {
-      int dropped = (int) Math.min(skip, len);
-      skip -= dropped;
-      off += dropped;
-      len -= dropped;
     }
     int n = (int) Math.min(left, len);
     if (n > 0) {

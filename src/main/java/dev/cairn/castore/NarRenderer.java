@@ -5,14 +5,16 @@ import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * castore → NAR: the one renderer, byte-identical to {@code nix-store --dump} of the same tree
  * (entries in name order, as directories keep them). Blocking: run on a worker pool of its own;
  * it streams blobs a piece at a time, so no file is held in memory.
+ *
+ * <p>A rendering may start at any offset: whole entries that end before it are skipped by their
+ * {@link NarLayout} size and the file it falls into is read from there on, so resuming a download
+ * near the end of a large NAR reads no blob before the offset.
  */
 public final class NarRenderer {
   private static final int PIECE = 1 << 17;
@@ -26,51 +28,126 @@ public final class NarRenderer {
   }
 
   public void render(Node root, OutputStream out) throws IOException {
-    Map<B3Digest, Directory> tree = new HashMap<>();
-    if (root instanceof DirectoryNode dir) {
-      for (Directory d : Await.result(directories.getRecursive(dir.digest()))) {
-        tree.put(d.digest(), d);
-      }
-    }
-    NarWriter writer = new NarWriter(out);
-    node(root, writer, tree);
-    writer.end();
+    render(root, out, 0);
   }
 
-  private void node(Node node, NarWriter w, Map<B3Digest, Directory> tree) throws IOException {
-    if (node instanceof SymlinkNode link) {
-      w.symlink(link.target().bytes());
-    } else if (node instanceof FileNode file) {
-      w.fileStart(file.executable(), file.size());
-      Optional<BlobReader> reader = Await.result(blobs.open(file.digest()));
+  /** Writes the NAR of {@code root} from byte {@code from} on (0: the whole archive). */
+  public void render(Node root, OutputStream out, long from) throws IOException {
+    Rendering r = new Rendering(Await.result(NarLayout.load(directories, root)), new FromOffset(out, from), from);
+    r.node(root, NarLayout.HEADER);
+    r.writer.end();
+  }
+
+  private final class Rendering {
+    private final NarLayout layout;
+    private final FromOffset out;
+    private final NarWriter writer;
+    private final long from;
+
+    Rendering(NarLayout layout, FromOffset out, long from) {
+      this.layout = layout;
+      this.out = out;
+      this.writer = new NarWriter(out);
+      this.from = from;
+    }
+
+    /** Renders {@code node}, whose encoding starts at byte {@code start} of the archive. */
+    void node(Node node, long start) throws IOException {
+      if (node instanceof SymlinkNode link) {
+        writer.symlink(link.target().bytes());
+      } else if (node instanceof FileNode file) {
+        writer.fileStart(file.executable(), file.size());
+        long skip = Math.max(0, Math.min(file.size(), from - (start + NarLayout.contentsOffset(file.executable()))));
+        omit(skip);
+        contents(file, skip);
+        writer.fileEnd();
+      } else {
+        Directory dir = layout.directory((DirectoryNode) node);
+        writer.directoryStart();
+        long position = start + NarLayout.DIRECTORY_START;
+        for (Node child : dir.nodes()) {
+          long size = layout.entrySize(child);
+          if (position + size <= from) {
+            omit(size);
+          } else {
+            writer.entryStart(child.name().bytes());
+            node(child, position + NarLayout.entryStart(child.name()));
+            writer.entryEnd();
+          }
+          position += size;
+        }
+        writer.directoryEnd();
+      }
+    }
+
+    private void omit(long n) {
+      if (n > 0) {
+        writer.omit(n);
+        out.omit(n);
+      }
+    }
+
+    private void contents(FileNode file, long offset) throws IOException {
+      Optional<BlobReader> reader = Await.result(blobs.open(file.digest(), offset, Long.MAX_VALUE));
       if (reader.isEmpty()) {
         throw new IncompleteTreeException("blob " + file.digest() + " of " + file.name() + " is missing from the blob store");
       }
       try {
         BlobReader r = reader.get();
-        if (r.length() != file.size()) {
-          throw new IncompleteTreeException("blob " + file.digest() + " has " + r.length() + " bytes, the file node says " + file.size());
+        if (offset + r.length() != file.size()) {
+          throw new IncompleteTreeException("blob " + file.digest() + " has " + (offset + r.length()) + " bytes, the file node says " + file.size());
         }
         while (r.remaining() > 0) {
           Buffer piece = Await.result(r.read(PIECE));
-          w.fileContents(ByteBuffer.wrap(piece.getBytes()));
+          writer.fileContents(ByteBuffer.wrap(piece.getBytes()));
         }
       } finally {
         reader.get().close();
       }
-      w.fileEnd();
-    } else if (node instanceof DirectoryNode dirNode) {
-      Directory dir = tree.get(dirNode.digest());
-      if (dir == null) {
-        throw new IncompleteTreeException("directory " + dirNode.digest() + " of " + dirNode.name() + " is missing from the directory store");
+    }
+  }
+
+  /**
+   * Drops the archive's first {@code from} bytes, whether they are written or {@link #omit omitted}
+   * (accounted for without being produced); passes on the rest.
+   */
+  private static final class FromOffset extends OutputStream {
+    private final OutputStream out;
+    private long drop;
+
+    FromOffset(OutputStream out, long from) {
+      this.out = out;
+      this.drop = from;
+    }
+
+    void omit(long n) {
+      if (n > drop) {
+        throw new IllegalStateException("omitting " + n + " bytes with only " + drop + " before the range");
       }
-      w.directoryStart();
-      for (Node child : dir.nodes()) {
-        w.entryStart(child.name().bytes());
-        node(child, w, tree);
-        w.entryEnd();
+      drop -= n;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (drop > 0) {
+        int dropped = (int) Math.min(drop, len);
+        drop -= dropped;
+        off += dropped;
+        len -= dropped;
       }
-      w.directoryEnd();
+      if (len > 0) {
+        out.write(b, off, len);
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      out.flush();
     }
   }
 }

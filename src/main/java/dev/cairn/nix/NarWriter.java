@@ -150,6 +150,22 @@ public final class NarWriter implements NarVisitor {
     remaining -= n;
   }
 
+  /**
+   * Accounts for {@code n} bytes of the archive the caller leaves out of the output, as a ranged
+   * rendering does with what lies before its first byte: inside a file they are contents (so the
+   * file's padding still comes out right), elsewhere whole directory entries. Nothing is written;
+   * {@link #size()} counts them.
+   */
+  public void omit(long n) {
+    if (remaining >= 0) {
+      if (n > remaining) {
+        throw new IllegalStateException("omitting " + n + " bytes of a file with " + remaining + " left");
+      }
+      remaining -= n;
+    }
+    written += n;
+  }
+
   /** Writes file contents from a stream; reads exactly the announced size. */
   public void fileContents(InputStream in) throws IOException {
     byte[] b = new byte[(int) Math.min(Math.max(remaining, 1), 1 << 17)];

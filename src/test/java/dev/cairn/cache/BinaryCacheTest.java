@@ -291,7 +291,7 @@ class BinaryCacheTest {
   }
 
   /** Ingests a NAR into Cairn's store and puts its PathInfo as `nix path-info --json` describes it. */
-  private static PathInfo put(Store store, JsonObject info, byte[] nar) throws Exception {
+  static PathInfo put(Store store, JsonObject info, byte[] nar) throws Exception {
     StorePath path = StorePath.parse(info.getString("path"));
     NarIngester.Result r = store.ingester().ingest(new ByteArrayInputStream(nar));
     assertEquals(Hash.parse(info.getString("narHash")), r.narSha256());
@@ -303,7 +303,7 @@ class BinaryCacheTest {
     return await(store.pathInfos().put(PathInfo.withUnresolvedReferences(path, node, r.narSize(), r.narSha256(), List.of(), deriver, ca, refs)));
   }
 
-  private static JsonObject find(JsonArray infos, String path) {
+  static JsonObject find(JsonArray infos, String path) {
     return infos.stream().map(JsonObject.class::cast).filter(o -> o.getString("path").equals(path)).findFirst().orElseThrow();
   }
 

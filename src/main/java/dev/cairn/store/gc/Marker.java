@@ -17,7 +17,8 @@ import java.util.List;
  * The mark phase: every directory and blob reachable from a root. Roots are the root node of
  * every PathInfo, the content of every reference a PathInfo holds by content (so a path's
  * closure stays whole while the path exists, even when a referenced PathInfo is deleted), and
- * every pin. Roots are read in pages and their trees walked level by level, one query per
+ * every pin, and the blob of every build log the binary cache keeps ({@code cache_build_logs}).
+ * Roots are read in pages and their trees walked level by level, one query per
  * {@link InList#MAX} directories; a directory already marked is not walked again, so subtrees
  * shared by many paths cost one visit.
  *
@@ -39,6 +40,7 @@ final class Marker {
     return pathRoots(marks, new byte[0])
         .compose(v -> referenceRoots(marks, new byte[0], -1))
         .compose(v -> pinRoots(marks, ""))
+        .compose(v -> buildLogRoots(marks, ""))
         .map(marks);
   }
 
@@ -68,6 +70,16 @@ final class Marker {
         .compose(v -> db.query("SELECT name, node FROM gc_pins WHERE name > ? ORDER BY name LIMIT ?", after, InList.MAX))
         .compose(rows -> walk(marks, nodes(rows, "node")).compose(v -> rows.size() < InList.MAX ? Future.succeededFuture()
             : pinRoots(marks, rows.get(rows.size() - 1).string("name"))));
+  }
+
+  /** Build logs of the binary cache (V015): blobs, nothing below them. */
+  private Future<Void> buildLogRoots(Marks marks, String after) {
+    return checkpoint.check()
+        .compose(v -> db.query("SELECT drv, blob FROM cache_build_logs WHERE drv > ? ORDER BY drv LIMIT ?", after, InList.MAX))
+        .compose(rows -> {
+          rows.forEach(r -> marks.blobs().add(B3Digest.of(r.bytes("blob"))));
+          return rows.size() < InList.MAX ? Future.succeededFuture() : buildLogRoots(marks, rows.get(rows.size() - 1).string("drv"));
+        });
   }
 
   private static List<Node> nodes(List<Row> rows, String column) {
