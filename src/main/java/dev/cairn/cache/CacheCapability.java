@@ -1,5 +1,6 @@
 package dev.cairn.cache;
 
+import dev.cairn.server.http.ByteRange;
 import dev.cairn.nix.NarInfo;
 import dev.cairn.nix.SecretKey;
 import dev.cairn.nix.StorePath;

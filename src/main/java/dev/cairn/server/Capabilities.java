@@ -10,6 +10,6 @@ final class Capabilities {
 
   static List<Function<ServerContext, Future<Capability>>> all() {
     return List.of(dev.cairn.grpc.CastoreCapability::create, dev.cairn.attest.AttestCapability::create,
-        dev.cairn.cache.CacheCapability::create);
+        dev.cairn.cache.CacheCapability::create, dev.cairn.registry.RegistryCapability::create);
   }
 }

@@ -34,6 +34,7 @@ public final class Store {
   private final NarCalculationService narCalculation;
   private final PathInfoConflicts conflicts;
   private final PathInfoUploads uploads;
+  private final PathNames names;
   private final WorkerExecutor chunkIo;
   private final WorkerExecutor narPool;
 
@@ -52,6 +53,7 @@ public final class Store {
     this.narCalculation = new NarCalculationService(db, renderer, narPool);
     this.conflicts = new PathInfoConflicts(db);
     this.uploads = new PathInfoUploads(pathInfos, narCalculation, conflicts, blobs, dirs);
+    this.names = new PathNames(db);
   }
 
   /**
@@ -107,6 +109,11 @@ public final class Store {
   /** Where PathInfos from outside enter the store (immutability, NAR check, evidence). */
   public PathInfoUploads uploads() {
     return uploads;
+  }
+
+  /** Stored paths found by (package) name. */
+  public PathNames names() {
+    return names;
   }
 
   /** The pool NAR ingest and rendering run on (they block while waiting for blob I/O). */
