@@ -1,12 +1,13 @@
 -- OCI registry (issue 12). A store layer's digest and size, computed once by rendering it; the
 -- key is the tar recipe version and the sorted store paths with their NAR hashes. store_paths
--- (one full path per line) is what a blob GET re-renders.
+-- (one full path per line) is what a blob GET re-renders. used_at is refreshed by every
+-- resolution that lists the layer, like registry_documents.used_at.
 CREATE TABLE registry_layers (
   layer_key TEXT PRIMARY KEY,
   digest TEXT NOT NULL,
   size {{BIGINT}} NOT NULL,
   store_paths TEXT NOT NULL,
-  created_at {{BIGINT}} NOT NULL
+  used_at {{BIGINT}} NOT NULL
 );
 
 CREATE INDEX registry_layers_digest ON registry_layers(digest);

@@ -120,7 +120,8 @@ final class ImageResolver {
         layers.forEach(l -> refs.add(new LayerRef(l.result().digest(), l.result().size())));
         refs.add(new LayerRef(customLayer.digest(), customLayer.content().length));
         ImageDocuments docs = ImageDocuments.render(refs, c);
-        return index.putDocuments(List.of(customLayer, docs.config(), docs.oci(), docs.docker()))
+        return index.touchLayers(layers.stream().map(l -> l.result().key()).toList())
+            .compose(x -> index.putDocuments(List.of(customLayer, docs.config(), docs.oci(), docs.docker())))
             .compose(x -> index.putImage(name.repository(), docs.oci().digest(), docs.docker().digest()))
             .map(docs);
       });

@@ -40,6 +40,11 @@ public final class RegistryCapability implements Capability {
     return Future.succeededFuture(new RegistryCapability(ctx, config, stallMillis));
   }
 
+  /** The registry's part of a garbage collection (its metadata; it holds no store content). */
+  public static dev.cairn.store.gc.MetadataSweep gcSweep(dev.cairn.db.Database db) {
+    return new RegistryGc(db);
+  }
+
   @Override
   public void routes(Router router) {
     router.route("/v2").handler(this::dispatch);

@@ -45,8 +45,16 @@ final class RegistryIndex {
 
   Future<Void> putLayer(StoredLayer layer) {
     String paths = String.join("\n", layer.paths().stream().map(StorePath::fullPath).toList());
-    return db.update("INSERT INTO registry_layers (layer_key, digest, size, store_paths, created_at) VALUES (?, ?, ?, ?, ?)"
+    return db.update("INSERT INTO registry_layers (layer_key, digest, size, store_paths, used_at) VALUES (?, ?, ?, ?, ?)"
         + " ON CONFLICT (layer_key) DO NOTHING", layer.key(), layer.digest().text(), layer.size(), paths, System.currentTimeMillis()).mapEmpty();
+  }
+
+  /** Marks layers as used now, so that a collection running meanwhile keeps them. */
+  Future<Void> touchLayers(List<String> keys) {
+    long now = System.currentTimeMillis();
+    List<Object[]> rows = new ArrayList<>();
+    keys.forEach(k -> rows.add(new Object[] {now, k}));
+    return db.batch("UPDATE registry_layers SET used_at = ? WHERE layer_key = ?", rows);
   }
 
   Future<Optional<Document>> document(OciDigest digest) {

@@ -244,6 +244,42 @@ class RegistryWireTest {
     }
   }
 
+  @Test
+  void aCollectionRemovesManifestsNoImageNamesAnyMore() throws Exception {
+    try (TestServer own = TestServer.start(Dialect.SQLITE)) {
+      fixture.load(own);
+      String v2 = own.baseUrl() + "/v2/";
+      HttpResponse<byte[]> before = send("GET", v2 + "busybox/manifests/latest");
+      String old = before.headers().firstValue("Docker-Content-Digest").orElseThrow();
+      String oldConfig = json(before).getJsonObject("config").getString("digest");
+
+      // a newer path of the same package: latest moves to it
+      Path newer = Files.createDirectories(tmp.resolve("newer/busybox/bin"));
+      Files.copy(Path.of("/bin/busybox"), newer.resolve("busybox"));
+      Files.writeString(newer.resolve("version"), "2\n");
+      String path = fixture.nix.add(tmp.resolve("newer/busybox"));
+      Path netrc = tmp.resolve("newer.netrc");
+      Files.writeString(netrc, "machine 127.0.0.1 login x password " + own.createUser("pusher2", dev.cairn.users.Role.WRITER) + "\n");
+      fixture.nix.ok("nix", "copy", "--from", fixture.nix.store(), "--to", own.baseUrl() + "?compression=none", "--option", "netrc-file",
+          netrc.toString(), path);
+      HttpResponse<byte[]> after = send("GET", v2 + "busybox/manifests/latest");
+      String current = after.headers().firstValue("Docker-Content-Digest").orElseThrow();
+      assertNotEquals(old, current);
+      assertEquals(200, send("GET", v2 + "busybox/manifests/" + old).statusCode(), "kept until a collection");
+
+      dev.cairn.store.gc.GcReport report = await(dev.cairn.store.gc.GarbageCollector.of(own.server().db(), own.server().store(),
+          dev.cairn.server.Capabilities.metadataSweeps(own.server().db())).run(new dev.cairn.store.gc.GcOptions(java.time.Duration.ZERO, false)));
+      assertTrue(report.metadataRows() >= 3, report.summary());
+      assertError(send("GET", v2 + "busybox/manifests/" + old), 404, "MANIFEST_UNKNOWN");
+      assertError(send("GET", v2 + "busybox/blobs/" + oldConfig), 404, "BLOB_UNKNOWN");
+      assertEquals(200, send("GET", v2 + "busybox/manifests/" + current).statusCode());
+      for (Object layer : json(after).getJsonArray("layers")) {
+        String digest = ((JsonObject) layer).getString("digest");
+        assertEquals(digest, sha256(send("GET", v2 + "busybox/blobs/" + digest).body()));
+      }
+    }
+  }
+
   private static Node child(Directory dir, String name) {
     return dir.nodes().stream().filter(n -> n.name().equals(PathComponent.of(name))).findFirst().orElseThrow();
   }
