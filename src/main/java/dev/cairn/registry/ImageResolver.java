@@ -31,13 +31,15 @@ final class ImageResolver {
   private final RegistryIndex index;
   private final LayerRecipe recipe;
   private final int maxLayers;
+  private final Layering.Strategy layering;
   private final Map<String, Future<ImageDocuments>> inFlight = new ConcurrentHashMap<>();
 
-  ImageResolver(Store store, RegistryIndex index, int maxLayers) {
+  ImageResolver(Store store, RegistryIndex index, int maxLayers, Layering.Strategy layering) {
     this.store = store;
     this.index = index;
     this.recipe = new LayerRecipe(store.blobs(), store.directories());
     this.maxLayers = maxLayers;
+    this.layering = layering;
   }
 
   LayerRecipe recipe() {
@@ -110,8 +112,7 @@ final class ImageResolver {
   }
 
   private Future<ImageDocuments> build(ImageName name) {
-    return packages(name).compose(tops -> Closure.of(store.pathInfos(), tops).compose(closure -> {
-      List<List<PathInfo>> groups = Layering.sizeFirst(tops, closure, maxLayers - 1);
+    return packages(name).compose(tops -> Closure.of(store.pathInfos(), tops).compose(closure -> groups(tops, closure).compose(groups -> {
       List<Future<StoredLayer>> layers = groups.stream().map(this::layer).toList();
       Future<Customisation> custom = Customisation.build(store.directories(), tops, closure);
       return Future.all(layers).compose(v -> custom).compose(c -> {
@@ -125,7 +126,16 @@ final class ImageResolver {
             .compose(x -> index.putImage(name.repository(), docs.oci().digest(), docs.docker().digest()))
             .map(docs);
       });
-    }));
+    })));
+  }
+
+  /** The store layers' path groups; the customisation layer takes one of the budget. */
+  private Future<List<List<PathInfo>>> groups(List<PathInfo> tops, Map<StorePath, PathInfo> closure) {
+    if (layering == Layering.Strategy.SIZE) {
+      return Future.succeededFuture(Layering.sizeFirst(tops, closure, maxLayers - 1));
+    }
+    return store.popularity().referrers(new ArrayList<>(closure.keySet()))
+        .map(referrers -> Layering.popularity(tops, closure, referrers, maxLayers - 1));
   }
 
   /** A store layer's digest and size: from the index, or rendered once (on the NAR pool) and kept. */

@@ -35,6 +35,7 @@ public final class Store {
   private final PathInfoConflicts conflicts;
   private final PathInfoUploads uploads;
   private final PathNames names;
+  private final PathPopularity popularity;
   private final WorkerExecutor chunkIo;
   private final WorkerExecutor narPool;
 
@@ -54,6 +55,7 @@ public final class Store {
     this.conflicts = new PathInfoConflicts(db);
     this.uploads = new PathInfoUploads(pathInfos, narCalculation, conflicts, blobs, dirs);
     this.names = new PathNames(db);
+    this.popularity = new PathPopularity(db);
   }
 
   /**
@@ -114,6 +116,11 @@ public final class Store {
   /** Stored paths found by (package) name. */
   public PathNames names() {
     return names;
+  }
+
+  /** Reverse reference counts of stored paths. */
+  public PathPopularity popularity() {
+    return popularity;
   }
 
   /** The pool NAR ingest and rendering run on (they block while waiting for blob I/O). */
