@@ -1,13 +1,11 @@
 package dev.cairn.castore;
 
 import dev.cairn.nix.NarWriter;
-import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * castore → NAR: the one renderer, byte-identical to {@code nix-store --dump} of the same tree
@@ -15,7 +13,6 @@ import java.util.Optional;
  * it streams blobs a piece at a time, so no file is held in memory.
  */
 public final class NarRenderer {
-  private static final int PIECE = 1 << 17;
 
   private final BlobService blobs;
   private final DirectoryService directories;
@@ -42,22 +39,7 @@ public final class NarRenderer {
       w.symlink(link.target().bytes());
     } else if (node instanceof FileNode file) {
       w.fileStart(file.executable(), file.size());
-      Optional<BlobReader> reader = Await.result(blobs.open(file.digest()));
-      if (reader.isEmpty()) {
-        throw new IncompleteTreeException("blob " + file.digest() + " of " + file.name() + " is missing from the blob store");
-      }
-      try {
-        BlobReader r = reader.get();
-        if (r.length() != file.size()) {
-          throw new IncompleteTreeException("blob " + file.digest() + " has " + r.length() + " bytes, the file node says " + file.size());
-        }
-        while (r.remaining() > 0) {
-          Buffer piece = Await.result(r.read(PIECE));
-          w.fileContents(ByteBuffer.wrap(piece.getBytes()));
-        }
-      } finally {
-        reader.get().close();
-      }
+      FileContents.stream(blobs, file, file.name().toString(), piece -> w.fileContents(ByteBuffer.wrap(piece)));
       w.fileEnd();
     } else if (node instanceof DirectoryNode dirNode) {
       Directory dir = tree.get(dirNode.digest());

@@ -2,7 +2,7 @@ package dev.cairn.registry;
 
 import dev.cairn.castore.Await;
 import dev.cairn.castore.B3Digest;
-import dev.cairn.castore.BlobReader;
+import dev.cairn.castore.FileContents;
 import dev.cairn.castore.BlobService;
 import dev.cairn.castore.Directory;
 import dev.cairn.castore.DirectoryNode;
@@ -12,7 +12,6 @@ import dev.cairn.castore.IncompleteTreeException;
 import dev.cairn.castore.Node;
 import dev.cairn.castore.SymlinkNode;
 import dev.cairn.store.PathInfo;
-import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +20,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The versioned tar recipe of a store layer (WIRE.md §5: a layer must be byte-identical every
@@ -33,8 +31,6 @@ import java.util.Optional;
  */
 final class LayerRecipe {
   static final String VERSION = "cairn-tar-1";
-  private static final int PIECE = 1 << 17;
-
   private final BlobService blobs;
   private final DirectoryService directories;
 
@@ -94,23 +90,7 @@ final class LayerRecipe {
 
   private void file(FileNode file, byte[] path, TarWriter tar) throws IOException {
     tar.fileStart(path, file.executable() ? 0555 : 0444, file.size());
-    Optional<BlobReader> reader = Await.result(blobs.open(file.digest()));
-    if (reader.isEmpty()) {
-      throw new IncompleteTreeException("blob " + file.digest() + " of " + show(path) + " is missing from the blob store");
-    }
-    try {
-      BlobReader r = reader.get();
-      if (r.length() != file.size()) {
-        throw new IncompleteTreeException("blob " + file.digest() + " has " + r.length() + " bytes, the file node says " + file.size());
-      }
-      while (r.remaining() > 0) {
-        Buffer piece = Await.result(r.read(PIECE));
-        byte[] b = piece.getBytes();
-        tar.contents(b, 0, b.length);
-      }
-    } finally {
-      reader.get().close();
-    }
+    FileContents.stream(blobs, file, show(path), piece -> tar.contents(piece, 0, piece.length));
     tar.fileEnd(file.size());
   }
 
