@@ -121,12 +121,20 @@ final class ImageResolver {
         layers.forEach(l -> refs.add(new LayerRef(l.result().digest(), l.result().size())));
         refs.add(new LayerRef(customLayer.digest(), customLayer.content().length));
         ImageDocuments docs = ImageDocuments.render(refs, c);
-        return index.touchLayers(layers.stream().map(l -> l.result().key()).toList())
-            .compose(x -> index.putDocuments(List.of(customLayer, docs.config(), docs.oci(), docs.docker())))
-            .compose(x -> index.putImage(name.repository(), docs.oci().digest(), docs.docker().digest()))
-            .map(docs);
+        // A warm resolution that finds the image as stored writes nothing: the current manifests are
+        // in registry_images, and a collection keeps everything they name whatever its used_at.
+        return index.currentManifest(name.repository()).compose(current -> current.equals(Optional.of(docs.oci().digest()))
+            ? Future.succeededFuture(docs) : persist(name, docs, customLayer, layers));
       });
     })));
+  }
+
+  /** Stores a resolution: layers marked used, documents by digest, the image's current manifests. */
+  private Future<ImageDocuments> persist(ImageName name, ImageDocuments docs, Document customLayer, List<Future<StoredLayer>> layers) {
+    return index.touchLayers(layers.stream().map(l -> l.result().key()).toList())
+        .compose(x -> index.putDocuments(List.of(customLayer, docs.config(), docs.oci(), docs.docker())))
+        .compose(x -> index.putImage(name.repository(), docs.oci().digest(), docs.docker().digest()))
+        .map(docs);
   }
 
   /** The store layers' path groups; the customisation layer takes one of the budget. */
@@ -171,5 +179,4 @@ final class ImageResolver {
       count += len;
     }
   }
-
 }

@@ -76,6 +76,12 @@ final class RegistryIndex {
         + " resolved_at = excluded.resolved_at", utf8(repository), oci.text(), docker.text(), System.currentTimeMillis()).mapEmpty();
   }
 
+  /** The OCI manifest the image's last stored resolution gave. */
+  Future<Optional<OciDigest>> currentManifest(String repository) {
+    return db.queryOne("SELECT oci_manifest FROM registry_images WHERE repository = ?", utf8(repository))
+        .map(r -> r.map(row -> new OciDigest(row.string("oci_manifest"))));
+  }
+
   /** Repository names after {@code last} (exclusive), in lexical order. */
   Future<List<String>> repositories(Optional<String> last, int limit) {
     return db.query("SELECT repository FROM registry_images WHERE repository > ? ORDER BY repository LIMIT ?", utf8(last.orElse("")), limit)

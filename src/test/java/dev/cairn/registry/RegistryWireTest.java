@@ -200,6 +200,22 @@ class RegistryWireTest {
   }
 
   @Test
+  void concurrentPullsOfANameNotResolvedYetAllGetTheSameManifest() throws Exception {
+    java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> pulls = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      pulls.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(base + "top/dep/busybox/manifests/latest")).build(),
+          HttpResponse.BodyHandlers.ofByteArray()));
+    }
+    java.util.Set<String> digests = new java.util.HashSet<>();
+    for (var pull : pulls) {
+      HttpResponse<byte[]> r = pull.get();
+      assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+      digests.add(sha256(r.body()));
+    }
+    assertEquals(1, digests.size());
+  }
+
+  @Test
   void tagsAndCatalogArePagedWithLinks() throws Exception {
     JsonObject tags = json(send("GET", base + "busybox/top/tags/list"));
     assertEquals(new JsonObject().put("name", "busybox/top").put("tags", new JsonArray().add("latest")), tags);
