@@ -1,6 +1,7 @@
 package dev.cairn.cache;
 
 import dev.cairn.castore.NarLayout;
+import dev.cairn.server.http.ByteRange;
 import dev.cairn.nix.NarInfo;
 import dev.cairn.nix.SecretKey;
 import dev.cairn.nix.StorePath;

@@ -8,10 +8,10 @@ import java.util.concurrent.ExecutionException;
  * Waits for a future from a worker thread that may block (NAR ingest and render run on their
  * own pool, never on an event loop nor on the pool whose work they wait for).
  */
-final class Await {
+public final class Await {
   private Await() {}
 
-  static <T> T result(Future<T> future) throws IOException {
+  public static <T> T result(Future<T> future) throws IOException {
     try {
       return future.toCompletionStage().toCompletableFuture().get();
     } catch (InterruptedException e) {

@@ -1,7 +1,6 @@
 package dev.cairn.castore;
 
 import dev.cairn.nix.NarWriter;
-import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -17,7 +16,6 @@ import java.util.Optional;
  * near the end of a large NAR reads no blob before the offset.
  */
 public final class NarRenderer {
-  private static final int PIECE = 1 << 17;
 
   private final BlobService blobs;
   private final DirectoryService directories;
@@ -88,22 +86,7 @@ public final class NarRenderer {
     }
 
     private void contents(FileNode file, long offset) throws IOException {
-      Optional<BlobReader> reader = Await.result(blobs.open(file.digest(), offset, Long.MAX_VALUE));
-      if (reader.isEmpty()) {
-        throw new IncompleteTreeException("blob " + file.digest() + " of " + file.name() + " is missing from the blob store");
-      }
-      try {
-        BlobReader r = reader.get();
-        if (offset + r.length() != file.size()) {
-          throw new IncompleteTreeException("blob " + file.digest() + " has " + (offset + r.length()) + " bytes, the file node says " + file.size());
-        }
-        while (r.remaining() > 0) {
-          Buffer piece = Await.result(r.read(PIECE));
-          writer.fileContents(ByteBuffer.wrap(piece.getBytes()));
-        }
-      } finally {
-        reader.get().close();
-      }
+      FileContents.stream(blobs, file, offset, file.name().toString(), piece -> writer.fileContents(ByteBuffer.wrap(piece)));
     }
   }
 

@@ -125,7 +125,7 @@ public final class CairnServer {
               Writes writes = new Writes(vertx, users, bodies, limits);
               ServerContext ctx = new ServerContext(vertx, tree, config, db, users, blocking, store, writes, registry);
               Router router = Router.router(vertx);
-              return startCapabilities(ctx).compose(caps -> GcScheduler.deploy(vertx, GarbageCollector.of(db, store), gcConfig, registry)
+              return startCapabilities(ctx).compose(caps -> GcScheduler.deploy(vertx, GarbageCollector.of(db, store, Capabilities.metadataSweeps(db)), gcConfig, registry)
                   .compose(stopGc -> listen(ctx, caps, registry, options, limits, router)
                       .map(http -> {
                         warnIfBodiesCanExhaustTheHeap(limits);

@@ -40,6 +40,8 @@ public final class Store {
   private final NarCalculationService narCalculation;
   private final PathInfoConflicts conflicts;
   private final PathInfoUploads uploads;
+  private final PathNames names;
+  private final PathPopularity popularity;
   private final WorkerExecutor chunkIo;
   private final WorkerExecutor narPool;
 
@@ -69,6 +71,8 @@ public final class Store {
       this.readThrough = pathInfos;
       this.upstreams = Optional.empty();
     }
+    this.names = new PathNames(db);
+    this.popularity = new PathPopularity(db);
   }
 
   /**
@@ -145,6 +149,16 @@ public final class Store {
   /** Where PathInfos from outside enter the store (immutability, NAR check, evidence). */
   public PathInfoUploads uploads() {
     return uploads;
+  }
+
+  /** Stored paths found by (package) name. */
+  public PathNames names() {
+    return names;
+  }
+
+  /** Reverse reference counts of stored paths. */
+  public PathPopularity popularity() {
+    return popularity;
   }
 
   /** The pool NAR ingest and rendering run on (they block while waiting for blob I/O). */

@@ -1,5 +1,6 @@
 package dev.cairn.cache;
 
+import dev.cairn.server.http.ByteRange;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -162,7 +162,7 @@ class CacheReadSideTest {
           reader.ok("nix", "log", "--store", base, "--option", "substituters", "", out).out());
 
       // A collection with no grace period keeps the log's blob.
-      await(GarbageCollector.of(server.server().db(), server.server().store()).run(new GcOptions(Duration.ZERO, false)));
+      await(GarbageCollector.of(server.server().db(), server.server().store(), dev.cairn.server.Capabilities.metadataSweeps(server.server().db())).run(new GcOptions(Duration.ZERO, false)));
       assertEquals("hello from the builder\nto stderr\n", get(logUrl).body());
 
       // Writers only, a derivation's name, bounded; unknown derivations are 404.

@@ -198,7 +198,7 @@ class CacheUploadRefusalsTest {
 
       // Past the grace period a collection takes the dropped and the abandoned uploads' content.
       Thread.sleep(2_200);
-      GarbageCollector gc = GarbageCollector.of(server.server().db(), server.server().store());
+      GarbageCollector gc = GarbageCollector.of(server.server().db(), server.server().store(), dev.cairn.server.Capabilities.metadataSweeps(server.server().db()));
       GcReport report = await(gc.run(new GcOptions(Duration.ofSeconds(2), false)));
       assertTrue(report.blobs() >= 1, "the abandoned NAR's blob: " + report.summary());
       assertTrue(report.chunkBytes() >= 100L << 20, "the dropped upload's chunks: " + report.summary());

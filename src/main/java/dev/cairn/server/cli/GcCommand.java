@@ -36,7 +36,7 @@ final class GcCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ConfigTree tree = config.load();
     GcOptions options = new GcOptions(grace != null ? grace : GcConfig.from(tree).grace(), dryRun);
-    GcReport report = Admin.withStore(tree, (db, store) -> GarbageCollector.of(db, store).run(options));
+    GcReport report = Admin.withStore(tree, (db, store) -> GarbageCollector.of(db, store, dev.cairn.server.Capabilities.metadataSweeps(db)).run(options));
     System.out.println(report.summary());
     return 0;
   }

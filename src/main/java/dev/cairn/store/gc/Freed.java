@@ -11,4 +11,6 @@ final class Freed {
   long chunks;
   long chunkBytes;
   long tombstonesPruned;
+  /** Rows of views' metadata ({@link MetadataSweep}). */
+  long metadata;
 }

@@ -29,15 +29,17 @@ public final class GarbageCollector {
 
   private final Database db;
   private final ChunkStore chunks;
+  private final List<MetadataSweep> metadata;
   private volatile boolean stopping;
 
-  public GarbageCollector(Database db, ChunkStore chunks) {
+  public GarbageCollector(Database db, ChunkStore chunks, List<MetadataSweep> metadata) {
     this.db = db;
     this.chunks = chunks;
+    this.metadata = List.copyOf(metadata);
   }
 
-  public static GarbageCollector of(Database db, Store store) {
-    return new GarbageCollector(db, store.chunkStore());
+  public static GarbageCollector of(Database db, Store store, List<MetadataSweep> metadata) {
+    return new GarbageCollector(db, store.chunkStore(), metadata);
   }
 
   /** Makes a running collection stop at its next step with {@link GcStoppedException} (at shutdown). */
@@ -70,10 +72,21 @@ public final class GarbageCollector {
             .compose(v -> chunkSweep.sweep(marks, cutoff, options.dryRun(), freed))
             .compose(v -> options.dryRun() ? Future.succeededFuture()
                 : chunkSweep.pruneTombstones(Math.min(cutoff, started - ChunkSweep.TOMBSTONE_RETENTION.toMillis()), freed))
+            .compose(v -> sweepMetadata(0, cutoff, options.dryRun(), freed, checkpoint))
             .map(v -> new GcReport(options.dryRun(), started, System.currentTimeMillis() - started, options.grace(),
                 marks.directories().size(), marks.blobs().size(), freed.directories, freed.blobs, freed.narCalculations,
-                freed.chunks, freed.chunkBytes, freed.tombstonesPruned)))
+                freed.chunks, freed.chunkBytes, freed.tombstonesPruned, freed.metadata)))
         .onSuccess(report -> LOG.info(report.summary().replace('\n', ';')));
+  }
+
+  private Future<Void> sweepMetadata(int i, long cutoff, boolean dryRun, Freed freed, Checkpoint checkpoint) {
+    if (i == metadata.size()) {
+      return Future.succeededFuture();
+    }
+    return checkpoint.check().compose(v -> metadata.get(i).sweep(cutoff, dryRun)).compose(n -> {
+      freed.metadata += n;
+      return sweepMetadata(i + 1, cutoff, dryRun, freed, checkpoint);
+    });
   }
 
   private Future<Void> sweepDirectories(byte[] after, Marks marks, long cutoff, boolean dryRun, Freed freed, Checkpoint checkpoint) {

@@ -19,7 +19,8 @@ public record GcReport(
     long narCalculations,
     long chunks,
     long chunkBytes,
-    long tombstonesPruned) {
+    long tombstonesPruned,
+    long metadataRows) {
 
   /** Objects freed, every kind together. */
   public long objects() {
@@ -33,6 +34,6 @@ public record GcReport(
         + ", grace " + grace + ", took " + durationMillis + " ms\n"
         + "reachable: " + reachableDirectories + " directories, " + reachableBlobs + " blobs\n"
         + verb + ": " + directories + " directories, " + blobs + " blobs, " + narCalculations + " NAR calculations, "
-        + chunks + " chunks (" + chunkBytes + " bytes)";
+        + chunks + " chunks (" + chunkBytes + " bytes), " + metadataRows + " registry metadata rows";
   }
 }

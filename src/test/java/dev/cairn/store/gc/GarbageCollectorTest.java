@@ -164,12 +164,12 @@ class GarbageCollectorTest {
       assertTrue(sharedChunks.size() >= 3, "a 3 MiB blob is several chunks");
       long directoriesBefore = count(f, "SELECT COUNT(*) AS n FROM directories");
 
-      GcReport nothing = await(GarbageCollector.of(f.database.db(), f.store).run(NOW));
+      GcReport nothing = await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(NOW));
       assertEquals(0, nothing.objects(), "everything is reachable: " + nothing.summary());
 
       assertTrue(TestPaths.delete(f.store, a));
       tick();
-      GcReport report = await(GarbageCollector.of(f.database.db(), f.store).run(NOW));
+      GcReport report = await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(NOW));
 
       assertEquals(2, report.directories(), "a's root and its sub/: " + report.summary());
       assertEquals(2, report.blobs(), "only-a and sub/small-a; shared stays: " + report.summary());
@@ -193,7 +193,7 @@ class GarbageCollectorTest {
       assertArrayEquals(nar(bDir), rendered(f, b.node()), "b reads back byte for byte");
       assertArrayEquals(shared, readAll(f, fileDigest(f, b, "shared")));
 
-      GcReport again = await(GarbageCollector.of(f.database.db(), f.store).run(NOW));
+      GcReport again = await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(NOW));
       assertEquals(0, again.objects(), "a second run finds nothing: " + again.summary());
     }
   }
@@ -211,13 +211,13 @@ class GarbageCollectorTest {
       TestPaths.delete(f.store, a);
       tick();
 
-      GcReport kept = await(GarbageCollector.of(f.database.db(), f.store).run(NOW));
+      GcReport kept = await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(NOW));
       assertEquals(0, kept.objects(), kept.summary());
       assertArrayEquals(nar(dir), rendered(f, a.node()), "the pinned content reads back byte for byte");
 
       assertTrue(await(pins.unpin("release-1")));
       assertFalse(await(pins.unpin("release-1")));
-      GcReport freed = await(GarbageCollector.of(f.database.db(), f.store).run(NOW));
+      GcReport freed = await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(NOW));
       assertEquals(1, freed.directories(), freed.summary());
       assertEquals(2, freed.blobs(), freed.summary());
       assertTrue(freed.chunks() >= 3, freed.summary());
@@ -253,7 +253,7 @@ class GarbageCollectorTest {
       Set<B3Digest> before = storedChunks(f.chunks);
       long blobsBefore = count(f, "SELECT COUNT(*) AS n FROM blobs");
 
-      GcReport dry = await(GarbageCollector.of(f.database.db(), f.store).run(NOW_DRY));
+      GcReport dry = await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(NOW_DRY));
       assertTrue(dry.dryRun());
       assertEquals(1, dry.directories(), dry.summary());
       assertEquals(1, dry.blobs(), dry.summary());
@@ -264,7 +264,7 @@ class GarbageCollectorTest {
       assertEquals(0, count(f, "SELECT COUNT(*) AS n FROM gc_tombstones"), "no tombstone written");
       assertTrue(await(f.directories.get(((DirectoryNode) a.node()).digest())).isPresent());
 
-      GcReport real = await(GarbageCollector.of(f.database.db(), f.store).run(NOW));
+      GcReport real = await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(NOW));
       assertEquals(List.of(dry.directories(), dry.blobs(), dry.chunks(), dry.chunkBytes()),
           List.of(real.directories(), real.blobs(), real.chunks(), real.chunkBytes()), "the dry run predicted the run");
     }
@@ -282,7 +282,7 @@ class GarbageCollectorTest {
       await(upload.write(Buffer.buffer(data).slice(0, 2 << 20)));
       waitForChunks(f.chunks, storedChunks(f.chunks).size() + 1);
 
-      GcReport report = await(GarbageCollector.of(f.database.db(), f.store).run(DEFAULT));
+      GcReport report = await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(DEFAULT));
       assertEquals(0, report.objects(), "all of it is younger than an hour: " + report.summary());
 
       await(upload.write(Buffer.buffer(data).slice(2 << 20, data.length)));
@@ -313,7 +313,7 @@ class GarbageCollectorTest {
       waitForChunks(f.chunks, 1);
       tick();
 
-      GcReport report = await(GarbageCollector.of(f.database.db(), f.store).run(NOW));
+      GcReport report = await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(NOW));
       assertTrue(report.chunks() >= 1, "the upload's chunks are unreferenced and older than zero: " + report.summary());
 
       await(upload.write(Buffer.buffer(data).slice(2 << 20, data.length)));
@@ -338,7 +338,7 @@ class GarbageCollectorTest {
       Thread.sleep(200); // its first chunks are found stored ("reused") meanwhile
       tick();
 
-      GcReport report = await(GarbageCollector.of(f.database.db(), f.store).run(NOW));
+      GcReport report = await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(NOW));
       assertEquals(1, report.blobs(), report.summary());
       assertEquals(oldChunks.size(), report.chunks(), report.summary());
 
@@ -369,7 +369,7 @@ class GarbageCollectorTest {
       ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> putBlob(f, data));
       assertInstanceOf(ChunkCollectedException.class, refused.getCause(), "an upload reusing a chunk being deleted is refused");
 
-      GcReport report = await(GarbageCollector.of(f.database.db(), f.store).run(DEFAULT));
+      GcReport report = await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(DEFAULT));
       assertEquals(chunks.size(), report.chunks(), "finished whatever the grace period: " + report.summary());
       for (B3Digest c : chunks) {
         assertFalse(await(f.chunks.has(c)));
@@ -389,12 +389,12 @@ class GarbageCollectorTest {
       PathInfo top = TestPaths.add(f.store, "top", tree(Map.of("bin", random(100_000, 71))), List.of(dep.storePath()));
       TestPaths.delete(f.store, dep);
       tick();
-      GcReport kept = await(GarbageCollector.of(f.database.db(), f.store).run(NOW));
+      GcReport kept = await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(NOW));
       assertEquals(0, kept.objects(), "top's closure stays whole: " + kept.summary());
       assertArrayEquals(nar(depDir), rendered(f, dep.node()));
 
       TestPaths.delete(f.store, top);
-      GcReport freed = await(GarbageCollector.of(f.database.db(), f.store).run(NOW));
+      GcReport freed = await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(NOW));
       assertEquals(2, freed.directories(), freed.summary());
       assertEquals(2, freed.blobs(), freed.summary());
       assertEquals(0, storedChunks(f.chunks).size(), "nothing is left");
@@ -421,7 +421,7 @@ class GarbageCollectorTest {
         running.add(collectors.submit(() -> {
           while (uploading.get()) {
             try {
-              await(GarbageCollector.of(f.database.db(), f.store).run(NOW));
+              await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(NOW));
               collections.incrementAndGet();
               Thread.sleep(100); // leave uploads a chance to finish between collections
             } catch (ExecutionException e) {
@@ -475,17 +475,17 @@ class GarbageCollectorTest {
     try (CastoreFixture f = backend.fixture(0)) {
       GcLease held = await(GcLease.acquire(f.database.db()));
       ExecutionException busy = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-          () -> await(GarbageCollector.of(f.database.db(), f.store).run(NOW)));
+          () -> await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(NOW)));
       assertInstanceOf(GcBusyException.class, busy.getCause());
       assertTrue(busy.getCause().getMessage().startsWith("another garbage collection is running ("), busy.getCause().getMessage());
-      assertTrue(await(GarbageCollector.of(f.database.db(), f.store).run(NOW_DRY)).dryRun(), "a dry run deletes nothing and needs no lease");
+      assertTrue(await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(NOW_DRY)).dryRun(), "a dry run deletes nothing and needs no lease");
       await(held.release());
-      assertEquals(0, await(GarbageCollector.of(f.database.db(), f.store).run(NOW)).objects());
+      assertEquals(0, await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(NOW)).objects());
 
       await(GcLease.acquire(f.database.db()));
       // Its holder crashed: the lease runs out.
       await(f.database.db().update("UPDATE gc_lease SET expires_at = ?", System.currentTimeMillis() - 1));
-      assertEquals(0, await(GarbageCollector.of(f.database.db(), f.store).run(NOW)).objects(), "the next collection takes over");
+      assertEquals(0, await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(NOW)).objects(), "the next collection takes over");
       assertEquals(0, count(f, "SELECT COUNT(*) AS n FROM gc_lease"), "and releases it when done");
     }
   }
@@ -497,13 +497,13 @@ class GarbageCollectorTest {
       B3Digest blob = putBlob(f, random(500_000, 90));
       int chunks = chunksOf(f, blob).size();
       tick();
-      assertEquals(chunks, await(GarbageCollector.of(f.database.db(), f.store).run(NOW)).chunks());
-      GcReport next = await(GarbageCollector.of(f.database.db(), f.store).run(NOW));
+      assertEquals(chunks, await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(NOW)).chunks());
+      GcReport next = await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(NOW));
       assertEquals(0, next.tombstonesPruned(), "an upload that began before the delete may still commit");
       assertEquals(chunks, count(f, "SELECT COUNT(*) AS n FROM gc_tombstones WHERE deleted = 1"));
       await(f.database.db().update("UPDATE gc_tombstones SET deleting_at = ?",
           System.currentTimeMillis() - ChunkSweep.TOMBSTONE_RETENTION.toMillis() - 1000));
-      assertEquals(chunks, await(GarbageCollector.of(f.database.db(), f.store).run(NOW)).tombstonesPruned());
+      assertEquals(chunks, await(GarbageCollector.of(f.database.db(), f.store, java.util.List.of()).run(NOW)).tombstonesPruned());
       assertEquals(0, count(f, "SELECT COUNT(*) AS n FROM gc_tombstones"));
     }
   }

@@ -1,15 +1,15 @@
-package dev.cairn.cache;
+package dev.cairn.server.http;
 
 import java.util.Optional;
 
 /**
  * One byte range of a representation of {@code total} bytes, from a {@code Range} header
  * (RFC 9110 §14): {@code bytes=a-b}, {@code bytes=a-} or {@code bytes=-n}. Nix sends the
- * second form to resume a download.
+ * second form to resume a download, as do podman and skopeo for image layers (WIRE.md §5).
  */
-record ByteRange(long start, long length, long total) {
+public record ByteRange(long start, long length, long total) {
   /** A Range the server cannot satisfy or parse: 416 with {@code Content-Range: bytes *&#47;total}. */
-  static final class Unsatisfiable extends Exception {
+  public static final class Unsatisfiable extends Exception {
     Unsatisfiable(String message) {
       super(message, null, false, false);
     }
@@ -19,7 +19,7 @@ record ByteRange(long start, long length, long total) {
    * Empty when the header is absent, names another unit, or asks for several ranges: then the
    * whole body is sent (RFC 9110 lets a server ignore Range; Nix never asks for several).
    */
-  static Optional<ByteRange> parse(String header, long total) throws Unsatisfiable {
+  public static Optional<ByteRange> parse(String header, long total) throws Unsatisfiable {
     if (header == null) {
       return Optional.empty();
     }
@@ -37,14 +37,14 @@ record ByteRange(long start, long length, long total) {
     if (first.isEmpty()) {
       long suffix = number(last, header);
       if (suffix == 0 || total == 0) {
-        throw new Unsatisfiable("Range: the suffix length must be positive and the NAR non-empty");
+        throw new Unsatisfiable("Range: the suffix length must be positive and the representation non-empty");
       }
       long n = Math.min(suffix, total);
       return Optional.of(new ByteRange(total - n, n, total));
     }
     long start = number(first, header);
     if (start >= total) {
-      throw new Unsatisfiable("Range: starts at " + start + ", the NAR has " + total + " bytes");
+      throw new Unsatisfiable("Range: starts at " + start + ", the representation has " + total + " bytes");
     }
     long end = last.isEmpty() ? total - 1 : number(last, header);
     if (end < start) {
@@ -61,7 +61,7 @@ record ByteRange(long start, long length, long total) {
     return Long.parseLong(digits);
   }
 
-  String contentRange() {
+  public String contentRange() {
     return "bytes " + start + "-" + (start + length - 1) + "/" + total;
   }
 }

@@ -1,0 +1,182 @@
+package dev.cairn.registry;
+
+import dev.cairn.nix.StorePath;
+import dev.cairn.registry.ImageDocuments.LayerRef;
+import dev.cairn.registry.RegistryIndex.Document;
+import dev.cairn.registry.RegistryIndex.StoredLayer;
+import dev.cairn.store.PathInfo;
+import dev.cairn.store.PathNames;
+import dev.cairn.store.Store;
+import dev.cairn.store.StorePathDigest;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * Image name → the current image: packages resolved against the store's PathInfo names (newest
+ * registered wins; several paths registered at that same newest moment are ambiguous), their
+ * closure, layered, each store layer's digest and size computed once and kept, the customisation
+ * layer, config and manifests stored by digest. Concurrent resolutions of one name share one run.
+ */
+final class ImageResolver {
+  private final Store store;
+  private final RegistryIndex index;
+  private final LayerRecipe recipe;
+  private final int maxLayers;
+  private final Layering.Strategy layering;
+  private final Map<String, Future<ImageDocuments>> inFlight = new ConcurrentHashMap<>();
+
+  ImageResolver(Store store, RegistryIndex index, int maxLayers, Layering.Strategy layering) {
+    this.store = store;
+    this.index = index;
+    this.recipe = new LayerRecipe(store.blobs(), store.directories());
+    this.maxLayers = maxLayers;
+    this.layering = layering;
+  }
+
+  LayerRecipe recipe() {
+    return recipe;
+  }
+
+  /** The image the name stands for now; concurrent calls for one name get the same future. */
+  Future<ImageDocuments> resolve(ImageName name) {
+    Promise<ImageDocuments> mine = Promise.promise();
+    Future<ImageDocuments> running = inFlight.putIfAbsent(name.repository(), mine.future());
+    if (running != null) {
+      return running;
+    }
+    build(name).onComplete(ar -> {
+      inFlight.remove(name.repository(), mine.future());
+      mine.handle(ar);
+    });
+    return mine.future();
+  }
+
+  /** The top-level paths of a name, in name order; unknown or ambiguous packages fail naming each. */
+  Future<List<PathInfo>> packages(ImageName name) {
+    List<Future<Optional<PathInfo>>> found = name.packages().stream().map(this::lookup).toList();
+    return Future.join(found).transform(ar -> {
+      List<String> problems = new ArrayList<>();
+      List<PathInfo> tops = new ArrayList<>();
+      for (int i = 0; i < found.size(); i++) {
+        Future<Optional<PathInfo>> f = found.get(i);
+        if (f.failed()) {
+          if (f.cause() instanceof RegistryError e) {
+            problems.add(e.detail());
+            continue;
+          }
+          return Future.failedFuture(f.cause());
+        }
+        if (f.result().isEmpty()) {
+          problems.add("unknown package \"" + name.packages().get(i).describe() + "\"");
+        } else if (tops.stream().noneMatch(t -> t.storePath().equals(f.result().get().storePath()))) {
+          tops.add(f.result().get());
+        }
+      }
+      if (!problems.isEmpty()) {
+        return Future.failedFuture(RegistryError.manifestUnknown(String.join("; ", problems)));
+      }
+      return Future.succeededFuture(tops);
+    });
+  }
+
+  private Future<Optional<PathInfo>> lookup(ImageName.Package pkg) {
+    if (pkg instanceof ImageName.ByHash h) {
+      return store.pathInfos().get(StorePathDigest.of("name", StorePath.fromHashPart(h.hashPart())));
+    }
+    String wanted = ((ImageName.ByName) pkg).name();
+    return store.names().named(wanted).compose(candidates -> {
+      if (candidates.isEmpty()) {
+        return Future.succeededFuture(Optional.empty());
+      }
+      if (candidates.size() > PathNames.MAX_CANDIDATES) {
+        return Future.failedFuture(RegistryError.manifestUnknown("package \"" + wanted + "\" names more than " + PathNames.MAX_CANDIDATES
+            + " store paths: name one with store/<hash>"));
+      }
+      long newest = candidates.stream().mapToLong(PathNames.Registered::createdAt).max().orElseThrow();
+      List<StorePath> latest = candidates.stream().filter(c -> c.createdAt() == newest).map(PathNames.Registered::path).sorted().toList();
+      if (latest.size() > 1) {
+        return Future.failedFuture(RegistryError.manifestUnknown("package \"" + wanted + "\" is ambiguous, candidates: "
+            + latest.stream().map(StorePath::fullPath).collect(Collectors.joining(", ")) + " (name one with store/<hash>)"));
+      }
+      return store.pathInfos().get(StorePathDigest.of(latest.get(0)));
+    });
+  }
+
+  private Future<ImageDocuments> build(ImageName name) {
+    return packages(name).compose(tops -> Closure.of(store.pathInfos(), tops).compose(closure -> groups(tops, closure).compose(groups -> {
+      List<Future<StoredLayer>> layers = groups.stream().map(this::layer).toList();
+      Future<Customisation> custom = Customisation.build(store.directories(), tops, closure);
+      return Future.all(layers).compose(v -> custom).compose(c -> {
+        Document customLayer = Document.of(ImageDocuments.OCI_LAYER, c.tar());
+        List<LayerRef> refs = new ArrayList<>();
+        layers.forEach(l -> refs.add(new LayerRef(l.result().digest(), l.result().size())));
+        refs.add(new LayerRef(customLayer.digest(), customLayer.content().length));
+        ImageDocuments docs = ImageDocuments.render(refs, c);
+        // A warm resolution that finds the image as stored writes nothing: the current manifests are
+        // in registry_images, and a collection keeps everything they name whatever its used_at.
+        return index.currentManifest(name.repository()).compose(current -> current.equals(Optional.of(docs.oci().digest()))
+            ? Future.succeededFuture(docs) : persist(name, docs, customLayer, layers));
+      });
+    })));
+  }
+
+  /** Stores a resolution: layers marked used, documents by digest, the image's current manifests. */
+  private Future<ImageDocuments> persist(ImageName name, ImageDocuments docs, Document customLayer, List<Future<StoredLayer>> layers) {
+    return index.touchLayers(layers.stream().map(l -> l.result().key()).toList())
+        .compose(x -> index.putDocuments(List.of(customLayer, docs.config(), docs.oci(), docs.docker())))
+        .compose(x -> index.putImage(name.repository(), docs.oci().digest(), docs.docker().digest()))
+        .map(docs);
+  }
+
+  /** The store layers' path groups; the customisation layer takes one of the budget. */
+  private Future<List<List<PathInfo>>> groups(List<PathInfo> tops, Map<StorePath, PathInfo> closure) {
+    if (layering == Layering.Strategy.SIZE) {
+      return Future.succeededFuture(Layering.sizeFirst(tops, closure, maxLayers - 1));
+    }
+    return store.popularity().referrers(new ArrayList<>(closure.keySet()))
+        .map(referrers -> Layering.popularity(tops, closure, referrers, maxLayers - 1));
+  }
+
+  /** A store layer's digest and size: from the index, or rendered once (on the NAR pool) and kept. */
+  private Future<StoredLayer> layer(List<PathInfo> paths) {
+    String key = LayerRecipe.key(paths);
+    return index.layerByKey(key).compose(known -> {
+      if (known.isPresent()) {
+        return Future.succeededFuture(known.get());
+      }
+      return store.narPool().executeBlocking(() -> {
+        DigestingStream out = new DigestingStream();
+        recipe.render(paths, out);
+        List<StorePath> sorted = paths.stream().map(PathInfo::storePath).sorted(Comparator.naturalOrder()).toList();
+        return new StoredLayer(key, OciDigest.of(out.digest.digest()), out.count, sorted);
+      }, false).compose(layer -> index.putLayer(layer).map(layer));
+    });
+  }
+
+  /** Counts and hashes what is written, and keeps nothing. */
+  static final class DigestingStream extends OutputStream {
+    final MessageDigest digest = OciDigest.sha256();
+    long count;
+
+    @Override
+    public void write(int b) {
+      digest.update((byte) b);
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      digest.update(b, off, len);
+      count += len;
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package dev.cairn.registry;
+
+import dev.cairn.db.Database;
+import dev.cairn.db.Row;
+import dev.cairn.nix.StorePath;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The registry's metadata (tables of V019): store layers by key and digest, small documents
+ * (manifests, configs, customisation layers) by digest, and the images resolved so far.
+ */
+final class RegistryIndex {
+  /** A store layer: its key, the digest and size of its uncompressed tar, and its store paths. */
+  record StoredLayer(String key, OciDigest digest, long size, List<StorePath> paths) {
+    StoredLayer {
+      paths = List.copyOf(paths);
+    }
+  }
+
+  /** A document served from memory by digest. */
+  record Document(OciDigest digest, String mediaType, byte[] content) {
+    static Document of(String mediaType, byte[] content) {
+      return new Document(OciDigest.sha256Of(content), mediaType, content);
+    }
+  }
+
+  private final Database db;
+
+  RegistryIndex(Database db) {
+    this.db = db;
+  }
+
+  Future<Optional<StoredLayer>> layerByKey(String key) {
+    return db.queryOne("SELECT layer_key, digest, size, store_paths FROM registry_layers WHERE layer_key = ?", key).map(r -> r.map(RegistryIndex::layer));
+  }
+
+  Future<Optional<StoredLayer>> layerByDigest(OciDigest digest) {
+    return db.queryOne("SELECT layer_key, digest, size, store_paths FROM registry_layers WHERE digest = ? ORDER BY layer_key LIMIT 1",
+        digest.text()).map(r -> r.map(RegistryIndex::layer));
+  }
+
+  Future<Void> putLayer(StoredLayer layer) {
+    String paths = String.join("\n", layer.paths().stream().map(StorePath::fullPath).toList());
+    return db.update("INSERT INTO registry_layers (layer_key, digest, size, store_paths, used_at) VALUES (?, ?, ?, ?, ?)"
+        + " ON CONFLICT (layer_key) DO NOTHING", layer.key(), layer.digest().text(), layer.size(), paths, System.currentTimeMillis()).mapEmpty();
+  }
+
+  /** Marks layers as used now, so that a collection running meanwhile keeps them. */
+  Future<Void> touchLayers(List<String> keys) {
+    long now = System.currentTimeMillis();
+    List<Object[]> rows = new ArrayList<>();
+    keys.forEach(k -> rows.add(new Object[] {now, k}));
+    return db.batch("UPDATE registry_layers SET used_at = ? WHERE layer_key = ?", rows);
+  }
+
+  Future<Optional<Document>> document(OciDigest digest) {
+    return db.queryOne("SELECT digest, media_type, content FROM registry_documents WHERE digest = ?", digest.text())
+        .map(r -> r.map(row -> new Document(new OciDigest(row.string("digest")), row.string("media_type"), row.bytes("content"))));
+  }
+
+  Future<Void> putDocuments(List<Document> documents) {
+    long now = System.currentTimeMillis();
+    List<Object[]> rows = new ArrayList<>();
+    documents.forEach(d -> rows.add(new Object[] {d.digest().text(), d.mediaType(), d.content(), now}));
+    return db.batch("INSERT INTO registry_documents (digest, media_type, content, used_at) VALUES (?, ?, ?, ?)"
+        + " ON CONFLICT (digest) DO UPDATE SET used_at = excluded.used_at", rows);
+  }
+
+  Future<Void> putImage(String repository, OciDigest oci, OciDigest docker) {
+    return db.update("INSERT INTO registry_images (repository, oci_manifest, docker_manifest, resolved_at) VALUES (?, ?, ?, ?)"
+        + " ON CONFLICT (repository) DO UPDATE SET oci_manifest = excluded.oci_manifest, docker_manifest = excluded.docker_manifest,"
+        + " resolved_at = excluded.resolved_at", utf8(repository), oci.text(), docker.text(), System.currentTimeMillis()).mapEmpty();
+  }
+
+  /** The OCI manifest the image's last stored resolution gave. */
+  Future<Optional<OciDigest>> currentManifest(String repository) {
+    return db.queryOne("SELECT oci_manifest FROM registry_images WHERE repository = ?", utf8(repository))
+        .map(r -> r.map(row -> new OciDigest(row.string("oci_manifest"))));
+  }
+
+  /** Repository names after {@code last} (exclusive), in lexical order. */
+  Future<List<String>> repositories(Optional<String> last, int limit) {
+    return db.query("SELECT repository FROM registry_images WHERE repository > ? ORDER BY repository LIMIT ?", utf8(last.orElse("")), limit)
+        .map(rows -> rows.stream().map(r -> new String(r.bytes("repository"), java.nio.charset.StandardCharsets.UTF_8)).toList());
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static StoredLayer layer(Row r) {
+    List<StorePath> paths = Arrays.stream(r.string("store_paths").split("\n")).filter(s -> !s.isEmpty()).map(StorePath::parse).toList();
+    return new StoredLayer(r.string("layer_key"), new OciDigest(r.string("digest")), r.getLong("size"), paths);
+  }
+}

@@ -1,0 +1,94 @@
+package dev.cairn.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.db.Dialect;
+import dev.cairn.server.TestServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The registry against real clients: skopeo inspects and copies a two-package image, umoci
+ * unpacks it and runc runs the busybox from the store inside it; the same name gives the same
+ * manifest digest on SQLite and PostgreSQL and on a fresh server; a private registry lets skopeo
+ * in through the Bearer token flow with {@code --src-creds}.
+ */
+class RegistryRealClientsTest {
+  @TempDir
+  static Path tmp;
+  static RegistryFixture fixture;
+
+  @BeforeAll
+  static void buildPaths() throws Exception {
+    fixture = new RegistryFixture(tmp.resolve("fixture"));
+  }
+
+  @Test
+  void skopeoCopiesAnImageThatRuncRuns() throws Exception {
+    try (TestServer server = TestServer.start(Dialect.SQLITE)) {
+      fixture.load(server);
+      String image = "docker://127.0.0.1:" + server.port() + "/busybox/top:latest";
+      JsonObject inspect = new JsonObject(RegistryFixture.run("skopeo", "inspect", "--tls-verify=false", image));
+      assertEquals(ImageDocuments.architecture(), inspect.getString("Architecture"));
+      assertEquals("linux", inspect.getString("Os"));
+      // busybox (needed by busybox alone), top + dep (needed by top alone), the customisation layer
+      assertEquals(3, inspect.getJsonArray("Layers").size(), inspect.encodePrettily());
+
+      Path oci = tmp.resolve("oci");
+      RegistryFixture.run("skopeo", "copy", "--src-tls-verify=false", image, "oci:" + oci + ":latest");
+      Path bundle = tmp.resolve("bundle");
+      RegistryFixture.run("umoci", "unpack", "--image", oci + ":latest", bundle.toString());
+      assertTrue(Files.isSymbolicLink(bundle.resolve("rootfs/bin/sh")));
+      assertEquals("1777", Integer.toOctalString(Files.getAttribute(bundle.resolve("rootfs/tmp"), "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS) instanceof Integer m ? m & 07777 : -1));
+
+      Path configFile = bundle.resolve("config.json");
+      JsonObject config = new JsonObject(Files.readString(configFile));
+      JsonObject process = config.getJsonObject("process");
+      process.put("terminal", false);
+      process.put("args", new JsonArray().add("/bin/sh").add("-c").add("echo hello from cairn; cat " + fixture.top));
+      Files.writeString(configFile, config.encode());
+      String out = RegistryFixture.run("runc", "--root", tmp.resolve("runc").toString(), "run", "--bundle", bundle.toString(),
+          "cairn-registry-test-" + ProcessHandle.current().pid());
+      assertEquals("hello from cairn\n" + fixture.dep + "\n", out);
+    }
+  }
+
+  @Test
+  void sameManifestDigestOnBothDialectsAndAfterARestart() throws Exception {
+    String sqlite = manifestDigest(Dialect.SQLITE);
+    assertEquals(sqlite, manifestDigest(Dialect.POSTGRESQL));
+    assertEquals(sqlite, manifestDigest(Dialect.SQLITE));
+  }
+
+  private static String manifestDigest(Dialect dialect) throws Exception {
+    try (TestServer server = TestServer.start(dialect)) {
+      fixture.load(server);
+      String image = "docker://127.0.0.1:" + server.port() + "/top/busybox:latest";
+      return new JsonObject(RegistryFixture.run("skopeo", "inspect", "--tls-verify=false", image)).getString("Digest");
+    }
+  }
+
+  @Test
+  void aPrivateRegistryLetsSkopeoInWithACairnToken() throws Exception {
+    try (TestServer server = TestServer.start(Dialect.SQLITE, Map.of("CAIRN_REGISTRY_PRIVATE", "true"))) {
+      fixture.load(server);
+      String token = server.createUser("puller");
+      String image = "docker://127.0.0.1:" + server.port() + "/busybox:latest";
+      ProcessBuilder anonymous = new ProcessBuilder("skopeo", "inspect", "--tls-verify=false", image).redirectErrorStream(true);
+      Process p = anonymous.start();
+      String refused = new String(p.getInputStream().readAllBytes());
+      assertTrue(p.waitFor() != 0 && refused.contains("unauthorized"), refused);
+      Path oci = tmp.resolve("private-oci");
+      RegistryFixture.run("skopeo", "copy", "--src-tls-verify=false", "--src-creds", "puller:" + token, image, "oci:" + oci + ":latest");
+      JsonObject index = new JsonObject(Files.readString(oci.resolve("index.json")));
+      assertEquals(1, index.getJsonArray("manifests").size());
+    }
+  }
+}
