@@ -158,7 +158,7 @@ public final class AttestationService {
     Future<Map<String, Long>> outIdsF = idsPg(db, "outputs", "path", outputIds, pathKeys, now);
     return Future.all(drvIdsF, outIdsF)
         .compose(both -> {
-          Rows rows = rows(batch, drvIdsF.result(), outIdsF.result(), now);
+          Rows rows = rows(batch, drvIdsF.result(), outIdsF.result());
           if (rows.counted().isEmpty() && rows.placeholders().isEmpty()) {
             return insertPg(db, rows.plain(), false, now);
           }
@@ -193,7 +193,7 @@ public final class AttestationService {
    */
   private record Rows(List<Object[]> plain, List<Object[]> counted, Map<String, String> placeholders) {}
 
-  private static Rows rows(List<Prepared> batch, Map<String, Long> drvIds, Map<String, Long> outIds, long now) {
+  private static Rows rows(List<Prepared> batch, Map<String, Long> drvIds, Map<String, Long> outIds) {
     List<Object[]> plain = new ArrayList<>();
     Map<String, Object[]> counted = new java.util.TreeMap<>();
     Map<String, String> placeholders = new java.util.TreeMap<>();
@@ -306,7 +306,7 @@ public final class AttestationService {
     }
     return ids(db, "derivations", "ident", derivationIds, drvs, now)
         .compose(drvIds -> ids(db, "outputs", "path", outputIds, paths, now).compose(outIds -> {
-          Rows rows = rows(batch, drvIds, outIds, now);
+          Rows rows = rows(batch, drvIds, outIds);
           int n = rows.plain().size() + rows.counted().size();
           if (n <= ROWS_PER_INSERT && rows.placeholders().isEmpty() && (rows.plain().isEmpty() || rows.counted().isEmpty())) {
             return rows.plain().isEmpty() ? insertAttestations(db, rows.counted(), true, now) : insertAttestations(db, rows.plain(), false, now);

@@ -17,9 +17,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -71,6 +69,11 @@ final class JobsetRoutes {
     router.get("/api/v1/evaluations/:id").handler(rc -> withTarget(rc, target -> v1.report(rc, target)));
     router.get("/api/v1/evaluations/:id/frankenbuilds").handler(rc -> withTarget(rc, target -> v1.frankenbuilds(rc, target)));
     router.get("/api/v1/evaluations/:id/diff").handler(this::diff);
+
+    router.get("/jobsets").handler(this::jobsetsPage);
+    router.get("/jobsets/:id").handler(this::historyPage);
+    router.get("/evaluations/:id").handler(this::evaluationPage);
+    router.get("/outputs/:output").handler(this::outputPage);
   }
 
   // ---- JSON ----
@@ -438,18 +441,101 @@ final class JobsetRoutes {
     }).onFailure(e -> AttestRoutes.fail(rc, e));
   }
 
+  // ---- HTML pages ----
+
+  private static void html(RoutingContext rc, String page) {
+    rc.response().putHeader("Content-Type", "text/html; charset=utf-8").end(page);
+  }
+
+  private void jobsetsPage(RoutingContext rc) {
+    Future.all(jobsets.list(), jobsets.evaluations(Optional.empty())).compose(all -> {
+      List<JobsetService.Jobset> list = all.resultAt(0);
+      java.util.Map<Long, JobsetService.Evaluation> latest = new java.util.HashMap<>();
+      for (JobsetService.Evaluation e : all.<List<JobsetService.Evaluation>>resultAt(1)) {
+        latest.put(e.jobsetId(), e);
+      }
+      List<Long> ids = new ArrayList<>(latest.keySet());
+      List<Future<List<PathStatus>>> statuses = new ArrayList<>();
+      ids.forEach(j -> statuses.add(service.statuses(latest.get(j).versionId())));
+      return Future.all(statuses).compose(done -> service.cpu(() -> {
+        java.util.Map<Long, ReportViews.Summary> summaries = new java.util.HashMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+          summaries.put(ids.get(i), ReportViews.Summary.of(done.resultAt(i)));
+        }
+        return JobsetViews.jobsets(list, summaries);
+      }));
+    }).onSuccess(page -> html(rc, page)).onFailure(e -> AttestRoutes.fail(rc, e));
+  }
+
+  private void historyPage(RoutingContext rc) {
+    long id;
+    int limit;
+    try {
+      id = id(rc);
+      limit = Paging.intParam(rc, "limit", 1, 1000).orElse(100);
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
+      return;
+    }
+    jobsets.get(id).compose(j -> {
+      if (j.isEmpty()) {
+        jobsetNotFound(rc);
+        return Future.succeededFuture();
+      }
+      return jobsets.evaluations(Optional.of(id)).compose(all -> {
+        List<JobsetService.Evaluation> shown = all.subList(Math.max(0, all.size() - limit), all.size());
+        List<Future<List<PathStatus>>> statuses = new ArrayList<>();
+        shown.forEach(e -> statuses.add(service.statuses(e.versionId())));
+        return Future.all(statuses).compose(done -> service.cpu(() -> {
+          List<JobsetViews.Point> points = new ArrayList<>();
+          for (int i = 0; i < shown.size(); i++) {
+            points.add(new JobsetViews.Point(shown.get(i), ReportViews.Summary.of(done.resultAt(i))));
+          }
+          return JobsetViews.history(j.get(), points);
+        }));
+      }).onSuccess(page -> html(rc, page));
+    }).onFailure(e -> AttestRoutes.fail(rc, e));
+  }
+
+  /** One evaluation's tree: the report page of its version, titled by jobset and revision. */
+  private void evaluationPage(RoutingContext rc) {
+    evaluationOf(rc).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      JobsetService.Evaluation e = found.get();
+      return Future.all(jobsets.get(e.jobsetId()), jobsets.version(e), service.statuses(e.versionId()), service.edges(e.versionId()),
+              service.linkPatterns())
+          .compose(all -> {
+            Optional<JobsetService.Jobset> j = all.resultAt(0);
+            AttestationService.ReportVersion v = all.resultAt(1);
+            String title = j.map(JobsetService.Jobset::name).orElse("jobset " + e.jobsetId()) + " @ " + e.gitRevision();
+            return service.cpu(() -> ReportViews.html(title, v.version(), v.rootRef(), all.resultAt(2), all.resultAt(3), all.resultAt(4), ""));
+          })
+          .onSuccess(page -> html(rc, page));
+    }).onFailure(e -> AttestRoutes.fail(rc, e));
+  }
+
+  /** One output's clusters: which builders agree on which hash. */
+  private void outputPage(RoutingContext rc) {
+    OutputPath path;
+    try {
+      path = OutputPath.parseBaseName("digest-name", rc.pathParam("output"), true);
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
+      return;
+    }
+    service.votes(path, false).onSuccess(votes -> html(rc,
+            JobsetViews.output(new PathStatus(path.baseName(), path, Optional.empty(), Optional.empty(), votes))))
+        .onFailure(e -> AttestRoutes.fail(rc, e));
+  }
+
   /** One evaluation's counts: per status label, and the three a chart shows. */
   static JsonObject historyEntry(JobsetService.Evaluation e, List<PathStatus> paths) {
-    Map<Status, Integer> counts = new EnumMap<>(Status.class);
-    for (Status s : Status.values()) {
-      counts.put(s, 0);
-    }
-    paths.forEach(p -> counts.merge(p.status(), 1, Integer::sum));
+    ReportViews.Summary s = ReportViews.Summary.of(paths);
     JsonObject byLabel = new JsonObject();
-    counts.forEach((s, n) -> byLabel.put(s.label(), n));
-    return json(e).put("total", paths.size()).put("counts", byLabel)
-        .put("reproducible", counts.get(Status.REPRODUCED))
-        .put("not_reproducible", counts.get(Status.PARTIALLY_REPRODUCED) + counts.get(Status.NONDETERMINISTIC))
-        .put("unchecked", counts.get(Status.NO_BUILDS) + counts.get(Status.ONE_BUILD));
+    s.counts().forEach((status, n) -> byLabel.put(status.label(), n));
+    return json(e).put("total", s.total()).put("counts", byLabel).put("reproducible", s.counts().get(Status.REPRODUCED))
+        .put("not_reproducible", s.notReproducible()).put("unchecked", s.notFullyChecked());
   }
 }

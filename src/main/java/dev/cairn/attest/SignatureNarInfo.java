@@ -25,7 +25,8 @@ final class SignatureNarInfo {
     narHash.ifPresent(h -> b.append("NarHash: ").append(h).append('\n'));
     b.append("NarSize: ").append(row.narSize() == null ? 0 : row.narSize()).append('\n');
     try {
-      b.append("Deriver: ").append(DrvIdent.lenient(row.drvIdent()).value()).append(".drv\n");
+      String deriver = DrvIdent.lenient(row.drvIdent()).value();
+      b.append("Deriver: ").append(deriver).append(".drv\n");
     } catch (ValidationException e) {
       // A derivation stored before idents were checked: no Deriver line rather than an unchecked one.
     }

@@ -15,7 +15,6 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,18 +23,34 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every assertion of lila's own API tests, rewritten as our own code: {@code web/test_api.py}
  * on lila's main branch (Nov 2025; routes at the root) and {@code web/tests/test_api.py} (the
  * same routes under {@code /api/}, jobsets and evaluations). Like lila's, each test starts on an
- * empty database (a fresh server), with lila's test user {@code test_user} holding token
+ * empty database (a fresh server on an emptied database), with lila's test user {@code test_user} holding token
  * {@code test_token_123}, and lila's placeholder values ({@code output_digest: "test123"},
  * {@code drv_hash: "test123abc-hello-1.0"}, {@code output_hash: "sha256:abc123"}). lila has no
  * roles; its test user manages link patterns, which Cairn lets only an admin do, so the user is
  * an admin here (README, "Where Cairn differs from lila"). Both SQL dialects.
  */
+@org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
 class LilaSuiteTest {
   static final String TOKEN = "test_token_123";
   static final String DRV = "test123abc-hello-1.0";
 
+  private final java.util.Map<Dialect, TestServer> servers = new java.util.EnumMap<>(Dialect.class);
   private TestServer server;
   private AttestClient client;
+
+  @org.junit.jupiter.api.BeforeAll
+  void startServers() throws Exception {
+    for (Dialect d : Dialect.values()) {
+      servers.put(d, TestServer.start(d));
+    }
+  }
+
+  @org.junit.jupiter.api.AfterAll
+  void stopServers() throws Exception {
+    for (TestServer s : servers.values()) {
+      s.close();
+    }
+  }
 
   /** Both dialects, each with lila's routes at the root (web/test_api.py) and under /api/ (web/tests/test_api.py). */
   static Stream<Arguments> cases() {
@@ -44,18 +59,11 @@ class LilaSuiteTest {
 
   /** A fresh server with lila's test user: lila's {@code client} and {@code test_user} fixtures. */
   private AttestClient lila(Dialect d) throws Exception {
-    server = TestServer.start(d);
+    server = servers.get(d);
+    server.restartEmpty();
     client = new AttestClient(server);
     TestDatabase.await(new UserService(server.server().db()).create(new UserName("test_user"), Role.ADMIN, Optional.of(TOKEN)));
     return client;
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (server != null) {
-      server.close();
-      server = null;
-    }
   }
 
   static String attestation(String sig) {
