@@ -176,16 +176,18 @@ final class AttestApiV1 {
   /** A report version's paths, seen through the request's filters. */
   record Filtered(int version, List<PathStatus> paths) {}
 
-  /** The report version's paths through the requested filters ({@code builders}, {@code verified}). */
-  private Future<Filtered> filtered(RoutingContext rc, AttestationService.ReportVersion r, boolean includeRevoked) {
-    Set<String> builders;
-    boolean verifiedOnly;
-    try {
-      builders = Optional.ofNullable(Paging.text(rc, "builders")).map(AttestRoutes::splitNames).orElse(Set.of());
-      verifiedOnly = Paging.bool(rc, "verified");
-    } catch (ValidationException e) {
-      return Future.failedFuture(e);
+  /** The requested vote filters: {@code ?builders=a,b} and {@code ?verified=true}. */
+  record Filters(Set<String> builders, boolean verifiedOnly) {
+    static Filters of(RoutingContext rc) {
+      return new Filters(Optional.ofNullable(Paging.text(rc, "builders")).map(AttestRoutes::splitNames).orElse(Set.of()),
+          Paging.bool(rc, "verified"));
     }
+  }
+
+  /** The report version's paths through the filters. */
+  private Future<Filtered> filtered(Filters filters, AttestationService.ReportVersion r, boolean includeRevoked) {
+    Set<String> builders = filters.builders();
+    boolean verifiedOnly = filters.verifiedOnly();
     Predicate<Vote> keep = v -> (builders.isEmpty() || builders.contains(v.builder())) && (!verifiedOnly || v.sigStatus() == SigStatus.VERIFIED);
     boolean unfiltered = builders.isEmpty() && !verifiedOnly;
     return service.statuses(r.id(), includeRevoked).compose(paths -> unfiltered ? Future.succeededFuture(new Filtered(r.version(), paths))
@@ -215,7 +217,9 @@ final class AttestApiV1 {
   void report(RoutingContext rc, Target target) {
     Optional<Policy> policy;
     boolean includeRevoked;
+    Filters filters;
     try {
+      filters = Filters.of(rc);
       policy = Optional.ofNullable(Paging.text(rc, "policy")).map(Policy::parse);
       includeRevoked = Paging.bool(rc, "include_revoked");
     } catch (ValidationException e) {
@@ -227,7 +231,7 @@ final class AttestApiV1 {
         AttestRoutes.detail(rc, 404, target.notFound());
         return Future.succeededFuture();
       }
-      return filtered(rc, r.get(), includeRevoked)
+      return filtered(filters, r.get(), includeRevoked)
           .compose(f -> service.cpu(() -> ReportJson.render(target.label(), f.version(), f.paths(), policy)))
           .onSuccess(body -> rc.response().putHeader("Content-Type", "application/json").end(body));
     }).onFailure(e -> AttestRoutes.fail(rc, e));
@@ -261,9 +265,11 @@ final class AttestApiV1 {
   boolean builderDiff(RoutingContext rc, Target target, Page page) {
     String a;
     String b;
+    Filters filters;
     try {
       a = Paging.text(rc, "a");
       b = Paging.text(rc, "b");
+      filters = Filters.of(rc);
     } catch (ValidationException e) {
       HttpErrors.answer(rc, e);
       return true;
@@ -280,7 +286,7 @@ final class AttestApiV1 {
         AttestRoutes.detail(rc, 404, target.notFound());
         return Future.succeededFuture();
       }
-      return filtered(rc, r.get(), page.includeRevoked())
+      return filtered(filters, r.get(), page.includeRevoked())
           .compose(f -> service.cpu(() -> ReportDiff.builders(f.paths(), a, b, page.limit(), page.offset())))
           .onSuccess(body -> AttestRoutes.json(rc, body));
     }).onFailure(e -> AttestRoutes.fail(rc, e));

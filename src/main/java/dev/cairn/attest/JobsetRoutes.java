@@ -410,8 +410,12 @@ final class JobsetRoutes {
         l -> "evaluation " + against.get(), r -> "evaluation " + id);
   }
 
-  /** Per evaluation (oldest first, the latest {@code limit}), how many of its outputs have each status now. */
-  private void history(RoutingContext rc) {
+  /**
+   * The jobset's history, rendered by {@code render} (JSON or HTML) off the event loop: per
+   * evaluation (oldest first, the latest {@code ?limit=}), a summary of its outputs' statuses now.
+   */
+  private <T> void history(RoutingContext rc, java.util.function.BiFunction<JobsetService.Jobset, List<JobsetViews.Point>, T> render,
+                           java.util.function.Consumer<T> answer) {
     long id;
     int limit;
     try {
@@ -431,14 +435,22 @@ final class JobsetRoutes {
         List<Future<List<PathStatus>>> statuses = new ArrayList<>();
         shown.forEach(e -> statuses.add(service.statuses(e.versionId())));
         return Future.all(statuses).compose(done -> service.cpu(() -> {
-          JsonArray evaluations = new JsonArray();
+          List<JobsetViews.Point> points = new ArrayList<>();
           for (int i = 0; i < shown.size(); i++) {
-            evaluations.add(historyEntry(shown.get(i), done.resultAt(i)));
+            points.add(new JobsetViews.Point(shown.get(i), ReportViews.Summary.of(done.resultAt(i))));
           }
-          return new JsonObject().put("jobset", json(j.get())).put("evaluations", evaluations);
+          return render.apply(j.get(), points);
         }));
-      }).onSuccess(body -> AttestRoutes.json(rc, body));
+      }).onSuccess(answer::accept);
     }).onFailure(e -> AttestRoutes.fail(rc, e));
+  }
+
+  private void history(RoutingContext rc) {
+    history(rc, (j, points) -> {
+      JsonArray evaluations = new JsonArray();
+      points.forEach(p -> evaluations.add(historyEntry(p.evaluation(), p.summary())));
+      return new JsonObject().put("jobset", json(j)).put("evaluations", evaluations);
+    }, body -> AttestRoutes.json(rc, body));
   }
 
   // ---- HTML pages ----
@@ -468,33 +480,7 @@ final class JobsetRoutes {
   }
 
   private void historyPage(RoutingContext rc) {
-    long id;
-    int limit;
-    try {
-      id = id(rc);
-      limit = Paging.intParam(rc, "limit", 1, 1000).orElse(100);
-    } catch (ValidationException e) {
-      HttpErrors.answer(rc, e);
-      return;
-    }
-    jobsets.get(id).compose(j -> {
-      if (j.isEmpty()) {
-        jobsetNotFound(rc);
-        return Future.succeededFuture();
-      }
-      return jobsets.evaluations(Optional.of(id)).compose(all -> {
-        List<JobsetService.Evaluation> shown = all.subList(Math.max(0, all.size() - limit), all.size());
-        List<Future<List<PathStatus>>> statuses = new ArrayList<>();
-        shown.forEach(e -> statuses.add(service.statuses(e.versionId())));
-        return Future.all(statuses).compose(done -> service.cpu(() -> {
-          List<JobsetViews.Point> points = new ArrayList<>();
-          for (int i = 0; i < shown.size(); i++) {
-            points.add(new JobsetViews.Point(shown.get(i), ReportViews.Summary.of(done.resultAt(i))));
-          }
-          return JobsetViews.history(j.get(), points);
-        }));
-      }).onSuccess(page -> html(rc, page));
-    }).onFailure(e -> AttestRoutes.fail(rc, e));
+    history(rc, JobsetViews::history, page -> html(rc, page));
   }
 
   /** One evaluation's tree: the report page of its version, titled by jobset and revision. */
@@ -531,8 +517,7 @@ final class JobsetRoutes {
   }
 
   /** One evaluation's counts: per status label, and the three a chart shows. */
-  static JsonObject historyEntry(JobsetService.Evaluation e, List<PathStatus> paths) {
-    ReportViews.Summary s = ReportViews.Summary.of(paths);
+  static JsonObject historyEntry(JobsetService.Evaluation e, ReportViews.Summary s) {
     JsonObject byLabel = new JsonObject();
     s.counts().forEach((status, n) -> byLabel.put(status.label(), n));
     return json(e).put("total", s.total()).put("counts", byLabel).put("reproducible", s.counts().get(Status.REPRODUCED))

@@ -7,13 +7,9 @@ import dev.cairn.db.Dialect;
 import dev.cairn.server.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,16 +20,7 @@ class ReportPageInBrowserTest {
   Path tmp;
 
   private byte[] chromium(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
-        "--user-data-dir=" + tmp.resolve("profile")));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectError(tmp.resolve("chromium.log").toFile()).start();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    p.getInputStream().transferTo(out);
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "chromium finished");
-    assertEquals(0, p.exitValue(), Files.readString(tmp.resolve("chromium.log")));
-    return out.toByteArray();
+    return Chromium.run(tmp, args);
   }
 
   @ParameterizedTest
