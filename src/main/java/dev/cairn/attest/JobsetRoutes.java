@@ -430,7 +430,7 @@ final class JobsetRoutes {
         jobsetNotFound(rc);
         return Future.succeededFuture();
       }
-      return jobsets.evaluations(Optional.of(id)).compose(all -> {
+      Future<T> rendered = jobsets.evaluations(Optional.of(id)).compose(all -> {
         List<JobsetService.Evaluation> shown = all.subList(Math.max(0, all.size() - limit), all.size());
         List<Future<List<PathStatus>>> statuses = new ArrayList<>();
         shown.forEach(e -> statuses.add(service.statuses(e.versionId())));
@@ -441,7 +441,8 @@ final class JobsetRoutes {
           }
           return render.apply(j.get(), points);
         }));
-      }).onSuccess(answer::accept);
+      });
+      return rendered.onSuccess(answer::accept);
     }).onFailure(e -> AttestRoutes.fail(rc, e));
   }
 
