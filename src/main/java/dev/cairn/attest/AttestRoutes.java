@@ -28,7 +28,9 @@ import java.util.Set;
  * lila's hook, rebuilder and scripts work unchanged. Each handler parses, calls the
  * service and renders. Unlike lila (which validates a body before the token), every write
  * authenticates and checks the role first through {@link Writes}: an anonymous client gets
- * 401, a reader 403, before the body is read.
+ * 401, a reader 403, before the body is read. Like lila, these routes take the placeholder
+ * values lila's own tests post ({@link OutputPath.Placeholder}, {@link OutputHash.Verbatim}, a
+ * signature that is not a Nix one, {@link DrvIdent#lenient}); {@code /api/v1} stays strict.
  */
 final class AttestRoutes {
   private static final int PAGE = 1000;
