@@ -6,6 +6,8 @@ CREATE TABLE jobsets (
   id {{ID}},
   name TEXT NOT NULL UNIQUE,
   description TEXT,
+  -- lila's jobsets of Nov 2025 named a flake to evaluate; kept and shown, never evaluated here.
+  flakeref TEXT,
   enabled INTEGER NOT NULL,
   report_id {{BIGINT}} NOT NULL REFERENCES reports(id),
   created_at {{BIGINT}} NOT NULL,

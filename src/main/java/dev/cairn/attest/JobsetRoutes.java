@@ -83,7 +83,8 @@ final class JobsetRoutes {
   }
 
   static JsonObject json(JobsetService.Jobset j) {
-    return new JsonObject().put("id", j.id()).put("name", j.name()).put("description", j.description().orElse(null)).put("enabled", j.enabled())
+    return new JsonObject().put("id", j.id()).put("name", j.name()).put("description", j.description().orElse(null))
+        .put("flakeref", j.flakeref().orElse(null)).put("enabled", j.enabled())
         .put("created_at", iso(j.createdAt())).put("updated_at", iso(j.updatedAt()));
   }
 
@@ -106,8 +107,13 @@ final class JobsetRoutes {
     throw ValidationException.of("id: must be a positive integer");
   }
 
-  /** A jobset body: {@code name} (required when creating), {@code description} (string or null), {@code enabled} (boolean). */
-  record JobsetFields(Optional<String> name, Optional<Optional<String>> description, Optional<Boolean> enabled) {
+  /**
+   * A jobset body: {@code name} (required when creating), {@code description} and {@code
+   * flakeref} (string or null; lila's Nov 2025 jobsets named a flake, kept and shown only),
+   * {@code enabled} (boolean).
+   */
+  record JobsetFields(Optional<String> name, Optional<Optional<String>> description, Optional<Optional<String>> flakeref,
+                      Optional<Boolean> enabled) {
     static JobsetFields parse(Buffer body, boolean creating) {
       JsonNode o = StrictJson.parse(body.getBytes(), "body");
       if (!o.isObject()) {
@@ -123,14 +129,8 @@ final class JobsetRoutes {
       } else if (creating) {
         throw ValidationException.of("name: required string");
       }
-      Optional<Optional<String>> description = Optional.empty();
-      JsonNode d = o.get("description");
-      if (d != null) {
-        if (!d.isNull() && !d.isTextual()) {
-          throw ValidationException.of("description: must be a string or null");
-        }
-        description = Optional.of(d.isNull() ? Optional.empty() : Optional.of(PrintableText.check("description", d.asText(), MAX_DESCRIPTION)));
-      }
+      Optional<Optional<String>> description = optionalText(o, "description");
+      Optional<Optional<String>> flakeref = optionalText(o, "flakeref");
       Optional<Boolean> enabled = Optional.empty();
       JsonNode e = o.get("enabled");
       if (e != null && !e.isNull()) {
@@ -139,7 +139,19 @@ final class JobsetRoutes {
         }
         enabled = Optional.of(e.asBoolean());
       }
-      return new JobsetFields(name, description, enabled);
+      return new JobsetFields(name, description, flakeref, enabled);
+    }
+
+    /** Absent: unchanged; null: none; a string: printable text of bounded length. */
+    private static Optional<Optional<String>> optionalText(JsonNode o, String field) {
+      JsonNode d = o.get(field);
+      if (d == null) {
+        return Optional.empty();
+      }
+      if (!d.isNull() && !d.isTextual()) {
+        throw ValidationException.of(field + ": must be a string or null");
+      }
+      return Optional.of(d.isNull() ? Optional.empty() : Optional.of(PrintableText.check(field, d.asText(), MAX_DESCRIPTION)));
     }
   }
 
@@ -183,7 +195,7 @@ final class JobsetRoutes {
       HttpErrors.answer(rc, e);
       return;
     }
-    jobsets.create(f.name().orElseThrow(), f.description().orElse(Optional.empty()), f.enabled().orElse(true))
+    jobsets.create(f.name().orElseThrow(), f.description().orElse(Optional.empty()), f.flakeref().orElse(Optional.empty()), f.enabled().orElse(true))
         .onSuccess(j -> AttestRoutes.json(rc, json(j))).onFailure(e -> AttestRoutes.fail(rc, e));
   }
 
@@ -226,7 +238,7 @@ final class JobsetRoutes {
       HttpErrors.answer(rc, e);
       return;
     }
-    answer(rc, jobsets.update(id, f.name(), f.description(), f.enabled()));
+    answer(rc, jobsets.update(id, f.name(), f.description(), f.flakeref(), f.enabled()));
   }
 
   private void enable(RoutingContext rc, boolean enabled) {
@@ -237,7 +249,7 @@ final class JobsetRoutes {
       HttpErrors.answer(rc, e);
       return;
     }
-    jobsets.update(id, Optional.empty(), Optional.empty(), Optional.of(enabled)).onSuccess(j -> {
+    jobsets.update(id, Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(enabled)).onSuccess(j -> {
       if (j.isEmpty()) {
         jobsetNotFound(rc);
       } else {

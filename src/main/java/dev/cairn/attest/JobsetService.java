@@ -25,7 +25,8 @@ final class JobsetService {
     this.reports = reports;
   }
 
-  record Jobset(long id, String name, Optional<String> description, boolean enabled, long reportId, long createdAt, long updatedAt) {}
+  record Jobset(long id, String name, Optional<String> description, Optional<String> flakeref, boolean enabled, long reportId, long createdAt,
+                long updatedAt) {}
 
   record Evaluation(long id, long jobsetId, String gitRevision, long versionId, long uploadedAt) {}
 
@@ -41,18 +42,20 @@ final class JobsetService {
     }
   }
 
-  private static final String JOBSET = "SELECT id, name, description, enabled, report_id, created_at, updated_at FROM jobsets ";
+  private static final String JOBSET = "SELECT id, name, description, flakeref, enabled, report_id, created_at, updated_at FROM jobsets ";
 
   private static Jobset jobset(Row r) {
-    return new Jobset(r.getLong("id"), r.string("name"), Optional.ofNullable(r.string("description")), r.getLong("enabled") != 0,
+    return new Jobset(r.getLong("id"), r.string("name"), Optional.ofNullable(r.string("description")), Optional.ofNullable(r.string("flakeref")),
+        r.getLong("enabled") != 0,
         r.getLong("report_id"), r.getLong("created_at"), r.getLong("updated_at"));
   }
 
-  Future<Jobset> create(String name, Optional<String> description, boolean enabled) {
+  Future<Jobset> create(String name, Optional<String> description, Optional<String> flakeref, boolean enabled) {
     long now = System.currentTimeMillis();
     return db.transaction(tx -> tx.query("INSERT INTO reports (name, created_at) VALUES (?, ?) RETURNING id", "jobset/" + UUID.randomUUID(), now)
-        .compose(report -> tx.query("INSERT INTO jobsets (name, description, enabled, report_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
-            + " ON CONFLICT (name) DO NOTHING RETURNING id", name, description.orElse(null), enabled ? 1L : 0L, report.get(0).getLong("id"), now, now))
+        .compose(report -> tx.query("INSERT INTO jobsets (name, description, flakeref, enabled, report_id, created_at, updated_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING id", name, description.orElse(null), flakeref.orElse(null),
+            enabled ? 1L : 0L, report.get(0).getLong("id"), now, now))
         .compose(rows -> rows.isEmpty() ? Future.failedFuture(new ConflictException("Jobset '" + name + "' already exists"))
             : tx.queryOne(JOBSET + "WHERE id = ?", rows.get(0).getLong("id")).map(r -> jobset(r.orElseThrow()))));
   }
@@ -66,7 +69,8 @@ final class JobsetService {
   }
 
   /** Changes the given fields; empty when there is no such jobset. A name another jobset has is a 409. */
-  Future<Optional<Jobset>> update(long id, Optional<String> name, Optional<Optional<String>> description, Optional<Boolean> enabled) {
+  Future<Optional<Jobset>> update(long id, Optional<String> name, Optional<Optional<String>> description, Optional<Optional<String>> flakeref,
+                                  Optional<Boolean> enabled) {
     long now = System.currentTimeMillis();
     return db.transaction(tx -> tx.queryOne(JOBSET + "WHERE id = ?", id).compose(found -> {
       if (found.isEmpty()) {
@@ -77,8 +81,9 @@ final class JobsetService {
       Future<Void> free = newName.equals(j.name()) ? Future.succeededFuture()
           : tx.queryOne("SELECT id FROM jobsets WHERE name = ?", newName).compose(other -> other.isPresent()
               ? Future.failedFuture(new ConflictException("Jobset '" + newName + "' already exists")) : Future.succeededFuture());
-      return free.compose(v -> tx.update("UPDATE jobsets SET name = ?, description = ?, enabled = ?, updated_at = ? WHERE id = ?", newName,
-              description.orElse(j.description()).orElse(null), enabled.orElse(j.enabled()) ? 1L : 0L, now, id))
+      return free.compose(v -> tx.update("UPDATE jobsets SET name = ?, description = ?, flakeref = ?, enabled = ?, updated_at = ? WHERE id = ?",
+              newName, description.orElse(j.description()).orElse(null), flakeref.orElse(j.flakeref()).orElse(null),
+              enabled.orElse(j.enabled()) ? 1L : 0L, now, id))
           .compose(v -> tx.queryOne(JOBSET + "WHERE id = ?", id).map(r -> r.map(JobsetService::jobset)));
     }));
   }

@@ -106,8 +106,11 @@ class JobsetsTest extends ServersOnBothDialects {
     String token = c.user("editor-" + d);
     long id = jobset(c, token, "edit-" + d);
     jobset(c, token, "taken-" + d);
-    HttpResponse<String> put = c.send("PUT", "/api/jobsets/" + id, new JsonObject().put("description", "nightly").encode(), token, null);
+    HttpResponse<String> put = c.send("PUT", "/api/jobsets/" + id, new JsonObject().put("description", "nightly")
+        .put("flakeref", "github:NixOS/nixpkgs/nixos-unstable").encode(), token, null);
     assertEquals(200, put.statusCode(), put.body());
+    // lila's jobsets of Nov 2025 (web/tests/test_api.py at its "intro jobsets" commit) echo a flakeref.
+    assertEquals("github:NixOS/nixpkgs/nixos-unstable", new JsonObject(put.body()).getString("flakeref"));
     assertEquals("nightly", new JsonObject(put.body()).getString("description"));
     assertEquals("edit-" + d, new JsonObject(put.body()).getString("name"));
     assertEquals(409, c.send("PUT", "/api/jobsets/" + id, new JsonObject().put("name", "taken-" + d).encode(), token, null).statusCode());
