@@ -176,84 +176,121 @@ final class AttestApiV1 {
   /** A report version's paths, seen through the request's filters. */
   record Filtered(int version, List<PathStatus> paths) {}
 
-  /** The report's paths, as of its version (or {@code ?version=}), through the requested filters. */
-  private Future<Optional<Filtered>> filtered(RoutingContext rc, String name, Optional<Integer> version, boolean includeRevoked) {
-    Set<String> builders;
-    boolean verifiedOnly;
-    try {
-      builders = Optional.ofNullable(Paging.text(rc, "builders")).map(AttestRoutes::splitNames).orElse(Set.of());
-      verifiedOnly = Paging.bool(rc, "verified");
-    } catch (ValidationException e) {
-      return Future.failedFuture(e);
+  /** The requested vote filters: {@code ?builders=a,b} and {@code ?verified=true}. */
+  record Filters(Set<String> builders, boolean verifiedOnly) {
+    static Filters of(RoutingContext rc) {
+      return new Filters(Optional.ofNullable(Paging.text(rc, "builders")).map(AttestRoutes::splitNames).orElse(Set.of()),
+          Paging.bool(rc, "verified"));
     }
+  }
+
+  /** The report version's paths through the filters. */
+  private Future<Filtered> filtered(Filters filters, AttestationService.ReportVersion r, boolean includeRevoked) {
+    Set<String> builders = filters.builders();
+    boolean verifiedOnly = filters.verifiedOnly();
     Predicate<Vote> keep = v -> (builders.isEmpty() || builders.contains(v.builder())) && (!verifiedOnly || v.sigStatus() == SigStatus.VERIFIED);
     boolean unfiltered = builders.isEmpty() && !verifiedOnly;
-    return service.report(name, version).compose(r -> r.isEmpty() ? Future.succeededFuture(Optional.empty())
-        : service.statuses(r.get().id(), includeRevoked).compose(paths -> unfiltered ? Future.succeededFuture(Optional.of(new Filtered(r.get().version(), paths)))
-            : service.cpu(() -> Optional.of(new Filtered(r.get().version(), paths.stream().map(p -> p.only(keep)).toList())))));
+    return service.statuses(r.id(), includeRevoked).compose(paths -> unfiltered ? Future.succeededFuture(new Filtered(r.version(), paths))
+        : service.cpu(() -> new Filtered(r.version(), paths.stream().map(p -> p.only(keep)).toList())));
+  }
+
+  /** How a report route names the version it shows, and the 404 when there is none. */
+  record Target(Future<Optional<AttestationService.ReportVersion>> version, String label, String notFound) {}
+
+  private Target reportTarget(RoutingContext rc) {
+    String name = AttestRoutes.reportName(rc);
+    return new Target(service.report(name, Paging.intParam(rc, "version", 1, Integer.MAX_VALUE)), name, "Report not found");
   }
 
   private void report(RoutingContext rc) {
-    String name;
-    Optional<Integer> version;
+    Target target;
+    try {
+      target = reportTarget(rc);
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
+      return;
+    }
+    report(rc, target);
+  }
+
+  /** Statuses and clusters of the target version, with {@code ?builders=&verified=&policy=&include_revoked=}. */
+  void report(RoutingContext rc, Target target) {
     Optional<Policy> policy;
     boolean includeRevoked;
+    Filters filters;
     try {
-      name = AttestRoutes.reportName(rc);
-      version = Paging.intParam(rc, "version", 1, Integer.MAX_VALUE);
+      filters = Filters.of(rc);
       policy = Optional.ofNullable(Paging.text(rc, "policy")).map(Policy::parse);
       includeRevoked = Paging.bool(rc, "include_revoked");
     } catch (ValidationException e) {
       HttpErrors.answer(rc, e);
       return;
     }
-    filtered(rc, name, version, includeRevoked).compose(result -> {
-      if (result.isEmpty()) {
-        AttestRoutes.detail(rc, 404, "Report not found");
+    target.version().compose(r -> {
+      if (r.isEmpty()) {
+        AttestRoutes.detail(rc, 404, target.notFound());
         return Future.succeededFuture();
       }
-      return service.cpu(() -> ReportJson.render(name, result.get().version(), result.get().paths(), policy))
+      return filtered(filters, r.get(), includeRevoked)
+          .compose(f -> service.cpu(() -> ReportJson.render(target.label(), f.version(), f.paths(), policy)))
           .onSuccess(body -> rc.response().putHeader("Content-Type", "application/json").end(body));
     }).onFailure(e -> AttestRoutes.fail(rc, e));
   }
 
+  /** One page of a diff: {@code limit}, {@code offset}, and whether revoked builders' votes count. */
+  record Page(int limit, int offset, boolean includeRevoked) {
+    static Page of(RoutingContext rc) {
+      return new Page(Paging.intParam(rc, "limit", 1, Paging.MAX_LIMIT).orElse(100), Paging.intParam(rc, "offset", 0, Integer.MAX_VALUE).orElse(0),
+          Paging.bool(rc, "include_revoked"));
+    }
+  }
+
   private void diff(RoutingContext rc) {
     String name;
-    int limit;
-    int offset;
-    String a;
-    String b;
-    boolean includeRevoked;
+    Page page;
     try {
       name = AttestRoutes.reportName(rc);
-      limit = Paging.intParam(rc, "limit", 1, Paging.MAX_LIMIT).orElse(100);
-      offset = Paging.intParam(rc, "offset", 0, Integer.MAX_VALUE).orElse(0);
-      a = Paging.text(rc, "a");
-      b = Paging.text(rc, "b");
-      includeRevoked = Paging.bool(rc, "include_revoked");
+      page = Page.of(rc);
     } catch (ValidationException e) {
       HttpErrors.answer(rc, e);
       return;
     }
-    if (a != null || b != null) {
-      if (a == null || b == null) {
-        AttestRoutes.detail(rc, 422, (a == null ? "a" : "b") + ": both builders a and b are required");
-        return;
-      }
-      builderDiff(rc, name, a, b, limit, offset, includeRevoked);
+    if (builderDiff(rc, new Target(service.report(name, Optional.empty()), name, "Report not found"), page)) {
       return;
     }
-    versionDiff(rc, name, limit, offset, includeRevoked);
+    versionDiff(rc, name, page);
   }
 
-  private void builderDiff(RoutingContext rc, String name, String a, String b, int limit, int offset, boolean includeRevoked) {
-    filtered(rc, name, Optional.empty(), includeRevoked).compose(result -> {
-      if (result.isEmpty()) {
-        AttestRoutes.detail(rc, 404, "Report not found");
+  /** {@code ?a=&b=}: two builders on the target version; false (nothing answered) when neither is given. */
+  boolean builderDiff(RoutingContext rc, Target target, Page page) {
+    String a;
+    String b;
+    Filters filters;
+    try {
+      a = Paging.text(rc, "a");
+      b = Paging.text(rc, "b");
+      filters = Filters.of(rc);
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
+      return true;
+    }
+    if (a == null && b == null) {
+      return false;
+    }
+    if (a == null || b == null) {
+      AttestRoutes.detail(rc, 422, (a == null ? "a" : "b") + ": both builders a and b are required");
+      return true;
+    }
+    target.version().compose(r -> {
+      if (r.isEmpty()) {
+        AttestRoutes.detail(rc, 404, target.notFound());
         return Future.succeededFuture();
       }
-      return service.cpu(() -> ReportDiff.builders(result.get().paths(), a, b, limit, offset)).onSuccess(body -> AttestRoutes.json(rc, body));
+      return filtered(filters, r.get(), page.includeRevoked())
+          .compose(f -> service.cpu(() -> ReportDiff.builders(f.paths(), a, b, page.limit(), page.offset())))
+          .onSuccess(body -> AttestRoutes.json(rc, body));
     }).onFailure(e -> AttestRoutes.fail(rc, e));
+    return true;
   }
 
   /**
@@ -261,7 +298,7 @@ final class AttestApiV1 {
    * changed. Each version's statuses are taken as they stood when it was superseded (the
    * latest version's: now), which is what a release manager compares.
    */
-  private void versionDiff(RoutingContext rc, String name, int limit, int offset, boolean includeRevoked) {
+  private void versionDiff(RoutingContext rc, String name, Page page) {
     Optional<Integer> from;
     Optional<Integer> to;
     String against;
@@ -283,36 +320,52 @@ final class AttestApiV1 {
     }
     Future<Optional<AttestationService.ReportVersion>> left = against != null ? service.report(against, Optional.empty())
         : service.report(name, from);
-    Future<Optional<AttestationService.ReportVersion>> right = service.report(name, to);
+    versionDiff(rc, left, service.report(name, to), against != null, "Report not found", page,
+        l -> against != null ? against : name + "@" + l.version(), r -> name + "@" + r.version());
+  }
+
+  /** Added / removed / status changed from {@code left} to {@code right}; {@code leftNow}: the left side's statuses as they are now. */
+  void versionDiff(RoutingContext rc, Future<Optional<AttestationService.ReportVersion>> left, Future<Optional<AttestationService.ReportVersion>> right,
+                   boolean leftNow, String notFound, Page page, java.util.function.Function<AttestationService.ReportVersion, String> leftLabel,
+                   java.util.function.Function<AttestationService.ReportVersion, String> rightLabel) {
     Future.all(left, right).compose(all -> {
       Optional<AttestationService.ReportVersion> l = all.resultAt(0);
       Optional<AttestationService.ReportVersion> r = all.resultAt(1);
       if (l.isEmpty() || r.isEmpty()) {
-        AttestRoutes.detail(rc, 404, "Report not found");
+        AttestRoutes.detail(rc, 404, notFound);
         return Future.succeededFuture();
       }
-      return Future.all(service.statuses(l.get().id(), includeRevoked), service.statuses(r.get().id(), includeRevoked),
-              against != null ? Future.succeededFuture(Long.MAX_VALUE) : service.endOf(l.get()), service.endOf(r.get()))
+      return Future.all(service.statuses(l.get().id(), page.includeRevoked()), service.statuses(r.get().id(), page.includeRevoked()),
+              leftNow ? Future.succeededFuture(Long.MAX_VALUE) : service.endOf(l.get()), service.endOf(r.get()))
           .compose(st -> service.cpu(() -> ReportDiff.versions(st.resultAt(0), st.resultAt(2), st.resultAt(1), st.resultAt(3),
-              against != null ? against : name + "@" + l.get().version(), name + "@" + r.get().version(), limit, offset)))
+              leftLabel.apply(l.get()), rightLabel.apply(r.get()), page.limit(), page.offset())))
           .onSuccess(body -> AttestRoutes.json(rc, body));
     }).onFailure(e -> AttestRoutes.fail(rc, e));
   }
 
-  /** Report paths whose dependency closure (per the SBOM) holds a path builders disagree on. */
   private void frankenbuilds(RoutingContext rc) {
     String name;
-    boolean includeRevoked;
     try {
       name = AttestRoutes.reportName(rc);
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
+      return;
+    }
+    frankenbuilds(rc, new Target(service.report(name, Optional.empty()), name, "Report not found"));
+  }
+
+  /** The target version's paths whose dependency closure (per the SBOM) holds a path builders disagree on. */
+  void frankenbuilds(RoutingContext rc, Target target) {
+    boolean includeRevoked;
+    try {
       includeRevoked = Paging.bool(rc, "include_revoked");
     } catch (ValidationException e) {
       HttpErrors.answer(rc, e);
       return;
     }
-    service.report(name, Optional.empty()).compose(r -> {
+    target.version().compose(r -> {
       if (r.isEmpty()) {
-        AttestRoutes.detail(rc, 404, "Report not found");
+        AttestRoutes.detail(rc, 404, target.notFound());
         return Future.succeededFuture();
       }
       return Future.all(service.statuses(r.get().id(), includeRevoked), service.edges(r.get().id()))
@@ -323,17 +376,17 @@ final class AttestApiV1 {
               out.add(new JsonObject().put("path", p == null ? x.ref() : p.path().fullPath()).put("status", p == null ? null : p.status().label())
                   .put("depends_on_disagreeing", new JsonArray(new ArrayList<>(x.culprits()))).put("more", x.more()));
             }
-            return new JsonObject().put("report", name).put("count", out.size()).put("paths", out);
+            return new JsonObject().put("report", target.label()).put("count", out.size()).put("paths", out);
           }))
           .onSuccess(body -> AttestRoutes.json(rc, body));
     }).onFailure(e -> AttestRoutes.fail(rc, e));
   }
 
   private void output(RoutingContext rc) {
-    StorePath path;
+    OutputPath path;
     boolean includeRevoked;
     try {
-      path = StorePath.parseBaseName(rc.pathParam("output"));
+      path = OutputPath.of(StorePath.parseBaseName(rc.pathParam("output")));
     } catch (ValidationException e) {
       HttpErrors.answer(rc, new ValidationException("digest-name", e.getMessage(), e));
       return;

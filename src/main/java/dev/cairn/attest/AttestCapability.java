@@ -5,10 +5,11 @@ import dev.cairn.server.ServerContext;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 
-/** Hash collection: lila's routes at / and /api/, and Cairn's own under /api/v1/. */
+/** Hash collection: lila's routes at / and /api/ (jobsets and evaluations under /api/), and Cairn's own under /api/v1/. */
 public final class AttestCapability implements Capability {
   private final AttestRoutes lila;
   private final AttestApiV1 v1;
+  private final JobsetRoutes jobsets;
 
   private AttestCapability(ServerContext ctx) {
     InputLimits limits = InputLimits.of(ctx.config());
@@ -16,6 +17,7 @@ public final class AttestCapability implements Capability {
     this.lila = new AttestRoutes(service, ctx.users(), limits, ctx.writes());
     long challengeTtl = ctx.config().longValue("attest.key_challenge_ttl_seconds", 10, 86_400) * 1000;
     this.v1 = new AttestApiV1(service, lila, new KeyRegistry(ctx.db(), challengeTtl), limits, ctx.writes());
+    this.jobsets = new JobsetRoutes(new JobsetService(ctx.db(), service), service, lila, v1, limits, ctx.writes());
   }
 
   public static Future<Capability> create(ServerContext ctx) {
@@ -25,6 +27,7 @@ public final class AttestCapability implements Capability {
   @Override
   public void routes(Router router) {
     v1.mount(router, "/api/v1");
+    jobsets.mount(router);
     lila.mount(router, "");
     lila.mount(router, "/api");
   }

@@ -2,7 +2,6 @@ package dev.cairn.attest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.nix.PublicKey;
-import dev.cairn.nix.StorePath;
 import dev.cairn.server.http.BearerToken;
 import dev.cairn.server.http.HttpErrors;
 import dev.cairn.server.http.RawBody;
@@ -29,7 +28,9 @@ import java.util.Set;
  * lila's hook, rebuilder and scripts work unchanged. Each handler parses, calls the
  * service and renders. Unlike lila (which validates a body before the token), every write
  * authenticates and checks the role first through {@link Writes}: an anonymous client gets
- * 401, a reader 403, before the body is read.
+ * 401, a reader 403, before the body is read. Like lila, these routes take the placeholder
+ * values lila's own tests post ({@link OutputPath.Placeholder}, {@link OutputHash.Verbatim}, a
+ * signature that is not a Nix one, {@link DrvIdent#lenient}); {@code /api/v1} stays strict.
  */
 final class AttestRoutes {
   private static final int PAGE = 1000;
@@ -111,8 +112,8 @@ final class AttestRoutes {
     DrvIdent drv;
     List<OutputAttestation> outputs;
     try {
-      drv = DrvIdent.parse(rc.pathParam("drv"));
-      outputs = OutputAttestation.listFromJson(parseJson(rc), "body", limits);
+      drv = DrvIdent.lenient(rc.pathParam("drv"));
+      outputs = OutputAttestation.listFromJson(parseJson(rc), "body", limits, true);
     } catch (ValidationException e) {
       fail(rc, e);
       return;
@@ -123,17 +124,12 @@ final class AttestRoutes {
 
   /** Everything (one output has a handful of rows) or, with {@code ?limit=&after=}, a page in id order. */
   private void byOutput(RoutingContext rc) {
-    StorePath path;
+    OutputPath path;
     Optional<Integer> limit;
     long after;
     boolean includeRevoked;
     try {
-      path = StorePath.parseBaseName(rc.pathParam("output"));
-    } catch (ValidationException e) {
-      HttpErrors.answer(rc, new ValidationException("digest-name", e.getMessage(), e));
-      return;
-    }
-    try {
+      path = OutputPath.parseBaseName("digest-name", rc.pathParam("output"), true);
       limit = Paging.limit(rc);
       after = Paging.after(rc);
       includeRevoked = Paging.bool(rc, "include_revoked");
@@ -196,7 +192,7 @@ final class AttestRoutes {
   private void derivation(RoutingContext rc) {
     DrvIdent drv;
     try {
-      drv = DrvIdent.parse(rc.pathParam("drv"));
+      drv = DrvIdent.lenient(rc.pathParam("drv"));
     } catch (ValidationException e) {
       detail(rc, 404, "Not found");
       return;
@@ -227,17 +223,15 @@ final class AttestRoutes {
         json(rc, out);
         return;
       }
-      // Per output path, per hash: the number of builders (a builder's latest vote counts once).
-      java.util.Map<String, java.util.Map<Long, String>> votes = new java.util.TreeMap<>();
+      // Per output path, per hash: the attestations received, as lila counts them (every POST;
+      // see V016's attestations.reports). Verdicts elsewhere count a builder once.
+      java.util.Map<String, JsonObject> counts = new java.util.TreeMap<>();
       for (AttestationService.AttestationRow a : rows) {
-        votes.computeIfAbsent(a.path().fullPath(), k -> new java.util.LinkedHashMap<>()).put(a.userId(), a.hash());
+        JsonObject byHash = counts.computeIfAbsent(a.path().fullPath(), k -> new JsonObject());
+        byHash.put(a.hash(), byHash.getLong(a.hash(), 0L) + a.reports());
       }
       JsonObject out = new JsonObject();
-      votes.forEach((path, byUser) -> {
-        JsonObject counts = new JsonObject();
-        byUser.values().forEach(h -> counts.put(h, counts.getInteger(h, 0) + 1));
-        out.put(path, counts);
-      });
+      counts.forEach(out::put);
       json(rc, out);
     }).onFailure(e -> fail(rc, e));
   }
@@ -255,18 +249,17 @@ final class AttestRoutes {
 
   private void putReport(RoutingContext rc) {
     String name;
-    ReportDefinition def;
-    String sbom;
     try {
       name = reportName(rc);
-      JsonNode body = parseJson(rc);
-      def = ReportDefinition.parse(body, limits);
-      sbom = RawBody.of(rc).toString(StandardCharsets.UTF_8);
     } catch (ValidationException e) {
       fail(rc, e);
       return;
     }
-    service.defineReport(name, sbom, def, Optional.of(Writes.user(rc))).onSuccess(v -> json(rc, new JsonArray().add("Report defined")))
+    io.vertx.core.buffer.Buffer body = RawBody.of(rc);
+    // An SBOM may be hundreds of megabytes: parsed on the worker pool, like a batch.
+    service.cpu(() -> ReportDefinition.parse(StrictJson.parse(body.getBytes(), "body"), limits, true))
+        .compose(def -> service.defineReport(name, body.toString(StandardCharsets.UTF_8), def, Optional.of(Writes.user(rc))))
+        .onSuccess(v -> json(rc, new JsonArray().add("Report defined")))
         .onFailure(e -> fail(rc, e));
   }
 
@@ -326,20 +319,27 @@ final class AttestRoutes {
       return service.statuses(report.get().id())
           .compose(paths -> service.cpu(() -> Suggestions.pick(paths, caller.map(User::id))))
           .onSuccess(picked -> {
-            JsonArray out = new JsonArray();
-            for (PathStatus p : picked) {
-              if (pathsOnly) {
-                out.add(p.path().fullPath());
-              } else {
-                JsonObject o = new JsonObject().put("out_path", p.path().fullPath());
-                p.drvPath().ifPresent(d -> o.put("drv_path", d));
-                p.output().ifPresent(d -> o.put("output", d));
-                out.add(o);
-              }
+            if (pathsOnly) {
+              JsonArray out = new JsonArray();
+              picked.forEach(p -> out.add(p.path().fullPath()));
+              json(rc, out);
+            } else {
+              json(rc, suggestions(picked));
             }
-            json(rc, out);
           });
     }).onFailure(e -> fail(rc, e));
+  }
+
+  /** lila's suggestion objects: {@code {out_path, drv_path, output}}. */
+  static JsonArray suggestions(List<PathStatus> picked) {
+    JsonArray out = new JsonArray();
+    for (PathStatus p : picked) {
+      JsonObject o = new JsonObject().put("out_path", p.path().fullPath());
+      p.drvPath().ifPresent(d -> o.put("drv_path", d));
+      p.output().ifPresent(d -> o.put("output", d));
+      out.add(o);
+    }
+    return out;
   }
 
   private void linkPatterns(RoutingContext rc) {
@@ -395,13 +395,13 @@ final class AttestRoutes {
     return v;
   }
 
+  /**
+   * lila's order: the user first (401 "User not found" for an unknown one, whatever the file
+   * name), then the digest: a store path's hash part or a placeholder's (404 when no
+   * attestation of this user has it).
+   */
   private void signature(RoutingContext rc) {
     String file = rc.pathParam("file");
-    if (!file.endsWith(".narinfo") || file.length() != 32 + 8 || !dev.cairn.nix.Nixbase32.isValid(file.substring(0, 32), 20)) {
-      detail(rc, 404, "Not found");
-      return;
-    }
-    String hashPart = file.substring(0, 32);
     String userName = rc.pathParam("user");
     boolean includeRevoked;
     try {
@@ -423,17 +423,17 @@ final class AttestRoutes {
         detail(rc, 401, "User not found");
         return Future.succeededFuture();
       }
-      return service.signatureOf(user.get().id(), hashPart).onSuccess(a -> {
+      String digest = file.endsWith(".narinfo") ? file.substring(0, file.length() - ".narinfo".length()) : "";
+      if (digest.isEmpty() || digest.length() > OutputPath.MAX_DIGEST || digest.indexOf('-') >= 0 || digest.chars().anyMatch(Character::isISOControl)) {
+        detail(rc, 404, "Not found");
+        return Future.succeededFuture();
+      }
+      return service.signatureOf(user.get().id(), digest).onSuccess(a -> {
         if (a.isEmpty()) {
           detail(rc, 404, "Not found");
           return;
         }
-        Optional<String> narinfo = SignatureNarInfo.render(a.get());
-        if (narinfo.isEmpty()) {
-          detail(rc, 404, "Not found: the attested output_hash is not a Nix hash, so there is no narinfo");
-          return;
-        }
-        rc.response().putHeader("Content-Type", "text/x-nix-narinfo").end(narinfo.get());
+        rc.response().putHeader("Content-Type", "text/x-nix-narinfo").end(SignatureNarInfo.render(a.get()));
       });
     }).onFailure(e -> fail(rc, e));
   }

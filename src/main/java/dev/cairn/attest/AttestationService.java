@@ -77,8 +77,13 @@ public final class AttestationService {
   /** One derivation's outputs, as one entry of a batch. */
   public record Entry(DrvIdent drv, List<OutputAttestation> outputs) {}
 
+  /**
+   * lila's {@code POST /attestation/{drv}}: like a batch of one entry, except that a repeated
+   * report adds to the row's {@code reports} count (lila's {@code GET /derivations/{drv}} counts
+   * every POST); verdicts still count the builder once.
+   */
   public Future<Void> ingest(User user, DrvIdent drv, List<OutputAttestation> outputs) {
-    return ingestBatch(user, List.of(new Entry(drv, outputs))).mapEmpty();
+    return ingest(user, List.of(new Entry(drv, outputs)), true).mapEmpty();
   }
 
   /**
@@ -88,6 +93,10 @@ public final class AttestationService {
    * there are several), so a lila-shaped POST costs three statements after authentication.
    */
   public Future<Integer> ingestBatch(User user, List<Entry> entries) {
+    return ingest(user, entries, false);
+  }
+
+  private Future<Integer> ingest(User user, List<Entry> entries, boolean counted) {
     boolean needKeys = entries.stream().flatMap(e -> e.outputs().stream()).anyMatch(AttestationService::checkable);
     Future<List<SigStatus>> checked = needKeys
         // Ed25519 verification of a large batch is CPU work: off the event loop.
@@ -98,7 +107,7 @@ public final class AttestationService {
         // Too large for one short transaction: written in parts, published at once (StagedBatch).
         return staged.write(user.id(), entries, statuses).map(v -> statuses.size());
       }
-      Prepared prepared = new Prepared(user, entries, statuses);
+      Prepared prepared = new Prepared(user, entries, statuses, counted);
       return groupCommit.submit(prepared).map(v -> prepared.rowCount());
     });
   }
@@ -124,10 +133,16 @@ public final class AttestationService {
    * statement and one round trip, atomic without an explicit transaction.
    */
   private static final String PG_INSERT_ATTESTATIONS = "INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig,"
-      + " nar_size, refs, sig_status, created_at)"
-      + " SELECT u, d, o, h, s, n, r, st, ?::int8"
-      + " FROM unnest(?::int8[], ?::int8[], ?::int8[], ?::text[], ?::text[], ?::int8[], ?::text[], ?::text[]) AS t(u, d, o, h, s, n, r, st)"
-      + " ON CONFLICT (user_id, output_id, output_hash) DO NOTHING";
+      + " nar_size, refs, sig_status, reports, created_at)"
+      + " SELECT u, d, o, h, s, n, r, st, c, ?::int8"
+      + " FROM unnest(?::int8[], ?::int8[], ?::int8[], ?::text[], ?::text[], ?::int8[], ?::text[], ?::text[], ?::int8[])"
+      + " AS t(u, d, o, h, s, n, r, st, c)";
+
+  /** Batches are idempotent; lila's POST counts a repeated report (see {@link #ingest(User, DrvIdent, List)}). */
+  private static String onConflict(boolean counted) {
+    return counted ? " ON CONFLICT (user_id, output_id, output_hash) DO UPDATE SET reports = attestations.reports + excluded.reports"
+        : " ON CONFLICT (user_id, output_id, output_hash) DO NOTHING";
+  }
 
   private Future<Void> writePg(List<Prepared> batch, long now) {
     Set<String> drvKeys = new java.util.TreeSet<>();
@@ -143,36 +158,76 @@ public final class AttestationService {
     Future<Map<String, Long>> outIdsF = idsPg(db, "outputs", "path", outputIds, pathKeys, now);
     return Future.all(drvIdsF, outIdsF)
         .compose(both -> {
-          Map<String, Long> drvIds = drvIdsF.result();
-          Map<String, Long> outIds = outIdsF.result();
-          int n = batch.stream().mapToInt(Prepared::rowCount).sum();
-          Long[] users = new Long[n];
-          Long[] drvs = new Long[n];
-          Long[] outs = new Long[n];
-          String[] hashes = new String[n];
-          String[] sigs = new String[n];
-          Long[] sizes = new Long[n];
-          String[] refs = new String[n];
-          String[] sigStatus = new String[n];
-          int i = 0;
-          for (Prepared p : batch) {
-            int j = 0;
-            for (Entry e : p.entries()) {
-              for (OutputAttestation o : e.outputs()) {
-                users[i] = p.user().id();
-                drvs[i] = drvIds.get(e.drv().value());
-                outs[i] = outIds.get(o.path().fullPath());
-                hashes[i] = o.hash().text();
-                sigs[i] = o.signatureText();
-                sizes[i] = o.narSize().orElse(null);
-                refs[i] = refsText(o);
-                sigStatus[i] = p.statuses().get(j++).dbValue();
-                i++;
-              }
-            }
+          Rows rows = rows(batch, drvIdsF.result(), outIdsF.result());
+          if (rows.counted().isEmpty() && rows.placeholders().isEmpty()) {
+            return insertPg(db, rows.plain(), false, now);
           }
-          return db.update(PG_INSERT_ATTESTATIONS, now, users, drvs, outs, hashes, sigs, sizes, refs, sigStatus).mapEmpty();
+          return db.transaction(tx -> markPlaceholders(tx, rows.placeholders())
+              .compose(v -> insertPg(tx, rows.plain(), false, now))
+              .compose(v -> insertPg(tx, rows.counted(), true, now)));
         });
+  }
+
+  private static Future<Void> insertPg(Sql sql, List<Object[]> rows, boolean counted, long now) {
+    if (rows.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    int n = rows.size();
+    Object[] cols = {new Long[n], new Long[n], new Long[n], new String[n], new String[n], new Long[n], new String[n], new String[n], new Long[n]};
+    for (int i = 0; i < n; i++) {
+      for (int c = 0; c < cols.length; c++) {
+        ((Object[]) cols[c])[i] = rows.get(i)[c];
+      }
+    }
+    Object[] params = new Object[cols.length + 1];
+    params[0] = now;
+    System.arraycopy(cols, 0, params, 1, cols.length);
+    return sql.update(PG_INSERT_ATTESTATIONS + onConflict(counted), params).mapEmpty();
+  }
+
+  /**
+   * The attestation rows of a group, {user, drv, output, hash, sig, nar_size, refs, sig_status,
+   * reports}: batches' rows as they come (a repeat is a no-op); lila POSTs' rows merged by
+   * (user, output, hash) with their counts summed, since one upsert statement may not touch a
+   * row twice; and the placeholder outputs among them, to be marked as such.
+   */
+  private record Rows(List<Object[]> plain, List<Object[]> counted, Map<String, String> placeholders) {}
+
+  private static Rows rows(List<Prepared> batch, Map<String, Long> drvIds, Map<String, Long> outIds) {
+    List<Object[]> plain = new ArrayList<>();
+    Map<String, Object[]> counted = new java.util.TreeMap<>();
+    Map<String, String> placeholders = new java.util.TreeMap<>();
+    for (Prepared p : batch) {
+      int j = 0;
+      for (Entry e : p.entries()) {
+        for (OutputAttestation o : e.outputs()) {
+          Object[] row = {p.user().id(), drvIds.get(e.drv().value()), outIds.get(o.path().fullPath()), o.hash().text(), o.signatureText(),
+              o.narSize().orElse(null), refsText(o), p.statuses().get(j++).dbValue(), 1L};
+          if (!o.path().isStorePath()) {
+            placeholders.put(o.path().fullPath(), o.path().hashPart());
+          }
+          if (!p.counted()) {
+            plain.add(row);
+            continue;
+          }
+          Object[] held = counted.putIfAbsent(row[0] + " " + row[2] + " " + row[3], row);
+          if (held != null) {
+            held[8] = (Long) held[8] + 1;
+          }
+        }
+      }
+    }
+    return new Rows(plain, new ArrayList<>(counted.values()), placeholders);
+  }
+
+  /** Records placeholder outputs (path → digest) as not store paths, once. */
+  static Future<Void> markPlaceholders(Sql sql, Map<String, String> placeholders) {
+    if (placeholders.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Object[]> rows = new ArrayList<>();
+    placeholders.forEach((path, digest) -> rows.add(new Object[] {digest, path}));
+    return sql.batch("UPDATE outputs SET placeholder_digest = ? WHERE path = ? AND placeholder_digest IS NULL", rows).mapEmpty();
   }
 
   /**
@@ -229,7 +284,7 @@ public final class AttestationService {
   }
 
   /** A request's attestations, checked and ready to write. */
-  private record Prepared(User user, List<Entry> entries, List<SigStatus> statuses) {
+  private record Prepared(User user, List<Entry> entries, List<SigStatus> statuses, boolean counted) {
     int rowCount() {
       return statuses.size();
     }
@@ -251,26 +306,19 @@ public final class AttestationService {
     }
     return ids(db, "derivations", "ident", derivationIds, drvs, now)
         .compose(drvIds -> ids(db, "outputs", "path", outputIds, paths, now).compose(outIds -> {
-          List<Object[]> rows = new ArrayList<>();
-          for (Prepared p : batch) {
-            int i = 0;
-            for (Entry e : p.entries()) {
-              for (OutputAttestation o : e.outputs()) {
-                rows.add(new Object[] {p.user().id(), drvIds.get(e.drv().value()), outIds.get(o.path().fullPath()), o.hash().text(),
-                    o.signatureText(), o.narSize().orElse(null),
-                    o.references().map(r -> r.stream().map(StorePath::fullPath).collect(Collectors.joining(" "))).orElse(null),
-                    p.statuses().get(i++).dbValue(), now});
-              }
-            }
-          }
-          if (rows.size() <= ROWS_PER_INSERT) {
-            return insertAttestations(db, rows);
+          Rows rows = rows(batch, drvIds, outIds);
+          int n = rows.plain().size() + rows.counted().size();
+          if (n <= ROWS_PER_INSERT && rows.placeholders().isEmpty() && (rows.plain().isEmpty() || rows.counted().isEmpty())) {
+            return rows.plain().isEmpty() ? insertAttestations(db, rows.counted(), true, now) : insertAttestations(db, rows.plain(), false, now);
           }
           return db.transaction(tx -> {
-            Future<Void> chain = Future.succeededFuture();
-            for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
-              List<Object[]> part = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
-              chain = chain.compose(v -> insertAttestations(tx, part));
+            Future<Void> chain = markPlaceholders(tx, rows.placeholders());
+            for (boolean counted : new boolean[] {false, true}) {
+              List<Object[]> all = counted ? rows.counted() : rows.plain();
+              for (int from = 0; from < all.size(); from += ROWS_PER_INSERT) {
+                List<Object[]> part = all.subList(from, Math.min(all.size(), from + ROWS_PER_INSERT));
+                chain = chain.compose(v -> insertAttestations(tx, part, counted, now));
+              }
             }
             return chain;
           });
@@ -279,21 +327,26 @@ public final class AttestationService {
 
   private static final int ROWS_PER_INSERT = 1000;
 
-  private static Future<Void> insertAttestations(Sql sql, List<Object[]> rows) {
-    StringBuilder stmt = new StringBuilder("INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig, nar_size, refs,"
-        + " sig_status, created_at) VALUES ");
-    Object[] params = new Object[rows.size() * 9];
-    for (int r = 0; r < rows.size(); r++) {
-      stmt.append(r == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      System.arraycopy(rows.get(r), 0, params, r * 9, 9);
+  private static Future<Void> insertAttestations(Sql sql, List<Object[]> rows, boolean counted, long now) {
+    if (rows.isEmpty()) {
+      return Future.succeededFuture();
     }
-    stmt.append(" ON CONFLICT (user_id, output_id, output_hash) DO NOTHING");
+    StringBuilder stmt = new StringBuilder("INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig, nar_size, refs,"
+        + " sig_status, reports, created_at) VALUES ");
+    Object[] params = new Object[rows.size() * 10];
+    for (int r = 0; r < rows.size(); r++) {
+      stmt.append(r == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      System.arraycopy(rows.get(r), 0, params, r * 10, 9);
+      params[r * 10 + 9] = now;
+    }
+    stmt.append(onConflict(counted));
     return sql.update(stmt.toString(), params).mapEmpty();
   }
 
   private static boolean checkable(OutputAttestation o) {
-    // A verbatim (lenient) hash is never part of a signature check: it is not a NAR hash.
-    return o.signature().isPresent() && o.hash().narHash().isPresent() && o.narSize().isPresent() && o.references().isPresent();
+    // Placeholders (lenient) are never part of a signature check: no store path, no NAR hash.
+    return o.path().isStorePath() && o.signature().isPresent() && o.hash().narHash().isPresent() && o.narSize().isPresent()
+        && o.references().isPresent();
   }
 
   private static SigStatus verify(User user, OutputAttestation o, List<PublicKey> keys) {
@@ -303,7 +356,7 @@ public final class AttestationService {
     Signature sig = o.signature().get();
     String fingerprint;
     try {
-      fingerprint = NarInfo.fingerprint(o.path(), o.hash().narHash().get(), o.narSize().get(), o.references().get());
+      fingerprint = NarInfo.fingerprint(o.path().storePath().orElseThrow(), o.hash().narHash().get(), o.narSize().get(), o.references().get());
     } catch (ValidationException e) {
       throw new InvalidSignatureException("of " + o.path().fullPath() + " cannot be checked: " + e.getMessage());
     }
@@ -389,17 +442,17 @@ public final class AttestationService {
   // ---- lila reads ----
 
   /** An attestation row as lila's API shows it. */
-  public record AttestationRow(long id, StorePath path, long userId, String userName, long drvId, String drvIdent, String hash, String sig,
-                               Long narSize, String sigStatus, long createdAt) {}
+  public record AttestationRow(long id, OutputPath path, long userId, String userName, long drvId, String drvIdent, String hash, String sig,
+                               Long narSize, String sigStatus, long reports, long createdAt) {}
 
   private static final String ROW_SELECT = "SELECT a.id, o.path, a.user_id, u.name AS user_name, a.drv_id, d.ident, a.output_hash, a.output_sig,"
-      + " a.nar_size, a.sig_status, a.created_at FROM attestations a JOIN outputs o ON o.id = a.output_id"
+      + " a.nar_size, a.sig_status, a.reports, a.created_at FROM attestations a JOIN outputs o ON o.id = a.output_id"
       + " JOIN users u ON u.id = a.user_id JOIN derivations d ON d.id = a.drv_id ";
 
   private static AttestationRow row(Row r) {
-    return new AttestationRow(r.getLong("id"), StorePath.parse(r.string("path")), r.getLong("user_id"), r.string("user_name"),
+    return new AttestationRow(r.getLong("id"), OutputPath.ofStored(r.string("path")), r.getLong("user_id"), r.string("user_name"),
         r.getLong("drv_id"), r.string("ident"), r.string("output_hash"), r.string("output_sig"), r.longOrNull("nar_size"),
-        r.string("sig_status"), r.getLong("created_at"));
+        r.string("sig_status"), r.getLong("reports"), r.getLong("created_at"));
   }
 
   /** Revoked builders' rows stay for audit; reads show them only when asked. */
@@ -407,12 +460,12 @@ public final class AttestationService {
     return includeRevoked ? "" : " AND u.revoked_at IS NULL";
   }
 
-  public Future<List<AttestationRow>> byOutput(StorePath path, boolean includeRevoked) {
+  public Future<List<AttestationRow>> byOutput(OutputPath path, boolean includeRevoked) {
     return db.query(ROW_SELECT + "WHERE o.path = ?" + active(includeRevoked) + " ORDER BY a.id", path.fullPath()).map(rows -> rows.stream().map(AttestationService::row).toList());
   }
 
   /** A page of an output's attestations in id order, after attestation id {@code after}. */
-  public Future<List<AttestationRow>> byOutput(StorePath path, long after, int limit, boolean includeRevoked) {
+  public Future<List<AttestationRow>> byOutput(OutputPath path, long after, int limit, boolean includeRevoked) {
     return db.query(ROW_SELECT + "WHERE o.path = ? AND a.id > ?" + active(includeRevoked) + " ORDER BY a.id LIMIT ?", path.fullPath(), after, limit)
         .map(rows -> rows.stream().map(AttestationService::row).toList());
   }
@@ -433,15 +486,20 @@ public final class AttestationService {
         .map(rows -> rows.stream().map(r -> new DerivationRow(r.getLong("id"), r.string("ident"))).toList());
   }
 
-  /** The user's attestation of the output whose hash part is {@code hashPart}, latest first. */
-  public Future<Optional<AttestationRow>> signatureOf(long userId, String hashPart) {
-    // The expression matches the outputs_hash_part index (V005), whatever the database's collation.
-    return db.queryOne(ROW_SELECT + "WHERE substr(o.path, 12, 32) = ? AND a.user_id = ? ORDER BY a.id DESC LIMIT 1", hashPart, userId)
+  /**
+   * The user's attestation of the output whose digest is {@code digest}, latest first: a store
+   * path's hash part, or (lila's placeholders) the digest recorded in {@code placeholder_digest}.
+   */
+  public Future<Optional<AttestationRow>> signatureOf(long userId, String digest) {
+    // The expressions match the outputs_hash_part index (V005) and outputs_placeholder_digest (V016).
+    String where = dev.cairn.nix.Nixbase32.isValid(digest, StorePath.DIGEST_SIZE) && digest.length() == StorePath.HASH_CHARS
+        ? "WHERE substr(o.path, 12, 32) = ?" : "WHERE o.placeholder_digest = ?";
+    return db.queryOne(ROW_SELECT + where + " AND a.user_id = ? ORDER BY a.id DESC LIMIT 1", digest, userId)
         .map(r -> r.map(AttestationService::row));
   }
 
   /** Builders' latest votes on one output path (revoked builders' only if asked, for audit), each key counted once. */
-  public Future<List<Vote>> votes(StorePath path, boolean includeRevoked) {
+  public Future<List<Vote>> votes(OutputPath path, boolean includeRevoked) {
     return new OutputVotes(db).of(path, includeRevoked);
   }
 
@@ -473,15 +531,27 @@ public final class AttestationService {
   public record ReportVersion(long id, String name, int version, String sbom, Optional<String> rootRef, long createdAt) {}
 
   public Future<List<String>> reportNames() {
-    return db.query("SELECT name FROM reports ORDER BY name").map(rows -> rows.stream().map(r -> r.string("name")).toList());
+    // Jobsets' reports ("jobset/<uuid>", see JobsetService) are listed as jobsets, not as reports.
+    return db.query("SELECT name FROM reports WHERE name NOT LIKE 'jobset/%' ORDER BY name")
+        .map(rows -> rows.stream().map(r -> r.string("name")).toList());
   }
 
   /** Stores a new version of the report (the first if new); returns its version number. */
   public Future<Integer> defineReport(String name, String sbom, ReportDefinition def, Optional<User> by) {
+    return defineReport(name, sbom, def, by, (tx, versionId, version) -> Future.succeededFuture(version));
+  }
+
+  /** What else a new report version's transaction does once the version is stored. */
+  interface InSameTransaction<T> {
+    Future<T> apply(Sql tx, long versionId, int version);
+  }
+
+  /** As {@link #defineReport(String, String, ReportDefinition, Optional)}, with {@code then} in the same transaction. */
+  <T> Future<T> defineReport(String name, String sbom, ReportDefinition def, Optional<User> by, InSameTransaction<T> then) {
     long now = System.currentTimeMillis();
     // Output ids created in this transaction are cached only once it committed.
     Map<String, Long> pending = new HashMap<>();
-    return db.<Integer>transaction(tx -> tx.update("INSERT INTO reports (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, now)
+    return db.<T>transaction(tx -> tx.update("INSERT INTO reports (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, now)
         // Takes the report's row lock on PostgreSQL (SQLite serialises writers anyway), so that
         // two concurrent PUTs of one name get versions n+1 and n+2 instead of a conflict.
         .compose(v -> tx.update("UPDATE reports SET created_at = created_at WHERE name = ?", name))
@@ -501,7 +571,7 @@ public final class AttestationService {
                 long versionId = rows.get(0).getLong("id");
                 Future<Void> stored = db.dialect() == Dialect.POSTGRESQL ? reportPathsPg(tx, versionId, def, now, pending)
                     : reportPaths(tx, versionId, def, now, pending);
-                return stored.map(x -> version);
+                return stored.compose(x -> then.apply(tx, versionId, version));
               });
         }))
         .onSuccess(v -> pending.forEach((k, id) -> remember(outputIds, k, id)));
@@ -518,9 +588,17 @@ public final class AttestationService {
       for (ReportDefinition.Edge e : def.edges()) {
         edgeRows.add(new Object[] {versionId, e.parent(), e.child()});
       }
-      return tx.batch("INSERT INTO report_paths (version_id, ref, output_id, drv_path, output) VALUES (?, ?, ?, ?, ?)", pathRows)
+      return markPlaceholders(tx, placeholders(def))
+          .compose(v -> tx.batch("INSERT INTO report_paths (version_id, ref, output_id, drv_path, output) VALUES (?, ?, ?, ?, ?)", pathRows))
           .compose(x -> tx.batch("INSERT INTO report_edges (version_id, parent_ref, child_ref) VALUES (?, ?, ?)", edgeRows));
     });
+  }
+
+  private static Map<String, String> placeholders(ReportDefinition def) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    def.components().stream().map(ReportDefinition.Component::outPath).filter(p -> !p.isStorePath())
+        .forEach(p -> out.put(p.fullPath(), p.hashPart()));
+    return out;
   }
 
   /** PostgreSQL: a version's paths and edges in one statement over {@code unnest}ed arrays, after the outputs' ids. */
@@ -551,7 +629,8 @@ public final class AttestationService {
         parents[i] = def.edges().get(i).parent();
         children[i] = def.edges().get(i).child();
       }
-      return tx.update(PG_REPORT_PATHS, versionId, parents, children, versionId, refs, outs, drvPaths, outputs).mapEmpty();
+      return markPlaceholders(tx, placeholders(def))
+          .compose(v -> tx.update(PG_REPORT_PATHS, versionId, parents, children, versionId, refs, outs, drvPaths, outputs)).mapEmpty();
     });
   }
 
@@ -561,6 +640,13 @@ public final class AttestationService {
         + " WHERE r.name = ? " + (version.isPresent() ? "AND v.version = ?" : "ORDER BY v.version DESC LIMIT 1");
     Object[] params = version.isPresent() ? new Object[] {name, version.get()} : new Object[] {name};
     return db.queryOne(sql, params).map(r -> r.map(row -> new ReportVersion(row.getLong("id"), row.string("name"), (int) row.getLong("version"),
+        row.string("sbom"), Optional.ofNullable(row.string("root_ref")), row.getLong("created_at"))));
+  }
+
+  /** A report version by its id. */
+  public Future<Optional<ReportVersion>> reportVersion(long versionId) {
+    return db.queryOne("SELECT v.id, r.name, v.version, v.sbom, v.root_ref, v.created_at FROM reports r JOIN report_versions v ON v.report_id = r.id"
+        + " WHERE v.id = ?", versionId).map(r -> r.map(row -> new ReportVersion(row.getLong("id"), row.string("name"), (int) row.getLong("version"),
         row.string("sbom"), Optional.ofNullable(row.string("root_ref")), row.getLong("created_at"))));
   }
 
@@ -591,7 +677,7 @@ public final class AttestationService {
   }
 
   /** One path of a report version, as stored when the version was defined. */
-  record ReportPath(String ref, long outputId, StorePath path, Optional<String> drvPath, Optional<String> output) {}
+  record ReportPath(String ref, long outputId, OutputPath path, Optional<String> drvPath, Optional<String> output) {}
 
   /**
    * The paths of a report version, in ref order. A version never changes once its
@@ -610,7 +696,7 @@ public final class AttestationService {
         .compose(rows -> cpu(() -> {
           List<ReportPath> out = new ArrayList<>(rows.size());
           for (Row r : rows) {
-            out.add(new ReportPath(r.string("ref"), r.getLong("output_id"), StorePath.parse(r.string("path")),
+            out.add(new ReportPath(r.string("ref"), r.getLong("output_id"), OutputPath.ofStored(r.string("path")),
                 Optional.ofNullable(r.string("drv_path")), Optional.ofNullable(r.string("output"))));
           }
           List<ReportPath> frozen = java.util.Collections.unmodifiableList(out);

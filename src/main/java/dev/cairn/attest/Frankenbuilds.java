@@ -38,7 +38,8 @@ final class Frankenbuilds {
     Map<String, Set<String>> below = new LinkedHashMap<>();
     ArrayDeque<String> queue = new ArrayDeque<>();
     for (PathStatus p : paths) {
-      if (p.status().disagreement()) {
+      // lila's placeholders are no store paths: neither a culprit nor exposed (issue 13).
+      if (p.path().isStorePath() && p.status().disagreement()) {
         reach.computeIfAbsent(p.ref(), k -> new LinkedHashSet<>()).add(p.path().fullPath());
         queue.add(p.ref());
       }
@@ -57,7 +58,12 @@ final class Frankenbuilds {
       }
     }
     List<Exposure> out = new ArrayList<>(below.size());
-    below.forEach((ref, culprits) -> out.add(new Exposure(ref, byRef.get(ref), culprits, culprits.size() >= EXAMPLES)));
+    below.forEach((ref, culprits) -> {
+      PathStatus p = byRef.get(ref);
+      if (p == null || p.path().isStorePath()) {
+        out.add(new Exposure(ref, p, culprits, culprits.size() >= EXAMPLES));
+      }
+    });
     return out;
   }
 

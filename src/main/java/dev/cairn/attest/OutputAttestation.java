@@ -15,37 +15,44 @@ import java.util.Optional;
  * {@code references} that make the signature checkable. Every field is parsed into its type
  * here, so nothing unparsed reaches the database, a narinfo or a signature check.
  */
-public record OutputAttestation(StorePath path, OutputHash hash, Optional<Signature> signature, Optional<Long> narSize,
+public record OutputAttestation(OutputPath path, OutputHash hash, Optional<Signature> signature, String signatureText, Optional<Long> narSize,
                                 Optional<List<StorePath>> references) {
 
-  /** The signature as stored: Nix's form, or empty when the output was not signed. */
-  public String signatureText() {
-    return signature.map(Signature::toString).orElse("");
+  /** Strict ({@code /api/v1}): a store path, a sha256 hash, a Nix signature or none. */
+  public static OutputAttestation fromJson(JsonNode node, String where, InputLimits limits) {
+    return fromJson(node, where, limits, false);
   }
 
-  /** Parses one element of the body; {@code where} names it in errors, e.g. {@code body[2]}. */
-  public static OutputAttestation fromJson(JsonNode node, String where, InputLimits limits) {
+  /**
+   * Parses one element of the body; {@code where} names it in errors, e.g. {@code body[2]}.
+   * {@code lenient} (the lila-compatible routes): a digest and name that are no store path
+   * become an {@link OutputPath.Placeholder}, a hash that is not one is kept {@link
+   * OutputHash.Verbatim}, a signature that is not a Nix signature is kept as text and never
+   * checked; each still printable text of bounded length.
+   */
+  public static OutputAttestation fromJson(JsonNode node, String where, InputLimits limits, boolean lenient) {
     if (node == null || !node.isObject()) {
       throw ValidationException.of(where + ": must be an object");
     }
     String digest = text(node, "output_digest", where, limits);
     String name = text(node, "output_name", where, limits);
-    OutputHash hash = OutputHash.parse(where + ".output_hash", text(node, "output_hash", where, limits), limits);
+    String hashText = text(node, "output_hash", where, limits);
+    OutputHash hash = lenient ? OutputHash.lenient(where + ".output_hash", hashText, limits)
+        : OutputHash.parse(where + ".output_hash", hashText, limits);
     String sigText = text(node, "output_sig", where, limits);
     Optional<Signature> sig = Optional.empty();
     if (!sigText.isEmpty()) {
       try {
         sig = Optional.of(Signature.parse(sigText));
+        sigText = sig.get().toString();
       } catch (ValidationException e) {
-        throw ValidationException.of(where + ".output_sig: " + e.getMessage());
+        if (!lenient) {
+          throw ValidationException.of(where + ".output_sig: " + e.getMessage());
+        }
       }
     }
-    StorePath path;
-    try {
-      path = new StorePath(StorePath.fromHashPart(digest), name);
-    } catch (ValidationException e) {
-      throw ValidationException.of(where + ".output_digest/output_name: " + e.getMessage());
-    }
+    OutputPath path = lenient ? OutputPath.lenient(where + ".output_digest/output_name", digest, name)
+        : OutputPath.strict(where + ".output_digest/output_name", digest, name);
     Optional<Long> narSize = Optional.empty();
     JsonNode size = node.get("nar_size");
     if (size != null && !size.isNull()) {
@@ -80,11 +87,15 @@ public record OutputAttestation(StorePath path, OutputHash hash, Optional<Signat
       }
       refs = Optional.of(list);
     }
-    return new OutputAttestation(path, hash, sig, narSize, refs);
+    return new OutputAttestation(path, hash, sig, sigText, narSize, refs);
   }
 
   /** A JSON array body, as lila's hook posts it: 1 .. attest.max_outputs_per_entry outputs. */
   public static List<OutputAttestation> listFromJson(JsonNode body, String where, InputLimits limits) {
+    return listFromJson(body, where, limits, false);
+  }
+
+  public static List<OutputAttestation> listFromJson(JsonNode body, String where, InputLimits limits, boolean lenient) {
     if (body == null || !body.isArray()) {
       throw ValidationException.of(where + ": must be a JSON array of attestations");
     }
@@ -97,7 +108,7 @@ public record OutputAttestation(StorePath path, OutputHash hash, Optional<Signat
     }
     List<OutputAttestation> out = new ArrayList<>();
     for (int i = 0; i < body.size(); i++) {
-      out.add(fromJson(body.get(i), where + "[" + i + "]", limits));
+      out.add(fromJson(body.get(i), where + "[" + i + "]", limits, lenient));
     }
     return out;
   }

@@ -25,12 +25,16 @@ public final class OutputVotes {
 
   /** Each path's tally (paths nobody attested are left out), keyed by full store path; revoked builders only if asked. */
   public Future<Map<String, List<Vote>>> of(Collection<StorePath> paths, boolean includeRevoked) {
+    return ofFullPaths(paths.stream().map(StorePath::fullPath).distinct().toList(), includeRevoked);
+  }
+
+  private Future<Map<String, List<Vote>>> ofFullPaths(List<String> paths, boolean includeRevoked) {
     if (paths.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
     Future<List<Row>> rows = InLists.query(db, "SELECT a.id, a.user_id, a.output_hash, a.sig_status, a.created_at, o.path, "
         + AttestationService.VERIFIED_SIG + " FROM attestations a JOIN outputs o ON o.id = a.output_id WHERE o.path IN ",
-        paths.stream().map(StorePath::fullPath).distinct().toList());
+        paths);
     Future<Electorate> electorate = Electorate.load(db);
     return Future.all(rows, electorate).map(x -> {
       Map<String, Map<Long, Electorate.Ballot>> latest = new HashMap<>();
@@ -49,6 +53,11 @@ public final class OutputVotes {
 
   /** One path's tally. */
   public Future<List<Vote>> of(StorePath path, boolean includeRevoked) {
-    return of(List.of(path), includeRevoked).map(m -> m.getOrDefault(path.fullPath(), new ArrayList<>()));
+    return ofFullPaths(List.of(path.fullPath()), includeRevoked).map(m -> m.getOrDefault(path.fullPath(), new ArrayList<>()));
+  }
+
+  /** One output's tally, a lila placeholder's too (outputs.path holds its full text). */
+  public Future<List<Vote>> of(OutputPath path, boolean includeRevoked) {
+    return ofFullPaths(List.of(path.fullPath()), includeRevoked).map(m -> m.getOrDefault(path.fullPath(), new ArrayList<>()));
   }
 }

@@ -1,6 +1,5 @@
 package dev.cairn.attest;
 
-import dev.cairn.nix.StorePath;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,7 +8,7 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /** One output path of a report with its builders' votes. */
-public record PathStatus(String ref, StorePath path, Optional<String> drvPath, Optional<String> output, List<Vote> votes) {
+public record PathStatus(String ref, OutputPath path, Optional<String> drvPath, Optional<String> output, List<Vote> votes) {
 
   public Status status() {
     return Status.of(votes.stream().map(Vote::hash).toList());

@@ -1,7 +1,6 @@
 package dev.cairn.attest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cairn.nix.StorePath;
 import dev.cairn.validation.ValidationException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,11 +22,17 @@ import java.util.Set;
  * printable text, and the numbers of components and dependency edges are capped.
  */
 public record ReportDefinition(Optional<String> rootRef, List<Component> components, List<Edge> edges) {
-  public record Component(String ref, StorePath outPath, Optional<String> drvPath, Optional<String> output) {}
+  public record Component(String ref, OutputPath outPath, Optional<String> drvPath, Optional<String> output) {}
 
   public record Edge(String parent, String child) {}
 
+  /** Strict: every {@code nix:out_path} a store path. */
   public static ReportDefinition parse(JsonNode sbom, InputLimits limits) {
+    return parse(sbom, limits, false);
+  }
+
+  /** {@code lenient} (lila's routes): an out path that is no store path is taken as an {@link OutputPath.Placeholder}. */
+  public static ReportDefinition parse(JsonNode sbom, InputLimits limits, boolean lenient) {
     if (sbom == null || !sbom.isObject()) {
       throw ValidationException.of("body: must be a CycloneDX JSON object");
     }
@@ -40,7 +45,7 @@ public record ReportDefinition(Optional<String> rootRef, List<Component> compone
     Optional<String> root = Optional.empty();
     if (!metadataComponent.isMissingNode() && !metadataComponent.isNull()) {
       root = ref(metadataComponent.get("bom-ref"), "metadata.component.bom-ref", limits);
-      component(metadataComponent, "metadata.component", limits).ifPresent(c -> components.put(c.ref(), c));
+      component(metadataComponent, "metadata.component", limits, lenient).ifPresent(c -> components.put(c.ref(), c));
     }
     JsonNode list = sbom.get("components");
     if (list != null && !list.isNull()) {
@@ -52,7 +57,7 @@ public record ReportDefinition(Optional<String> rootRef, List<Component> compone
             + " components (attest.max_report_components)");
       }
       for (int i = 0; i < list.size(); i++) {
-        component(list.get(i), "components[" + i + "]", limits).ifPresent(c -> components.putIfAbsent(c.ref(), c));
+        component(list.get(i), "components[" + i + "]", limits, lenient).ifPresent(c -> components.putIfAbsent(c.ref(), c));
       }
     }
     Set<Edge> edges = new LinkedHashSet<>();
@@ -101,7 +106,7 @@ public record ReportDefinition(Optional<String> rootRef, List<Component> compone
     return Optional.of(limits.text(where, node.asText()));
   }
 
-  private static Optional<Component> component(JsonNode c, String where, InputLimits limits) {
+  private static Optional<Component> component(JsonNode c, String where, InputLimits limits, boolean lenient) {
     if (!c.isObject()) {
       throw ValidationException.of(where + ": must be an object");
     }
@@ -132,12 +137,7 @@ public record ReportDefinition(Optional<String> rootRef, List<Component> compone
     if (out == null) {
       return Optional.empty();
     }
-    StorePath path;
-    try {
-      path = StorePath.parse(out);
-    } catch (ValidationException e) {
-      throw ValidationException.of(where + ".properties nix:out_path: " + e.getMessage());
-    }
+    OutputPath path = OutputPath.parse(where + ".properties nix:out_path", out, lenient);
     return Optional.of(new Component(bomRef.orElse(out), path, Optional.ofNullable(props.get("nix:drv_path")),
         Optional.ofNullable(props.get("nix:output"))));
   }

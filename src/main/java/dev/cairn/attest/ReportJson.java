@@ -98,6 +98,10 @@ final class ReportJson {
   static void writePath(JsonGenerator g, PathStatus p, Optional<Policy> policy, boolean withTimes) throws IOException {
     g.writeStartObject();
     g.writeStringField("path", p.path().fullPath());
+    if (!p.path().isStorePath()) {
+      // Only lila's routes take placeholders; /api/v1 shows them flagged (issue 13).
+      g.writeBooleanField("store_path", false);
+    }
     g.writeStringField("ref", p.ref());
     g.writeStringField("status", p.status().label());
     if (p.drvPath().isPresent()) {

@@ -131,7 +131,7 @@ public final class ReportViews {
     return b.toString();
   }
 
-  private static final String STYLE = "body{font-family:sans-serif;margin:2em;max-width:80em}h1{font-size:1.6em}"
+  static final String STYLE = "body{font-family:sans-serif;margin:2em;max-width:80em}h1{font-size:1.6em}"
       + ".ok{color:#1a7f37}.bad{color:#cf222e}.unk{color:#6e7781}table{border-collapse:collapse}td,th{padding:.2em .8em;text-align:left}"
       + "details{margin-left:1.2em}summary{cursor:pointer;font-family:monospace}.path{font-family:monospace}";
 

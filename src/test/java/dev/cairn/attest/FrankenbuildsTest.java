@@ -19,7 +19,7 @@ class FrankenbuildsTest {
     for (int b = 0; b < hashes.length; b++) {
       votes.add(new Vote(b, "builder" + b, hashes[b], SigStatus.UNVERIFIED, 0));
     }
-    return new PathStatus("p" + i, StorePath.parseBaseName(ReportScaleTest.hashPart(i, 5) + "-p" + i), Optional.empty(), Optional.empty(), votes);
+    return new PathStatus("p" + i, OutputPath.of(StorePath.parseBaseName(ReportScaleTest.hashPart(i, 5) + "-p" + i)), Optional.empty(), Optional.empty(), votes);
   }
 
   private static Map<String, Frankenbuilds.Exposure> byRef(List<Frankenbuilds.Exposure> list) {

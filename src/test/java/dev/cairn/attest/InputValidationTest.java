@@ -111,17 +111,22 @@ class InputValidationTest extends ServersOnBothDialects {
     String out = hashPart();
     String drv = hashPart() + "-parse";
     Map<String, Long> before = c.counts();
+    // lila's routes keep a hash that is no Nix hash verbatim (LilaSuiteTest) but refuse an empty one; /api/v1 refuses them all.
+    refused(c, c.post("/attestation/" + drv, AttestClient.body(out, "parse", "", "").encode(), token), 422, "body[0].output_hash", before);
     for (String hash : new String[] {"md5:abc", "sha256-!!!!", "<img src=x onerror=alert(1)>", "sha256:abc123", "",
         "md5:" + "0".repeat(32), "sha512:" + "0".repeat(128), "sha256:" + "z".repeat(52)}) {
-      refused(c, c.post("/attestation/" + drv, AttestClient.body(out, "parse", hash, "").encode(), token), 422, "body[0].output_hash", before);
       String batch = new JsonArray().add(new JsonObject().put("drv_ident", drv).put("outputs", AttestClient.body(out, "parse", hash, ""))).encode();
       refused(c, c.post("/api/v1/attestations", batch, token), 422, "entries[0].outputs[0].output_hash", before);
     }
     for (String sig : new String[] {"k:sig", "nocolon", ":" + LilaRoutesTest.SIG.substring(6), "key-1:c2lnbmF0dXJl", "key 1:" + LilaRoutesTest.SIG.substring(6),
-        "k:" + "A".repeat(2 << 20), "x".repeat(300) + ":" + LilaRoutesTest.SIG.substring(6)}) {
-      refused(c, c.post("/attestation/" + drv, AttestClient.body(out, "parse", LilaRoutesTest.SHA_NIX, sig).encode(), token), 422,
-          "body[0].output_sig", before);
+        "x".repeat(300) + ":" + LilaRoutesTest.SIG.substring(6)}) {
+      String batch = new JsonArray().add(new JsonObject().put("drv_ident", drv).put("outputs", AttestClient.body(out, "parse", LilaRoutesTest.SHA_NIX, sig)))
+          .encode();
+      refused(c, c.post("/api/v1/attestations", batch, token), 422, "entries[0].outputs[0].output_sig", before);
     }
+    // Too long is refused everywhere, control characters too (controlCharactersInEveryAttestationFieldAre422NamingTheField).
+    refused(c, c.post("/attestation/" + drv, AttestClient.body(out, "parse", LilaRoutesTest.SHA_NIX, "k:" + "A".repeat(2 << 20)).encode(), token),
+        422, "body[0].output_sig", before);
     // base16, SRI and nix32 spellings are accepted and stored in Nix's form.
     assertEquals(200, c.post("/attestation/" + drv, AttestClient.body(out, "parse", LilaRoutesTest.SHA_SRI, LilaRoutesTest.SIG).encode(), token)
         .statusCode());
@@ -154,9 +159,15 @@ class InputValidationTest extends ServersOnBothDialects {
     assertFalse(r.body().contains("Sig:"), "a stored signature that does not parse is left out: " + r.body());
     TestDatabase.await(db.update("UPDATE attestations SET output_hash = ? WHERE output_id = (SELECT id FROM outputs WHERE path = ?)",
         "<img src=x>", "/nix/store/" + out + "-ni"));
+    // A verbatim value (lila's placeholders) is served as lila serves it: one line of printable text, never parsed as a hash.
     HttpResponse<String> verbatim = c.get("/signatures/" + user + "/" + out + ".narinfo");
-    assertEquals(404, verbatim.statusCode(), verbatim.body());
-    assertFalse(verbatim.body().contains("<img"), verbatim.body());
+    assertEquals(200, verbatim.statusCode(), verbatim.body());
+    assertTrue(verbatim.body().contains("\nNarHash: <img src=x>\n"), verbatim.body());
+    assertEquals("text/x-nix-narinfo", verbatim.headers().firstValue("content-type").orElse(""));
+    TestDatabase.await(db.update("UPDATE attestations SET output_hash = ? WHERE output_id = (SELECT id FROM outputs WHERE path = ?)",
+        "sha256:x\nStorePath: /nix/store/evil", "/nix/store/" + out + "-ni"));
+    HttpResponse<String> injectedHash = c.get("/signatures/" + user + "/" + out + ".narinfo");
+    assertFalse(injectedHash.body().contains("evil") || injectedHash.body().contains("NarHash:"), injectedHash.body());
     // A user name that no user can have never reaches the database (a NUL made PostgreSQL fail).
     assertEquals(401, c.get("/signatures/a%00b/" + out + ".narinfo").statusCode());
   }

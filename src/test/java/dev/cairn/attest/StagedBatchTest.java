@@ -29,8 +29,8 @@ class StagedBatchTest {
     List<AttestationService.Entry> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       StorePath path = StorePath.parseBaseName(ReportScaleTest.hashPart(i, salt) + "-staged");
-      out.add(new AttestationService.Entry(DrvIdent.parse(ReportScaleTest.hashPart(i, salt + 1) + "-staged"), List.of(new OutputAttestation(path,
-          new OutputHash.Nar(Hash.of(HashAlgorithm.SHA256, new byte[32])), Optional.empty(), Optional.empty(), Optional.empty()))));
+      out.add(new AttestationService.Entry(DrvIdent.parse(ReportScaleTest.hashPart(i, salt + 1) + "-staged"), List.of(new OutputAttestation(OutputPath.of(path),
+          new OutputHash.Nar(Hash.of(HashAlgorithm.SHA256, new byte[32])), Optional.empty(), "", Optional.empty(), Optional.empty()))));
     }
     return out;
   }

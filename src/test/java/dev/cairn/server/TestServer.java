@@ -18,11 +18,13 @@ import java.util.Optional;
 public final class TestServer implements AutoCloseable {
   private final Vertx adminVertx;
   private final TestDatabase database;
-  private final CairnServer server;
+  private final Map<String, String> env;
+  private CairnServer server;
 
-  private TestServer(Vertx adminVertx, TestDatabase database, CairnServer server) {
+  private TestServer(Vertx adminVertx, TestDatabase database, Map<String, String> env, CairnServer server) {
     this.adminVertx = adminVertx;
     this.database = database;
+    this.env = env;
     this.server = server;
   }
 
@@ -42,12 +44,47 @@ public final class TestServer implements AutoCloseable {
     env.putAll(settings);
     try {
       CairnServer server = TestDatabase.await(CairnServer.start(ConfigTree.load(null, env)));
-      return new TestServer(adminVertx, database, server);
+      return new TestServer(adminVertx, database, env, server);
     } catch (Exception e) {
       database.close();
       adminVertx.close();
       throw e;
     }
+  }
+
+  /**
+   * Stops the server, empties every table (all but schema_migrations, ids starting again at 1)
+   * and starts a new server on the same database: a fresh server on an empty database, far
+   * cheaper than creating and migrating another one (its port changes).
+   */
+  public void restartEmpty() throws Exception {
+    server.close();
+    var db = database.db();
+    if (database.dialect() == dev.cairn.db.Dialect.POSTGRESQL) {
+      var tables = TestDatabase.await(db.query("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+          + " AND tablename <> 'schema_migrations'")).stream().map(r -> r.string("tablename")).toList();
+      TestDatabase.await(db.update("TRUNCATE " + String.join(", ", tables) + " RESTART IDENTITY CASCADE"));
+    } else {
+      var tables = new java.util.ArrayList<>(TestDatabase.await(db.query("SELECT name FROM sqlite_master WHERE type = 'table'"
+          + " AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'")).stream().map(r -> r.string("name")).toList());
+      // Children before parents: a table whose rows are still referenced is emptied in a later round.
+      for (int round = 0; !tables.isEmpty(); round++) {
+        if (round > 50) {
+          throw new IllegalStateException("cannot empty " + tables);
+        }
+        for (var it = tables.iterator(); it.hasNext(); ) {
+          String t = it.next();
+          try {
+            TestDatabase.await(db.update("DELETE FROM " + t));
+            it.remove();
+          } catch (Exception e) {
+            // still referenced
+          }
+        }
+      }
+      TestDatabase.await(db.update("DELETE FROM sqlite_sequence"));
+    }
+    server = TestDatabase.await(CairnServer.start(ConfigTree.load(null, env)));
   }
 
   public int port() {
