@@ -63,7 +63,7 @@ class FrankenbuildTest {
   Path tmp;
 
   /** Builds top and dep (whose builder writes random bytes: not reproducible) in a chroot store; answers top's path. */
-  private static String build(RealNix nix) throws Exception {
+  static String build(RealNix nix) throws Exception {
     // One derivation, a new content each build: the builder reads /dev/urandom.
     return nix.build("""
         let bb = "${./bbdir}/busybox";
@@ -318,17 +318,17 @@ class FrankenbuildTest {
     return new Hash(HashAlgorithm.SHA256, HashAlgorithm.SHA256.newDigest().digest(bytes));
   }
 
-  private static String hashPart(String path) {
+  static String hashPart(String path) {
     return StorePath.parse(path).hashPart();
   }
 
-  private static JsonObject json(HttpResponse<String> r) {
+  static JsonObject json(HttpResponse<String> r) {
     assertEquals(200, r.statusCode(), r.body());
     assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
     return new JsonObject(r.body());
   }
 
-  private static HttpResponse<String> get(TestServer server, String path) throws Exception {
+  static HttpResponse<String> get(TestServer server, String path) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
