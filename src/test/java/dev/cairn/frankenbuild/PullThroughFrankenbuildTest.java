@@ -1,25 +1,20 @@
 package dev.cairn.frankenbuild;
 
-import static dev.cairn.frankenbuild.FrankenbuildTest.build;
+import static dev.cairn.frankenbuild.FrankenbuildTest.copyTo;
 import static dev.cairn.frankenbuild.FrankenbuildTest.get;
 import static dev.cairn.frankenbuild.FrankenbuildTest.hashPart;
 import static dev.cairn.frankenbuild.FrankenbuildTest.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.db.Dialect;
 import dev.cairn.nix.Hash;
-import dev.cairn.nix.RealNix;
 import dev.cairn.nix.StorePath;
 import dev.cairn.server.TestServer;
-import dev.cairn.users.Role;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -44,19 +39,15 @@ class PullThroughFrankenbuildTest {
   @Test
   void aPathPulledFromOneUpstreamAgainstAnotherUpstreamsReferenceIsAConflictingEdge() throws Exception {
     Dialect dialect = Dialect.SQLITE;
-    RealNix one = new RealNix(tmp.resolve("one"));
-    RealNix two = new RealNix(tmp.resolve("two"));
-    String top = build(one);
-    assertEquals(top, build(two), "the same derivation, so the same store path");
-    String dep = new JsonArray(one.pathInfoJson(top)).getJsonObject(0).getJsonArray("references").getString(0);
-    assertTrue(dep.endsWith("-dep"), dep);
-    Hash depOfA = narHash(one, dep);
-    Hash depOfB = narHash(two, dep);
-    assertNotEquals(depOfA, depOfB, "dep's builder wrote random bytes: two contents for one path");
+    TwoBuilds builds = TwoBuilds.in(tmp);
+    String top = builds.top();
+    String dep = builds.dep();
+    Hash depOfA = builds.depFirst();
+    Hash depOfB = builds.depSecond();
 
     try (TestServer a = TestServer.start(dialect); TestServer b = TestServer.start(dialect)) {
-      copyTo(one, a, top);
-      copyTo(two, b, dep);
+      copyTo(tmp, builds.one(), a, top);
+      copyTo(tmp, builds.two(), b, dep);
       String upstreams = "[{url: \"" + b.baseUrl() + "\", trusted_public_keys: [\"" + publicKey(b) + "\"]}, "
           + "{url: \"" + a.baseUrl() + "\", trusted_public_keys: [\"" + publicKey(a) + "\"]}]";
       String originA = a.baseUrl() + "/";
@@ -113,17 +104,7 @@ class PullThroughFrankenbuildTest {
     assertTrue(claim.getJsonArray("differences").contains("narinfo.nar_sha256"), claim.encode());
   }
 
-  private static Hash narHash(RealNix nix, String path) throws Exception {
-    return Hash.parse(new JsonArray(nix.pathInfoJson(path)).getJsonObject(0).getString("narHash"));
-  }
-
   private static String publicKey(TestServer server) throws Exception {
     return json(get(server, "/api/v1/cache/public-keys")).getJsonArray("public_keys").getString(0);
-  }
-
-  private void copyTo(RealNix nix, TestServer server, String path) throws Exception {
-    Path netrc = Files.writeString(tmp.resolve(server.port() + ".netrc"),
-        "machine 127.0.0.1 login x password " + server.createUser("pusher", Role.WRITER) + "\n");
-    nix.ok("nix", "copy", "--from", nix.store(), "--to", server.baseUrl() + "?compression=none", "--option", "netrc-file", netrc.toString(), path);
   }
 }
