@@ -30,9 +30,9 @@ import java.util.Set;
  *
  * <ul>
  *   <li>the node recorded for R when P was stored is not the node this store holds for R now;
- *   <li>someone offered other content for R: a refused upload or an upstream's narinfo
- *       ({@link PathInfoConflicts}) whose node differs from what P was built against or from
- *       what is held;
+ *   <li>someone offered other content for R: a refused upload ({@link PathInfoConflicts}) whose
+ *       node differs from what P was built against or from what is held, or an upstream's signed
+ *       narinfo whose NAR hash differs from what is held;
  *   <li>builders' attestations of R disagree with each other, or with the NAR hash held for R.
  * </ul>
  *
@@ -178,8 +178,7 @@ public final class ClosureCheck {
     Optional<Node> builtAgainst = recorded.or(() -> held);
     for (PathInfoConflicts.Claim c : doubts.claims()) {
       // A claim that differed only in signatures or deriver names the same content: no doubt.
-      boolean otherContent = builtAgainst.map(n -> !n.equals(c.offeredNode())).orElse(true) || held.map(n -> !n.equals(c.offeredNode())).orElse(false);
-      if (otherContent) {
+      if (otherContent(c, builtAgainst, e.held())) {
         out.add(new Evidence.Claimed(c));
       }
     }
@@ -187,6 +186,19 @@ public final class ClosureCheck {
       doubts.votes().forEach(v -> out.add(new Evidence.Attested(v)));
     }
     return out;
+  }
+
+  /**
+   * An upload's claim carries its node: other content than either the node built against or the
+   * node held. An upstream's claim is a narinfo (no node): other content than the NAR hash held
+   * (the node built against, when it is not the one held, is doubted by the store's own record).
+   */
+  private static boolean otherContent(PathInfoConflicts.Claim c, Optional<Node> builtAgainst, Optional<ReferenceGraph.Held> held) {
+    if (c.offeredNode().isEmpty()) {
+      return held.map(h -> !h.narSha256().equals(c.offeredNarSha256())).orElse(true);
+    }
+    Node offered = c.offeredNode().get();
+    return builtAgainst.map(n -> !n.equals(offered)).orElse(true) || held.map(h -> !h.node().equals(offered)).orElse(false);
   }
 
   /** Builders disagree with each other, or a builder's NAR hash is not the one held. */

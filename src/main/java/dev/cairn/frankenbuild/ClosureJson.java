@@ -97,6 +97,7 @@ final class ClosureJson {
         .put("kind", "other_content_offered")
         .put("claimant", c.claimant().orElse(null))
         .put("origin", c.origin().orElse(null))
+        .put("seen_via", c.seenVia().map(StorePath::fullPath).orElse(null))
         .put("differences", new JsonArray(c.differences()))
         .put("node", node(c.offeredNode()))
         .put("nar_hash", c.offeredNarSha256().toNixString())

@@ -53,15 +53,15 @@ final class FrankenbuildGate implements UploadGate {
     });
   }
 
-  /** "upload by bob, attestation by alice", in evidence order, each once. */
+  /** "upload by bob, upstream https://…/, attestation by alice", in evidence order, each once. */
   private static String sources(ConflictingEdge e) {
     java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
     for (Evidence x : e.evidence()) {
       if (x instanceof Evidence.ContentChanged) {
         out.add("this store's record of it changed");
       } else if (x instanceof Evidence.Claimed c) {
-        java.util.Optional<String> who = c.claim().claimant().or(() -> c.claim().origin());
-        out.add(c.claim().source().wire() + who.map(s -> " by " + s).orElse(""));
+        // "upload by bob", "upstream https://cache.example.org/"
+        out.add(c.claim().source().wire() + c.claim().claimant().map(s -> " by " + s).or(() -> c.claim().origin().map(s -> " " + s)).orElse(""));
       } else if (x instanceof Evidence.Attested a) {
         out.add("attestation by " + a.vote().builder());
       }

@@ -19,11 +19,13 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class NearFarPathInfoService implements PathInfoService {
   private final PathInfoService near;
   private final PathInfoService far;
+  private final UploadGate gate;
   private final Map<StorePathDigest, Future<Optional<PathInfo>>> inFlight = new ConcurrentHashMap<>();
 
-  public NearFarPathInfoService(PathInfoService near, PathInfoService far) {
+  public NearFarPathInfoService(PathInfoService near, PathInfoService far, UploadGate gate) {
     this.near = near;
     this.far = far;
+    this.gate = gate;
   }
 
   @Override
@@ -47,9 +49,9 @@ public final class NearFarPathInfoService implements PathInfoService {
     return shared;
   }
 
-  /** Persists far's answer in near; if another writer stored the path meanwhile, near's version is the answer. */
+  /** Persists far's answer in near once the gate admits it; if another writer stored the path meanwhile, near's version is the answer. */
   private Future<PathInfo> keep(PathInfo remote) {
-    return near.put(remote).recover(e -> e instanceof PathInfoConflictException conflict
+    return gate.admit(remote).compose(v -> near.put(remote)).recover(e -> e instanceof PathInfoConflictException conflict
         ? Future.succeededFuture(conflict.stored()) : Future.failedFuture(e));
   }
 

@@ -7,8 +7,9 @@ import dev.cairn.validation.ValidationException;
 import io.vertx.core.Future;
 
 /**
- * The one way a PathInfo from outside (a gRPC Put, later a narinfo upload) enters the store, on
- * behalf of an authenticated user:
+ * The one way a PathInfo from outside (a gRPC Put, a narinfo upload) enters the store, on
+ * behalf of an authenticated user (a path pulled from an upstream passes the same
+ * {@link #gate()}):
  *
  * <ol>
  *   <li>a path already stored is never replaced: the same content is idempotent (new signatures
@@ -27,7 +28,7 @@ public final class PathInfoUploads {
   private final PathInfoConflicts conflicts;
   private final BlobService blobs;
   private final DirectoryService directories;
-  private volatile UploadGate gate = UploadGate.OPEN;
+  private volatile UploadGate installed = UploadGate.OPEN;
 
   public PathInfoUploads(PathInfoService pathInfos, NarCalculationService narCalculation, PathInfoConflicts conflicts, BlobService blobs,
                          DirectoryService directories) {
@@ -43,17 +44,26 @@ public final class PathInfoUploads {
    * upload is served (a capability's construction).
    */
   public void guard(UploadGate check) {
-    if (gate != UploadGate.OPEN) {
+    if (installed != UploadGate.OPEN) {
       throw new IllegalStateException("an upload gate is installed already");
     }
-    gate = check;
+    installed = check;
+  }
+
+  /**
+   * The installed gate, read at each call (it is installed after the store is built): paths
+   * pulled through from upstream caches pass it too ({@link NearFarPathInfoService}), their NAR
+   * checked by the puller against the upstream's narinfo instead of {@link NarCalculationService}.
+   */
+  public UploadGate gate() {
+    return offered -> installed.admit(offered);
   }
 
   /** Stores {@code offered} (or merges its signatures); answers what is stored now. */
   public Future<PathInfo> accept(PathInfo offered, User uploader) {
     // A stored path was checked when it was stored: compare with it, no need to render again.
     return pathInfos.get(offered.digest())
-        .compose(stored -> stored.isPresent() ? Future.succeededFuture() : checkNar(offered).compose(v -> gate.admit(offered)))
+        .compose(stored -> stored.isPresent() ? Future.succeededFuture() : checkNar(offered).compose(v -> installed.admit(offered)))
         .compose(v -> pathInfos.put(offered))
         .recover(e -> e instanceof PathInfoConflictException conflict
             ? conflicts.record(conflict, uploader).transform(recorded -> Future.failedFuture(conflict))

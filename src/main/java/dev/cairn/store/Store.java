@@ -12,7 +12,6 @@ import dev.cairn.server.config.ConfigException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import dev.cairn.store.upstream.UpstreamDisagreements;
 import dev.cairn.store.upstream.UpstreamPathInfoService;
 import java.util.Optional;
 
@@ -34,7 +33,6 @@ public final class Store {
   private final PathInfoService pathInfos;
   private final PathInfoService readThrough;
   private final Optional<UpstreamPathInfoService> upstreams;
-  private final UpstreamDisagreements disagreements;
   private final NarIngester ingester;
   private final NarRenderer renderer;
   private final NarCalculationService narCalculation;
@@ -61,10 +59,9 @@ public final class Store {
     this.narCalculation = new NarCalculationService(db, renderer, narPool);
     this.conflicts = new PathInfoConflicts(db);
     this.uploads = new PathInfoUploads(pathInfos, narCalculation, conflicts, blobs, dirs);
-    this.disagreements = new UpstreamDisagreements(db);
     if (config.upstreams().enabled()) {
-      UpstreamPathInfoService far = new UpstreamPathInfoService(vertx, config.upstreams(), ingester, narPool, pathInfos, disagreements);
-      this.readThrough = new NearFarPathInfoService(pathInfos, far);
+      UpstreamPathInfoService far = new UpstreamPathInfoService(vertx, config.upstreams(), ingester, narPool, pathInfos, conflicts);
+      this.readThrough = new NearFarPathInfoService(pathInfos, far, uploads.gate());
       far.pullReferencesThrough(readThrough);
       this.upstreams = Optional.of(far);
     } else {
@@ -111,7 +108,8 @@ public final class Store {
   /**
    * PathInfos as a reader of the binary cache sees them: this store's, else pulled through from
    * the configured upstream caches ({@code cache.upstreams}) and kept here
-   * ({@link NearFarPathInfoService}); {@link #pathInfos()} itself when none are configured. Only
+   * ({@link NearFarPathInfoService}) once they pass the upload gate (the Frankenbuild check);
+   * {@link #pathInfos()} itself when none are configured. Only
    * demand for content goes through it (a substituter's narinfo or NAR request): uploads, existence
    * checks of writers and everything else use {@link #pathInfos()}, which never leaves this store.
    */
@@ -122,11 +120,6 @@ public final class Store {
   /** Whether upstream caches are configured (so {@link #readThrough()} may fetch). */
   public boolean hasUpstreams() {
     return upstreams.isPresent();
-  }
-
-  /** Frankenbuild evidence from upstreams: their signed claims of other content for paths we hold. */
-  public UpstreamDisagreements upstreamDisagreements() {
-    return disagreements;
   }
 
   public NarIngester ingester() {
@@ -141,7 +134,10 @@ public final class Store {
     return narCalculation;
   }
 
-  /** Frankenbuild evidence: refused puts of different content for stored paths. */
+  /**
+   * Frankenbuild evidence, the one store of it: refused puts of different content for stored
+   * paths, and upstreams' signed claims of other content (recorded by the pull-through).
+   */
   public PathInfoConflicts conflicts() {
     return conflicts;
   }

@@ -62,18 +62,6 @@ class FrankenbuildTest {
   @TempDir
   Path tmp;
 
-  /** Builds top and dep (whose builder writes random bytes: not reproducible) in a chroot store; answers top's path. */
-  private static String build(RealNix nix) throws Exception {
-    // One derivation, a new content each build: the builder reads /dev/urandom.
-    return nix.build("""
-        let bb = "${./bbdir}/busybox";
-            dep = derivation { name = "dep"; system = "x86_64-linux"; builder = bb;
-                               args = [ "sh" "-c" "${bb} head -c 16 /dev/urandom | ${bb} od -x > $out" ]; };
-        in derivation { name = "top"; system = "x86_64-linux"; builder = bb;
-                        args = [ "sh" "-c" "echo ${dep} > $out; ${bb} cat ${dep} >> $out" ]; }
-        """, "-top");
-  }
-
   /**
    * Four instances and two Nix builds take a while: this runs on the embedded default (SQLite);
    * the queries behind it run on both dialects in the other tests here.
@@ -81,23 +69,21 @@ class FrankenbuildTest {
   @Test
   void twoContentsOfOneReferenceMakeAConflictingEdgeAndRejectModeRefusesTheReferrer() throws Exception {
     Dialect dialect = Dialect.SQLITE;
-    RealNix one = new RealNix(tmp.resolve("one"));
-    RealNix two = new RealNix(tmp.resolve("two"));
-    String top = build(one);
-    assertEquals(top, build(two), "the same derivation, so the same store path");
-    JsonObject topInfo = new JsonArray(one.pathInfoJson(top)).getJsonObject(0);
-    String dep = topInfo.getJsonArray("references").getString(0);
-    assertTrue(dep.endsWith("-dep"), dep);
-    Hash depFirst = Hash.parse(new JsonArray(one.pathInfoJson(dep)).getJsonObject(0).getString("narHash"));
-    Hash depSecond = Hash.parse(new JsonArray(two.pathInfoJson(dep)).getJsonObject(0).getString("narHash"));
-    assertNotEquals(depFirst, depSecond, "dep's builder wrote random bytes: two contents for one path");
+    TwoBuilds builds = TwoBuilds.in(tmp);
+    RealNix one = builds.one();
+    RealNix two = builds.two();
+    String top = builds.top();
+    String dep = builds.dep();
+    JsonObject topInfo = builds.topInfo();
+    Hash depFirst = builds.depFirst();
+    Hash depSecond = builds.depSecond();
 
     try (TestServer a = TestServer.start(dialect); TestServer b = TestServer.start(dialect);
          TestServer warn = TestServer.start(dialect);
          TestServer reject = TestServer.start(dialect, Map.of("CAIRN_CACHE_FRANKENBUILD", "reject"))) {
       // Each builder's closure reaches its own cache with plain nix copy.
-      copyTo(one, a, top);
-      copyTo(two, b, top);
+      copyTo(tmp, one, a, top);
+      copyTo(tmp, two, b, top);
 
       for (TestServer third : List.of(warn, reject)) {
         String token = third.createUser("pusher", Role.WRITER);
@@ -109,7 +95,7 @@ class FrankenbuildTest {
       }
 
       // warn: top is stored (Nix uploads it; dep is there already), logged and counted.
-      copyTo(one, warn, top);
+      copyTo(tmp, one, warn, top);
       JsonObject stored = json(get(warn, "/api/v1/paths/" + hashPart(top)));
       assertEquals(top, stored.getString("store_path"));
       assertEquals(Hash.parse(topInfo.getString("narHash")).toNixString(), stored.getString("nar_hash"));
@@ -156,7 +142,7 @@ class FrankenbuildTest {
 
       // reject: Nix's upload of top fails, nothing is stored, the 409 names the edge with the evidence.
       RealNix.Result refused = one.run("nix", "copy", "--from", one.store(), "--to", reject.baseUrl() + "?compression=none",
-          "--option", "netrc-file", netrc(reject, "nix-pusher").toString(), top);
+          "--option", "netrc-file", netrc(tmp, reject, "nix-pusher").toString(), top);
       assertNotEquals(0, refused.exit(), refused.stderr());
       assertTrue(refused.stderr().contains("409"), refused.stderr());
       assertEquals(404, get(reject, "/" + hashPart(top) + ".narinfo").statusCode());
@@ -264,12 +250,13 @@ class FrankenbuildTest {
 
   // ---- helpers ----
 
-  private void copyTo(RealNix nix, TestServer server, String path) throws Exception {
+  /** {@code nix copy --to} the server, with a new writer's token in a netrc under {@code tmp}. */
+  static void copyTo(Path tmp, RealNix nix, TestServer server, String path) throws Exception {
     nix.ok("nix", "copy", "--from", nix.store(), "--to", server.baseUrl() + "?compression=none", "--option", "netrc-file",
-        netrc(server, "nix-" + server.port()).toString(), path);
+        netrc(tmp, server, "nix-" + server.port()).toString(), path);
   }
 
-  private Path netrc(TestServer server, String user) throws Exception {
+  private static Path netrc(Path tmp, TestServer server, String user) throws Exception {
     return Files.writeString(tmp.resolve(user + ".netrc"), "machine 127.0.0.1 login x password " + server.createUser(user, Role.WRITER) + "\n");
   }
 
@@ -318,17 +305,17 @@ class FrankenbuildTest {
     return new Hash(HashAlgorithm.SHA256, HashAlgorithm.SHA256.newDigest().digest(bytes));
   }
 
-  private static String hashPart(String path) {
+  static String hashPart(String path) {
     return StorePath.parse(path).hashPart();
   }
 
-  private static JsonObject json(HttpResponse<String> r) {
+  static JsonObject json(HttpResponse<String> r) {
     assertEquals(200, r.statusCode(), r.body());
     assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
     return new JsonObject(r.body());
   }
 
-  private static HttpResponse<String> get(TestServer server, String path) throws Exception {
+  static HttpResponse<String> get(TestServer server, String path) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).build(), HttpResponse.BodyHandlers.ofString());
   }
 

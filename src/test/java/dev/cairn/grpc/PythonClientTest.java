@@ -61,7 +61,7 @@ class PythonClientTest {
       assertEquals(List.of("writer", "writer"), claims.stream().map(c -> c.claimant().orElseThrow()).toList());
       assertEquals(List.of(PathInfoConflicts.Source.UPLOAD, PathInfoConflicts.Source.UPLOAD), claims.stream().map(PathInfoConflicts.Claim::source).toList());
       assertEquals(List.of(List.of("node"), List.of("narinfo.nar_size")), claims.stream().map(PathInfoConflicts.Claim::differences).toList());
-      assertEquals("/etc/shadow", new String(((SymlinkNode) claims.get(0).offeredNode()).target().bytes(), StandardCharsets.UTF_8));
+      assertEquals("/etc/shadow", new String(((SymlinkNode) claims.get(0).offeredNode().orElseThrow()).target().bytes(), StandardCharsets.UTF_8));
     }
   }
 }

@@ -106,7 +106,23 @@ class NearFarPathInfoServiceTest extends PathInfoServiceContract {
     TestDatabase farDb = TestDatabase.create(f.vertx, dialect);
     ObservedNear near = new ObservedNear(new SqlPathInfoService(f.database.db(), f.blobs, f.directories));
     ObservedFar far = new ObservedFar(new SqlPathInfoService(farDb.db(), f.blobs, f.directories));
-    return new Composed(f, farDb, near, far, new NearFarPathInfoService(near, far));
+    // The gate refuses paths named "refused" (as the Frankenbuild check refuses a disputed closure).
+    UploadGate gate = offered -> offered.storePath().name().equals("refused")
+        ? Future.failedFuture(new ClosureConflictException("refused by the gate", new io.vertx.core.json.JsonObject()))
+        : Future.succeededFuture();
+    return new Composed(f, farDb, near, far, new NearFarPathInfoService(near, far, gate));
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.cairn.db.TestDatabase#dialects")
+  void aPathFromFarThatTheGateRefusesIsNotKept(Dialect d) throws Exception {
+    Composed c = (Composed) backends.get(d);
+    PathInfo info = ingested(c.castore(), path("refused"), List.of());
+    await(c.far().inner.put(info));
+    var failed = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+        () -> await(c.service().get(info.digest())));
+    org.junit.jupiter.api.Assertions.assertInstanceOf(ClosureConflictException.class, failed.getCause());
+    assertTrue(await(c.near().inner.get(info.digest())).isEmpty(), "not kept in near");
   }
 
   @ParameterizedTest

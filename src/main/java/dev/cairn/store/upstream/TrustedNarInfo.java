@@ -40,7 +40,7 @@ record TrustedNarInfo(Upstream upstream, NarInfo info) {
       throw UpstreamException.badGateway(upstream, "narinfo of " + path.baseName() + ": " + e.getMessage());
     }
     List<Signature> trusted = info.signatures().stream()
-        .filter(s -> upstream.trustedKeys().stream().anyMatch(k -> k.name().equals(s.keyName()) && k.verify(fingerprint, s)))
+        .filter(s -> upstream.trusts(fingerprint, s))
         .toList();
     if (trusted.isEmpty()) {
       throw UpstreamException.badGateway(upstream, "narinfo of " + path.baseName() + " has no valid signature by a trusted key ("

@@ -1,6 +1,7 @@
 package dev.cairn.store.upstream;
 
 import dev.cairn.nix.PublicKey;
+import dev.cairn.nix.Signature;
 import java.net.URI;
 import java.util.List;
 
@@ -13,6 +14,11 @@ public record Upstream(URI base, List<PublicKey> trustedKeys) {
     trustedKeys = List.copyOf(trustedKeys);
     String text = base.toString();
     base = URI.create(text.endsWith("/") ? text : text + "/");
+  }
+
+  /** Whether {@code signature} verifies over {@code fingerprint} under a key trusted for this cache. */
+  public boolean trusts(String fingerprint, Signature signature) {
+    return trustedKeys.stream().anyMatch(k -> k.name().equals(signature.keyName()) && k.verify(fingerprint, signature));
   }
 
   /** A file of this cache: {@code <hash>.narinfo}, or a narinfo's relative NAR URL. */

@@ -11,6 +11,7 @@ import dev.cairn.nix.NarInfo;
 import dev.cairn.nix.StorePath;
 import dev.cairn.server.http.StreamedNarUpload;
 import dev.cairn.store.PathInfo;
+import dev.cairn.store.PathInfoConflicts;
 import dev.cairn.store.PathInfoService;
 import dev.cairn.store.StorePathDigest;
 import dev.cairn.validation.ValidationException;
@@ -41,7 +42,10 @@ import java.util.logging.Logger;
  * {@link TrustedNarInfo} (the path asked for, a signature by a trusted key), else the fetch is
  * refused. Its references come next, each from this store when present, otherwise pulled the same
  * way through the composition (so they too are fetched once and stored), so that the path is
- * stored knowing every reference by content. Then its NAR is streamed through its decompressor
+ * stored knowing every reference by content; what this upstream signed for each reference is
+ * compared with what is stored ({@link #compareWithUpstream}), so a path built against other
+ * content of a reference than ours leaves evidence for the Frankenbuild check its composition
+ * runs before keeping it. Then its NAR is streamed through its decompressor
  * into castore and must match NarHash and NarSize (FileHash/FileSize when given, and a
  * {@code fixed:r:sha256} CA); only then is the path answered. No upstream having it is a short
  * remembered miss; an upstream failing is a 502 or 504 naming it, never a hang (every request has
@@ -55,7 +59,7 @@ public final class UpstreamPathInfoService implements PathInfoService {
   private final NarIngester ingester;
   private final WorkerExecutor narPool;
   private final PathInfoService local;
-  private final UpstreamDisagreements disagreements;
+  private final PathInfoConflicts evidence;
   private final NegativeCache misses;
   /**
    * For each path being fetched, the paths whose fetch waits for it (transitively). Nix's
@@ -68,13 +72,13 @@ public final class UpstreamPathInfoService implements PathInfoService {
   private PathInfoService through;
 
   public UpstreamPathInfoService(Vertx vertx, UpstreamConfig config, NarIngester ingester, WorkerExecutor narPool, PathInfoService local,
-                                 UpstreamDisagreements disagreements) {
+                                 PathInfoConflicts evidence) {
     this.config = config;
     this.client = new UpstreamClient(vertx, config);
     this.ingester = ingester;
     this.narPool = narPool;
     this.local = local;
-    this.disagreements = disagreements;
+    this.evidence = evidence;
     this.misses = new NegativeCache(config.negativeTtl());
     this.through = local;
   }
@@ -174,7 +178,8 @@ public final class UpstreamPathInfoService implements PathInfoService {
               + trusted.info().storePath().baseName() + " is in no upstream; the path is not stored without its closure"));
         }
         requireName(trusted, ref, pulled.get());
-        return Future.succeededFuture();
+        // Pulled, but maybe from another upstream (an earlier one in the list has it).
+        return compareWithUpstream(trusted, pulled.get());
       });
     });
   }
@@ -187,14 +192,22 @@ public final class UpstreamPathInfoService implements PathInfoService {
   }
 
   /**
-   * Frankenbuild evidence: what this upstream signed for a reference we already hold. Only
+   * Frankenbuild evidence: what this upstream signed for a reference of the path it serves, which
+   * that path was built against, compared with what this store holds
+   * ({@link PathInfoConflicts#compareUpstream}). Not asked when what we hold carries a signature
+   * by a key trusted for this upstream over its fingerprint (NAR hash, size, references): that
+   * upstream signed exactly our content (it was pulled from there, or from a mirror). Only
    * evidence, so a failure to ask is logged and the fetch goes on.
    */
   private Future<Void> compareWithUpstream(TrustedNarInfo trusted, PathInfo ours) {
     Upstream upstream = trusted.upstream();
+    if (signedBy(upstream, ours)) {
+      return Future.succeededFuture();
+    }
     return client.narInfo(upstream, ours.storePath().hashPart())
         .compose(text -> text.isEmpty() ? Future.succeededFuture(false)
-            : disagreements.compare(ours, TrustedNarInfo.check(upstream, ours.digest(), text.get()).info(), upstream, trusted.info().storePath()))
+            : evidence.compareUpstream(ours, TrustedNarInfo.check(upstream, ours.digest(), text.get()).info(), upstream.toString(),
+                trusted.info().storePath()))
         .onSuccess(differs -> {
           if (differs) {
             LOG.warning("upstream " + upstream + " claims other content for " + ours.storePath().baseName() + " than this store holds"
@@ -206,6 +219,11 @@ public final class UpstreamPathInfoService implements PathInfoService {
           return false;
         })
         .mapEmpty();
+  }
+
+  private static boolean signedBy(Upstream upstream, PathInfo ours) {
+    String fingerprint = ours.fingerprint();
+    return ours.signatures().stream().anyMatch(s -> upstream.trusts(fingerprint, s));
   }
 
   private Future<NarIngester.Result> download(TrustedNarInfo trusted) {

@@ -11,6 +11,7 @@ import dev.cairn.nix.RealNix;
 import dev.cairn.nix.StorePath;
 import dev.cairn.server.TestServer;
 import dev.cairn.store.PathInfo;
+import dev.cairn.store.PathInfoConflicts;
 import dev.cairn.store.StorePathDigest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -101,13 +102,17 @@ class UpstreamPullThroughTest {
       PathInfo ourDep = stored(cairn, ours.dep).orElseThrow();
 
       assertEquals(200, get(cairn.baseUrl() + "/" + UpstreamCache.hashPart(theirs.top) + ".narinfo").statusCode());
-      var claims = await(cairn.server().store().upstreamDisagreements().of(ourDep.digest()));
+      // Seen twice (lib and top refer to dep), recorded once.
+      var claims = await(cairn.server().store().conflicts().of(ourDep.digest()));
       assertEquals(1, claims.size(), claims.toString());
       var claim = claims.get(0);
-      assertEquals(nginx.url("theirs") + "/", claim.upstream());
-      assertEquals(ourDep.narSha256(), claim.ourNarSha256());
-      assertEquals(Hash.parse(new JsonArray(theirs.nix.pathInfoJson(theirs.dep)).getJsonObject(0).getString("narHash")), claim.upstreamNarSha256());
-      assertEquals(theirs.publicKey.split(":")[0], claim.upstreamSignatures().get(0).keyName());
+      assertEquals(PathInfoConflicts.Source.UPSTREAM, claim.source());
+      assertEquals(Optional.of(nginx.url("theirs") + "/"), claim.origin());
+      assertTrue(claim.seenVia().isPresent());
+      assertTrue(claim.differences().contains("narinfo.nar_sha256"), claim.differences().toString());
+      assertNotEquals(ourDep.narSha256(), claim.offeredNarSha256());
+      assertEquals(Hash.parse(new JsonArray(theirs.nix.pathInfoJson(theirs.dep)).getJsonObject(0).getString("narHash")), claim.offeredNarSha256());
+      assertEquals(theirs.publicKey.split(":")[0], claim.offeredSignatures().get(0).keyName());
       // Ours stays what it was: evidence, not replacement.
       assertEquals(ourDep, stored(cairn, ours.dep).orElseThrow());
     }
