@@ -26,7 +26,7 @@ for backend in postgresql sqlite; do
     export CAIRN_DATABASE_URL="" CAIRN_DATABASE_POOL_SIZE=4
   fi
   export CAIRN_DATA_DIR="$work/data" CAIRN_HTTP_PORT=$port CAIRN_HTTP_REQUEST_LOG=false
-  java -Xmx2g -jar target/cairn.jar serve > "$work/server-$backend.log" 2>&1 &
+  java -Xmx2g --add-modules jdk.incubator.vector -jar target/cairn.jar serve > "$work/server-$backend.log" 2>&1 &
   server=$!
   for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.5; done
   for u in b0 b1 b2; do export TOKEN_$u=$(java -jar target/cairn.jar user create $u); done

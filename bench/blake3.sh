@@ -1,37 +1,63 @@
 #!/usr/bin/env bash
-# BLAKE3 throughput: Cairn's Blake3Hasher (own Blake3; serial and fork-join parallel), the
-# previous commons-codec Blake3, b3sum --num-threads 1 and b3sum (all threads), same file.
-# Usage: bench/blake3.sh [SIZE_MIB=1024] [RUNS=5]   (from the repository root; builds classes)
+# BLAKE3 throughput, side by side on one file (page cache warm): b3sum --num-threads 1, b3sum on
+# all cores, and Cairn's Blake3 as the server runs it (SIMD lanes with the Vector API) on one
+# thread and on all cores, the scalar code on one thread and on all cores (what runs without
+# --add-modules jdk.incubator.vector), and commons-codec (the implementation before Cairn's).
+# Each Java mode runs in its own JVM; the first runs include JIT warm-up, so the summary takes
+# the best run of each. Ratios are our MB/s / b3sum --num-threads 1 MB/s (> 1 = faster).
+# Usage: bench/blake3.sh [SIZE_MIB=1024] [RUNS=5]   (from anywhere; builds classes if needed)
+# Run it on an idle machine: on a busy one every figure, b3sum's included, is noise.
 set -euo pipefail
 size_mib=${1:-1024}
 runs=${2:-5}
 cd "$(dirname "$0")/.."
 file=$(mktemp /tmp/cairn-blake3-bench.XXXXXX)
-trap 'rm -f "$file" "$file.cp"' EXIT
+out=$(mktemp /tmp/cairn-blake3-bench-out.XXXXXX)
+trap 'rm -f "$file" "$out" "$out".*' EXIT
+bytes=$((size_mib * 1024 * 1024))
 
-head -c "$((size_mib * 1024 * 1024))" /dev/urandom > "$file"
+head -c "$bytes" /dev/urandom > "$file"
+cat "$file" > /dev/null
 cp=$(bench/classpath.sh)
+vector=(--add-modules jdk.incubator.vector)
 
-echo "file: ${size_mib} MiB, $(nproc) cores, $(java -version 2>&1 | head -1)"
-echo "--- b3sum --num-threads 1 ($(b3sum --version))"
-for i in $(seq "$runs"); do
-  start=$(date +%s.%N)
-  digest=$(b3sum --num-threads 1 --no-names "$file")
-  end=$(date +%s.%N)
-  awk -v s="$start" -v e="$end" -v b="$((size_mib * 1024 * 1024))" -v d="$digest" -v i="$i" \
-    'BEGIN { printf "run %d: %s  %.1f MB/s (%.2f s)\n", i, d, b / 1e6 / (e - s), e - s }'
+echo "file: ${size_mib} MiB, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1), $(b3sum --version)"
+b3() { # label, b3sum args...
+  local label=$1; shift
+  echo "--- $label"
+  for i in $(seq "$runs"); do
+    local start end digest
+    start=$(date +%s.%N)
+    digest=$(b3sum "$@" --no-names "$file")
+    end=$(date +%s.%N)
+    awk -v s="$start" -v e="$end" -v b="$bytes" -v d="$digest" -v i="$i" \
+      'BEGIN { printf "run %d: %s  %.1f MB/s (%.2f s)\n", i, d, b / 1e6 / (e - s), e - s }'
+  done | tee -a "$out.$label"
+}
+ours() { # label, jvm args..., mode
+  local label=$1; shift
+  local mode=${*: -1}
+  local jvm=("${@:1:$#-1}")
+  echo "--- $label"
+  java "${jvm[@]}" -cp "$cp" dev.cairn.castore.Blake3Bench "$file" "$runs" "$mode" 2>/dev/null | tee -a "$out.$label"
+}
+best() { grep -o '[0-9.]* MB/s' "$out.$1" | sort -n | tail -1 | cut -d' ' -f1; }
+
+b3 b3sum-1 --num-threads 1
+b3 b3sum-all
+ours simd-1 "${vector[@]}" serial
+ours simd-all "${vector[@]}" parallel
+ours scalar-1 scalar
+ours scalar-all scalar-parallel
+ours codec codec
+
+ref=$(best b3sum-1)
+echo
+echo "summary (best of $runs, MB/s, ratio to b3sum --num-threads 1):"
+for label in b3sum-1 b3sum-all simd-1 simd-all scalar-1 scalar-all codec; do
+  awk -v l="$label" -v m="$(best "$label")" -v r="$ref" 'BEGIN { printf "  %-11s %8.1f  %.2fx\n", l, m, m / r }'
 done
-echo "--- b3sum (default threads)"
-for i in $(seq "$runs"); do
-  start=$(date +%s.%N)
-  digest=$(b3sum --no-names "$file")
-  end=$(date +%s.%N)
-  awk -v s="$start" -v e="$end" -v b="$((size_mib * 1024 * 1024))" -v d="$digest" -v i="$i" \
-    'BEGIN { printf "run %d: %s  %.1f MB/s (%.2f s)\n", i, d, b / 1e6 / (e - s), e - s }'
-done
-echo "--- Blake3Hasher, serial (dev.cairn.castore.Blake3, one thread)"
-java -cp "$cp" dev.cairn.castore.Blake3Bench "$file" "$runs" serial
-echo "--- Blake3Hasher, parallel (dev.cairn.castore.Blake3 + common fork-join pool)"
-java -cp "$cp" dev.cairn.castore.Blake3Bench "$file" "$runs" parallel
-echo "--- commons-codec $(basename "$(echo "$cp" | tr ':' '\n' | grep commons-codec)" .jar) Blake3 (previous)"
-java -cp "$cp" dev.cairn.castore.Blake3Bench "$file" "$runs" codec
+digests=$(cat "$out".* | grep -o 'run [0-9]*: [0-9a-f]*' | cut -d' ' -f3 | sort -u | wc -l)
+[ "$digests" = 1 ] || { echo "DIGESTS DIFFER:"; cat "$out".*; exit 1; }
+echo "all digests equal"
+rm -f "$out".*

@@ -17,7 +17,7 @@ chmod -R u+w "$work/r"; rm -rf "$work/r"
 
 run() { # label blob_store
   rm -rf "$work/castore"
-  out=$(CAIRN_CASTORE_BLOB_STORE="$2" java -Xmx1g -cp "$cp" dev.cairn.castore.CastoreBench "$work/tree.nar" "$work/castore")
+  out=$(CAIRN_CASTORE_BLOB_STORE="$2" java -Xmx1g --add-modules jdk.incubator.vector -cp "$cp" dev.cairn.castore.CastoreBench "$work/tree.nar" "$work/castore")
   echo "$1: $out" >&2
   ingest=$(echo "$out" | sed -n 's/^ingest: .* in \([0-9.]*\) s.*/\1/p')
   render=$(echo "$out" | sed -n 's/^render: .* in \([0-9.]*\) s.*/\1/p')

@@ -12,7 +12,7 @@ trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$work/gen"
 /usr/bin/python3 -m grpc_tools.protoc -Isrc/main/proto --python_out="$work/gen" --grpc_python_out="$work/gen" \
   $(cd src/main/proto && find . -name '*.proto' | sed 's|^\./||')
-CAIRN_HTTP_PORT=$port CAIRN_DATA_DIR="$work/data" CAIRN_HTTP_REQUEST_LOG=false java -jar target/cairn.jar serve > "$work/server.log" 2>&1 &
+CAIRN_HTTP_PORT=$port CAIRN_DATA_DIR="$work/data" CAIRN_HTTP_REQUEST_LOG=false java --add-modules jdk.incubator.vector -jar target/cairn.jar serve > "$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.5; done
 token=$(CAIRN_DATA_DIR="$work/data" java -jar target/cairn.jar user create bench)

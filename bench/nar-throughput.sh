@@ -14,7 +14,7 @@ if [ ! -d "$work/store/nix/store" ]; then
 fi
 tree="$work/store/nix/store"
 bench_cp=$(bench/classpath.sh)
-run_java() { java -Xmx512m -cp "$bench_cp" dev.cairn.nix.NarBench "$@"; }
+run_java() { java -Xmx512m --add-modules jdk.incubator.vector -cp "$bench_cp" dev.cairn.nix.NarBench "$@"; }
 best() { sort -n | head -1; }
 secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
 

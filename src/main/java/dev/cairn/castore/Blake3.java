@@ -4,7 +4,10 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -18,12 +21,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * permutation resolved at write time (no per-round copy). Whole chunks are compressed 16 blocks
  * per call without touching the buffer. No allocation per block, chunk or update.
  *
+ * <p>SIMD: where {@link Blake3Lanes#detect() the Vector API is enabled} (Java 17: {@code
+ * --add-modules jdk.incubator.vector}) and the CPU has 256- or 512-bit vectors, whole chunks are
+ * compressed 8 or 16 at a time in vector lanes, and so are the parent nodes above them, in
+ * batches of up to {@link #BATCH} chunks cut into the same aligned subtrees. Otherwise (and for
+ * the last chunk, which may be the root, and short runs) the scalar code below runs. {@link
+ * #implementation()} says which; the server logs it at startup.
+ *
  * <p>Parallelism (optional, constructor flag): an update that brings at least {@link
  * #PARALLEL_MIN} whole chunks is cut into chunk-aligned power-of-two subtrees; their chaining
- * values are computed by the calling thread and helper tasks in the common {@link ForkJoinPool},
- * which take subtrees from a shared counter (so a helper that is late or never scheduled costs
- * the caller nothing: it hashes what is left itself), then merged into the tree in order. The
- * tree is the same, so the digest is identical to the serial one.
+ * values are computed by the calling thread and helper tasks on a small pool of its own
+ * (cores − 1 daemon threads named {@code cairn-blake3-N}), which take subtrees from a shared
+ * counter (so a helper that is late or never scheduled costs the caller nothing: it hashes
+ * what is left itself), then merged into the tree in order. The tree is the same, so the
+ * digest is identical to the serial one.
  *
  * <p>{@link #digest()} does not change the state: hashing may continue afterwards. Not
  * thread-safe; one instance per stream.
@@ -56,8 +67,16 @@ public final class Blake3 {
   /** Largest subtree handed out as one piece of parallel work (64 chunks = 64 KiB). */
   private static final int PIECE_CHUNKS = 64;
   private static final int COPY_SIZE = 64 * 1024;
+  /** Chunks whose chaining values are computed in one pass of the lanes (256 KiB). */
+  static final int BATCH = 256;
+  /** Fewer chunks or parents than this go through the scalar code (a lane pass costs ~4). */
+  private static final int MIN_LANE_WORK = 4;
 
   private final boolean parallel;
+  /** SIMD lanes, or null: scalar only. */
+  private final Blake3Lanes lanes;
+  private LaneScratch laneScratch;
+  private final int[] pieceCv = new int[8];
   /** Chaining value of the current chunk (after {@link #blocksDone} blocks). */
   private final int[] cv = new int[8];
   /** The current chunk's last, not yet compressed block: 0..64 bytes (kept until more input). */
@@ -77,10 +96,24 @@ public final class Blake3 {
     this(false);
   }
 
-  /** @param parallel spread large updates over the common fork-join pool (same digest) */
+  /**
+   * @param parallel spread large updates over two or more cores (same digest). Uses the SIMD
+   *     lanes when there are some and they are warmed up ({@link Blake3Lanes#ready()}).
+   */
   public Blake3(boolean parallel) {
+    this(parallel, Blake3Lanes.ready());
+  }
+
+  /** @param lanes the SIMD lanes to use, null for the scalar code only (tests, benchmarks) */
+  Blake3(boolean parallel, Blake3Lanes lanes) {
     this.parallel = parallel;
+    this.lanes = lanes;
     reset();
+  }
+
+  /** Which compressor hashes: "SIMD, 512-bit vectors (16 lanes)" or "scalar (why)". */
+  public static String implementation() {
+    return Blake3Lanes.DETECTED.description();
   }
 
   public static byte[] hash(byte[] data) {
@@ -125,6 +158,8 @@ public final class Blake3 {
           int chunks = (len - 1) / CHUNK_LEN;
           if (parallel && chunks >= PARALLEL_MIN && Runtime.getRuntime().availableProcessors() > 1) {
             parallelChunks(in, off, chunks);
+          } else if (lanes != null && chunks >= MIN_LANE_WORK) {
+            laneChunks(in, off, chunks);
           } else {
             int[] t = tmp;
             for (int i = 0; i < chunks; i++) {
@@ -227,12 +262,13 @@ public final class Blake3 {
 
   /** Hashes {@code chunks} whole chunks at {@link #chunkCounter} on several threads. */
   private void parallelChunks(byte[] in, int off, int chunks) {
-    // Aligned power-of-two subtrees, left to right, none larger than PIECE_CHUNKS.
+    // Aligned power-of-two subtrees, left to right, none larger than one piece.
+    int maxPiece = lanes != null ? BATCH : PIECE_CHUNKS;
     long first = chunkCounter;
     long end = first + chunks;
     int pieces = 0;
     for (long c = first; c < end; pieces++) {
-      c += pieceSize(c, end);
+      c += pieceSize(c, end, maxPiece);
     }
     final int n = pieces;
     long[] starts = new long[n];
@@ -241,25 +277,32 @@ public final class Blake3 {
     int i = 0;
     for (long c = first; c < end; i++) {
       starts[i] = c;
-      sizes[i] = pieceSize(c, end);
+      sizes[i] = pieceSize(c, end, maxPiece);
       c += sizes[i];
     }
     AtomicInteger next = new AtomicInteger();
     AtomicInteger done = new AtomicInteger();
+    Blake3Lanes simd = lanes;
     Runnable work =
         () -> {
           int[] h = new int[8];
           byte[] st = new byte[(Integer.numberOfTrailingZeros(PIECE_CHUNKS) + 2) * OUT_LEN];
+          LaneScratch ls = simd == null ? null : new LaneScratch();
           for (int k; (k = next.getAndIncrement()) < n; ) {
             int o = off + (int) (starts[k] - first) * CHUNK_LEN;
-            subtreeCv(in, o, starts[k], sizes[k], h, st);
+            if (simd != null && sizes[k] >= MIN_LANE_WORK) {
+              simd.chunkCvs(in, o, sizes[k], starts[k], ls.cvs, BATCH, 0);
+              reduce(simd, ls, 0, sizes[k], h);
+            } else {
+              subtreeCv(in, o, starts[k], sizes[k], h, st);
+            }
             System.arraycopy(h, 0, cvs, 8 * k, 8);
             done.incrementAndGet(); // publishes cvs[8k..8k+7]
           }
         };
-    int helpers = Math.min(ForkJoinPool.getCommonPoolParallelism(), n - 1);
+    int helpers = Math.min(Helpers.THREADS, n - 1);
     for (int k = 0; k < helpers; k++) {
-      ForkJoinPool.commonPool().execute(work);
+      Helpers.POOL.execute(work);
     }
     work.run();
     // Not a join: a helper that never got a thread (busy pool) has nothing left to do; we only
@@ -275,9 +318,96 @@ public final class Blake3 {
     chunkCounter = end;
   }
 
-  /** Largest power of two ≤ PIECE_CHUNKS dividing {@code c} that fits before {@code end}. */
-  private static int pieceSize(long c, long end) {
-    int size = PIECE_CHUNKS;
+  /** Hashes {@code chunks} whole chunks at {@link #chunkCounter} in SIMD lanes. */
+  private void laneChunks(byte[] in, int off, int chunks) {
+    if (laneScratch == null) {
+      laneScratch = new LaneScratch();
+    }
+    LaneScratch s = laneScratch;
+    while (chunks > 0) {
+      int n = Math.min(chunks, BATCH);
+      long first = chunkCounter;
+      long end = first + n;
+      lanes.chunkCvs(in, off, n, first, s.cvs, BATCH, 0);
+      for (long c = first; c < end; ) {
+        int size = pieceSize(c, end, BATCH);
+        reduce(lanes, s, (int) (c - first), size, pieceCv);
+        c += size;
+        pushCv(pieceCv, Integer.numberOfTrailingZeros(size), c);
+      }
+      chunkCounter = end;
+      off += n * CHUNK_LEN;
+      chunks -= n;
+    }
+  }
+
+  /** Word-major chaining values of one batch of chunks and of two levels of parents. */
+  private static final class LaneScratch {
+    final int[] cvs = new int[8 * BATCH];
+    final int[] levelA = new int[8 * (BATCH / 2)];
+    final int[] levelB = new int[8 * (BATCH / 2)];
+    final byte[] block = new byte[BLOCK_LEN];
+  }
+
+  /**
+   * Chaining value (into {@code out}) of the subtree over the {@code size} (a power of two)
+   * chunk chaining values at {@code idx} of {@code s.cvs}: parent levels in lanes while they
+   * are wide enough, the last few scalar.
+   */
+  private static void reduce(Blake3Lanes lanes, LaneScratch s, int idx, int size, int[] out) {
+    int[] src = s.cvs;
+    int stride = BATCH;
+    int[] dst = s.levelA;
+    for (int n = size / 2; n >= 1; n /= 2) {
+      if (n >= MIN_LANE_WORK) {
+        lanes.parentCvs(src, stride, idx, n, dst, BATCH / 2);
+      } else {
+        for (int i = 0; i < n; i++) {
+          parentScalar(src, stride, idx + 2 * i, dst, BATCH / 2, i, s.block, out);
+        }
+      }
+      src = dst;
+      stride = BATCH / 2;
+      idx = 0;
+      dst = dst == s.levelA ? s.levelB : s.levelA;
+    }
+    for (int w = 0; w < 8; w++) {
+      out[w] = src[w * stride + idx];
+    }
+  }
+
+  /** Parent of word-major chaining values {@code idx} and {@code idx + 1}, written at {@code outIdx}. */
+  private static void parentScalar(int[] in, int stride, int idx, int[] out, int outStride,
+      int outIdx, byte[] block, int[] h) {
+    for (int w = 0; w < 8; w++) {
+      putLe(block, 4 * w, in[w * stride + idx]);
+      putLe(block, OUT_LEN + 4 * w, in[w * stride + idx + 1]);
+    }
+    setIv(h);
+    compress(h, block, 0, 1, BLOCK_LEN, 0, PARENT, 0, 0);
+    for (int w = 0; w < 8; w++) {
+      out[w * outStride + outIdx] = h[w];
+    }
+  }
+
+  /** The helper threads of parallel hashing: bounded, named, daemon, created on first use. */
+  private static final class Helpers {
+    static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+    private static final AtomicInteger NUMBER = new AtomicInteger();
+    /** A full queue drops the task: the caller hashes what no helper took. */
+    static final ExecutorService POOL = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(4 * THREADS),
+        r -> {
+          Thread t = new Thread(r, "cairn-blake3-" + NUMBER.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        },
+        new ThreadPoolExecutor.DiscardPolicy());
+  }
+
+  /** Largest power of two ≤ {@code max} dividing {@code c} that fits before {@code end}. */
+  private static int pieceSize(long c, long end, int max) {
+    int size = max;
     while ((c & (size - 1)) != 0 || c + size > end) {
       size >>>= 1;
     }
@@ -319,18 +449,20 @@ public final class Blake3 {
   }
 
   private static void storeCv(int[] h, byte[] out, int off) {
+    for (int j = 0; j < 8; j++) {
+      putLe(out, off + 4 * j, h[j]);
+    }
+  }
+
+  private static void putLe(byte[] out, int o, int v) {
     // Plain byte stores, not LE.set: on JDK 17.0.15 with G1, C2 compiled digest() with the
     // VarHandle stores inlined so that it returned all-zero digests after some 40,000 calls
     // (seen in the test JVM; -XX:-DoEscapeAnalysis, another GC or excluding this method from
     // compilation made it right again).
-    for (int j = 0; j < 8; j++) {
-      int v = h[j];
-      int o = off + 4 * j;
-      out[o] = (byte) v;
-      out[o + 1] = (byte) (v >>> 8);
-      out[o + 2] = (byte) (v >>> 16);
-      out[o + 3] = (byte) (v >>> 24);
-    }
+    out[o] = (byte) v;
+    out[o + 1] = (byte) (v >>> 8);
+    out[o + 2] = (byte) (v >>> 16);
+    out[o + 3] = (byte) (v >>> 24);
   }
 
   /**

@@ -4,12 +4,12 @@ import io.vertx.core.buffer.Buffer;
 import java.nio.ByteBuffer;
 
 /**
- * Incremental BLAKE3-256 over a byte stream, backed by Cairn's own pure-Java {@link Blake3} (see
- * bench/README.md for its throughput against b3sum). Serial by default: the server keeps every
- * pool bounded and its own (issue 7), and an upload already hashes its blob and its chunks on
- * different threads. {@code -Dcairn.blake3.parallel=true} spreads updates of 256 KiB or more
- * over the common fork-join pool (benchmarks only); the digest is the same either way. Not
- * thread-safe; one per stream.
+ * Incremental BLAKE3-256 over a byte stream, backed by Cairn's own {@link Blake3}: SIMD lanes
+ * where the JVM has the Vector API module, scalar otherwise (see bench/README.md for both
+ * against b3sum). Serial by default: the server keeps every pool bounded and its own (issue
+ * 7), and an upload already hashes its blob and its chunks on different threads. {@code
+ * -Dcairn.blake3.parallel=true} spreads updates of 256 KiB or more over Blake3's own helper
+ * threads (cores − 1); the digest is the same either way. Not thread-safe; one per stream.
  */
 public final class Blake3Hasher {
   static final boolean PARALLEL =

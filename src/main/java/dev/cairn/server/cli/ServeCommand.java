@@ -1,5 +1,6 @@
 package dev.cairn.server.cli;
 
+import dev.cairn.castore.Blake3;
 import dev.cairn.server.CairnServer;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
@@ -18,6 +19,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     CairnServer server = CairnServer.start(config.load()).toCompletionStage().toCompletableFuture().get();
     LOG.info("cairn " + dev.cairn.server.Version.current() + " listening on http://" + server.host() + ":" + server.port()
         + " (metadata: " + server.db().dialect().name().toLowerCase() + ")");
+    LOG.info("BLAKE3: " + Blake3.implementation());
     Object done = new Object();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       // Not through java.util.logging: its own shutdown hook may close the handlers first.
