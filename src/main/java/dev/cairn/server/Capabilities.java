@@ -10,6 +10,7 @@ final class Capabilities {
 
   static List<Function<ServerContext, Future<Capability>>> all() {
     return List.of(dev.cairn.grpc.CastoreCapability::create, dev.cairn.attest.AttestCapability::create,
+        dev.cairn.attest.queue.QueueCapability::create,
         dev.cairn.cache.CacheCapability::create);
   }
 }
