@@ -93,7 +93,7 @@ public final class RebuildQueue {
           if (latest <= fed) {
             return Future.succeededFuture();
           }
-          return tx.update("INSERT INTO queue_jobs (drv_path, priority, state, created_at, updated_at) SELECT DISTINCT rp.drv_path, 0, 'queued', ?, ?"
+          return tx.update("INSERT INTO queue_jobs (drv_path, priority, state, created_at, updated_at) SELECT DISTINCT rp.drv_path, 0, 'queued', CAST(? AS BIGINT), CAST(? AS BIGINT)"
                   + FED_PATHS + " ON CONFLICT (drv_path) DO NOTHING", now, now, fed, latest)
               .compose(v -> tx.update("INSERT INTO queue_job_outputs (job_id, output_id) SELECT DISTINCT j.id, rp.output_id" + FED_PATHS.replace(
                   " WHERE", " JOIN queue_jobs j ON j.drv_path = rp.drv_path WHERE") + " ON CONFLICT (job_id, output_id) DO NOTHING", fed, latest))
