@@ -109,6 +109,7 @@ public final class Rebuilder {
         log.println("cairn rebuild: job " + job.id() + " failed: " + err.strip());
         return false;
       }
+      log.println("cairn rebuild: job " + job.id() + " " + job.drvPath() + " built " + System.currentTimeMillis());
       hook.run(job.drvPath(), String.join(" ", job.outputs()));
       log.println("cairn rebuild: job " + job.id() + " " + job.drvPath() + " reported " + System.currentTimeMillis());
       return true;
