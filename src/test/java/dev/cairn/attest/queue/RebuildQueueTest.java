@@ -40,6 +40,11 @@ class RebuildQueueTest {
     return new RebuildQueue.Pop(n, Optional.empty(), Optional.empty());
   }
 
+  /** {@code n} jobs at most for {@code builder}, of any jobset. */
+  private static List<RebuildQueue.Job> pop(RebuildQueue q, User builder, int n) throws Exception {
+    return await(q.pop(builder.id(), max(n), Optional.empty()));
+  }
+
   private static List<String> drvs(List<RebuildQueue.Job> jobs) {
     return jobs.stream().map(RebuildQueue.Job::drvPath).toList();
   }
@@ -56,18 +61,18 @@ class RebuildQueueTest {
     String y = f.path("y");
     f.evaluation(js, "r1", x, y);
 
-    List<RebuildQueue.Job> first = await(q.pop(alice.id(), max(1), Optional.empty()));
+    List<RebuildQueue.Job> first = pop(q, alice, 1);
     assertEquals(List.of(QueueFixture.drvOf(x)), drvs(first), "the oldest job first");
     assertEquals(List.of(x), first.get(0).outputs());
     assertTrue(first.get(0).leaseExpiresAt() > System.currentTimeMillis() + 50_000);
-    assertEquals(List.of(QueueFixture.drvOf(y)), drvs(await(q.pop(bob.id(), max(5), Optional.empty()))), "x is leased to alice");
-    assertEquals(List.of(), await(q.pop(bob.id(), max(5), Optional.empty())));
+    assertEquals(List.of(QueueFixture.drvOf(y)), drvs(pop(q, bob, 5)), "x is leased to alice");
+    assertEquals(List.of(), pop(q, bob, 5));
     assertEquals(new RebuildQueue.Counts(0, 2, 0), await(q.counts()));
 
     // A second evaluation naming x again adds no job.
     String z = f.path("z");
     f.evaluation(js, "r2", x, z);
-    assertEquals(List.of(QueueFixture.drvOf(z)), drvs(await(q.pop(bob.id(), max(5), Optional.empty()))));
+    assertEquals(List.of(QueueFixture.drvOf(z)), drvs(pop(q, bob, 5)));
     assertEquals(new RebuildQueue.Counts(0, 3, 0), await(q.counts()));
   }
 
@@ -83,17 +88,17 @@ class RebuildQueueTest {
     String x = f.path("x");
     f.evaluation(js, "r1", x);
 
-    long id = await(q.pop(alice.id(), max(1), Optional.empty())).get(0).id();
+    long id = pop(q, alice, 1).get(0).id();
     f.attest(alice, x, QueueFixture.HASH_A);
     assertEquals(new RebuildQueue.Counts(1, 0, 0), await(q.counts()), "one build: queued again for another opinion");
     assertEquals(RebuildQueue.PingRefusal.NOT_LEASED, await(q.ping(id, alice.id())).refusal().orElseThrow());
-    assertEquals(List.of(), await(q.pop(alice.id(), max(1), Optional.empty())), "never to a builder that attested it");
+    assertEquals(List.of(), pop(q, alice, 1), "never to a builder that attested it");
 
-    assertEquals(id, await(q.pop(bob.id(), max(1), Optional.empty())).get(0).id());
+    assertEquals(id, pop(q, bob, 1).get(0).id());
     f.attest(bob, x, QueueFixture.HASH_B);
     assertEquals(new RebuildQueue.Counts(1, 0, 0), await(q.counts()), "disagreement: a tie-break is needed");
 
-    assertEquals(id, await(q.pop(carol.id(), max(1), Optional.empty())).get(0).id());
+    assertEquals(id, pop(q, carol, 1).get(0).id());
     f.attest(carol, x, QueueFixture.HASH_A);
     assertEquals(new RebuildQueue.Counts(1, 0, 0), await(q.counts()), "still partially reproduced");
 
@@ -101,9 +106,9 @@ class RebuildQueueTest {
     User erin = f.user("erin");
     String y = f.path("y");
     f.evaluation(js, "r2", y);
-    long yId = await(q.pop(dave.id(), max(5), Optional.empty())).stream().filter(j -> j.outputs().contains(y)).findFirst().orElseThrow().id();
+    long yId = pop(q, dave, 5).stream().filter(j -> j.outputs().contains(y)).findFirst().orElseThrow().id();
     f.attest(dave, y, QueueFixture.HASH_A);
-    assertEquals(yId, await(q.pop(erin.id(), max(5), Optional.empty())).stream().filter(j -> j.outputs().contains(y)).findFirst().orElseThrow().id());
+    assertEquals(yId, pop(q, erin, 5).stream().filter(j -> j.outputs().contains(y)).findFirst().orElseThrow().id());
     f.attest(erin, y, QueueFixture.HASH_A);
     RebuildQueue.Counts c = await(q.counts());
     assertEquals(1, c.done(), "two builders agree on y: done");
@@ -124,8 +129,8 @@ class RebuildQueueTest {
     f.attest(alice, x, QueueFixture.HASH_A);
     f.attest(bob, x, QueueFixture.HASH_A);
     f.attest(alice, y, QueueFixture.HASH_B);
-    assertEquals(List.of(), await(q.pop(alice.id(), max(5), Optional.empty())));
-    assertEquals(List.of(QueueFixture.drvOf(y)), drvs(await(q.pop(carol.id(), max(5), Optional.empty()))));
+    assertEquals(List.of(), pop(q, alice, 5));
+    assertEquals(List.of(QueueFixture.drvOf(y)), drvs(pop(q, carol, 5)));
     assertEquals(new RebuildQueue.Counts(0, 1, 1), await(q.counts()));
   }
 
@@ -139,14 +144,14 @@ class RebuildQueueTest {
     long js = f.jobset("main", true);
     String x = f.path("x");
     f.evaluation(js, "r1", x);
-    long id = await(q.pop(alice.id(), max(1), Optional.empty())).get(0).id();
+    long id = pop(q, alice, 1).get(0).id();
     assertEquals(RebuildQueue.PingRefusal.LEASED_BY_ANOTHER, await(q.ping(id, bob.id())).refusal().orElseThrow());
     assertEquals(RebuildQueue.PingRefusal.NO_SUCH_JOB, await(q.ping(id + 1000, alice.id())).refusal().orElseThrow());
     long renewed = await(q.ping(id, alice.id())).leaseExpiresAt().orElseThrow();
     assertTrue(renewed > System.currentTimeMillis());
     Thread.sleep(renewed - System.currentTimeMillis() + 50);
     assertEquals(new RebuildQueue.Counts(1, 0, 0), await(q.counts()), "an expired lease counts as queued");
-    assertEquals(id, await(q.pop(bob.id(), max(1), Optional.empty())).get(0).id());
+    assertEquals(id, pop(q, bob, 1).get(0).id());
     assertEquals(RebuildQueue.PingRefusal.LEASED_BY_ANOTHER, await(q.ping(id, alice.id())).refusal().orElseThrow(), "alice lost it");
   }
 
@@ -167,7 +172,7 @@ class RebuildQueueTest {
     f.evaluation(off, "r", c);
     assertTrue(await(q.setPriority(high, 10)));
     assertEquals(false, await(q.setPriority(999_999, 1)));
-    assertEquals(List.of(QueueFixture.drvOf(b), QueueFixture.drvOf(a)), drvs(await(q.pop(alice.id(), max(10), Optional.empty()))),
+    assertEquals(List.of(QueueFixture.drvOf(b), QueueFixture.drvOf(a)), drvs(pop(q, alice, 10)),
         "high first; the disabled jobset's job never");
     User bob = f.user("bob");
     String d2 = f.path("d");
