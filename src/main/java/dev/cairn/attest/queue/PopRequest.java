@@ -48,8 +48,8 @@ final class PopRequest {
       throw ValidationException.of("system: a Nix system such as x86_64-linux");
     }
     Optional<String> jobset = text(o, "jobset");
-    if (jobset.isPresent() && jobset.get().isEmpty()) {
-      throw ValidationException.of("jobset: a jobset name, not empty");
+    if (jobset.isPresent() && (jobset.get().isEmpty() || jobset.get().length() > MAX_JOBSET)) {
+      throw ValidationException.of("jobset: a jobset name of 1.." + MAX_JOBSET + " characters");
     }
     jobset.ifPresent(j -> PrintableText.check("jobset", j, MAX_JOBSET));
     return new RebuildQueue.Pop(max, system, jobset);

@@ -132,6 +132,9 @@ class QueueRoutesTest {
         assertEquals(422, r.statusCode(), e.getKey() + " -> " + r.body());
         assertTrue(new JsonObject(r.body()).getString("detail").startsWith(e.getValue()), e.getKey() + " -> " + r.body());
       }
+      HttpResponse<String> longName = send(s, "POST", "/api/v1/queue/pop", new JsonObject().put("jobset", "j".repeat(201)).encode(), writer);
+      assertEquals(422, longName.statusCode());
+      assertTrue(new JsonObject(longName.body()).getString("detail").startsWith("jobset:"), longName.body());
       assertEquals(404, send(s, "POST", "/api/v1/queue/pop", "{\"jobset\": \"nope\"}", writer).statusCode());
       assertEquals(0, pop(s, writer, "").size(), "an empty queue answers no jobs");
       assertEquals(0, pop(s, writer, "{}").size());
