@@ -33,6 +33,14 @@ CREATE TABLE queue_job_jobsets (
 
 CREATE INDEX queue_job_jobsets_jobset ON queue_job_jobsets (jobset_id);
 
+-- Builders that could not build a job (POST /api/v1/queue/{id}/fail): it is not offered to them again.
+CREATE TABLE queue_job_failures (
+  job_id {{BIGINT}} NOT NULL REFERENCES queue_jobs(id),
+  user_id {{BIGINT}} NOT NULL REFERENCES users(id),
+  failed_at {{BIGINT}} NOT NULL,
+  PRIMARY KEY (job_id, user_id)
+);
+
 -- A job's priority is the highest of its jobsets' (0 when none is set); higher pops first.
 CREATE TABLE queue_jobset_priorities (
   jobset_id {{BIGINT}} PRIMARY KEY,

@@ -34,6 +34,7 @@ final class QueueRoutes {
     router.get(prefix).handler(this::counts);
     router.post(prefix + "/pop").handler(writes.body(MAX_BODY, Role.WRITER)).handler(this::pop);
     router.post(prefix + "/:id/ping").handler(writes.noBody(Role.WRITER)).handler(this::ping);
+    router.post(prefix + "/:id/fail").handler(writes.noBody(Role.WRITER)).handler(this::fail);
     router.put(prefix + "/jobsets/:id/priority").handler(writes.body(MAX_BODY, Role.ADMIN)).handler(this::priority);
   }
 
@@ -96,10 +97,31 @@ final class QueueRoutes {
         json(rc, new JsonObject().put("id", id).put("lease_expires_at", r.leaseExpiresAt().get()));
         return;
       }
-      switch (r.refusal().orElseThrow()) {
-        case NO_SUCH_JOB -> JsonError.send(rc.response(), 404, "Job not found");
-        case LEASED_BY_ANOTHER -> JsonError.send(rc.response(), 403, "job " + id + " is leased by another builder");
-        case NOT_LEASED -> JsonError.send(rc.response(), 409, "job " + id + " is not leased to you (completed, or the lease expired): pop again");
+      refuse(rc, id, r.refusal().orElseThrow());
+    }).onFailure(e -> HttpErrors.answer(rc, e));
+  }
+
+  private static void refuse(RoutingContext rc, long id, RebuildQueue.PingRefusal why) {
+    switch (why) {
+      case NO_SUCH_JOB -> JsonError.send(rc.response(), 404, "Job not found");
+      case LEASED_BY_ANOTHER -> JsonError.send(rc.response(), 403, "job " + id + " is leased by another builder");
+      case NOT_LEASED -> JsonError.send(rc.response(), 409, "job " + id + " is not leased to you (completed, or the lease expired): pop again");
+    }
+  }
+
+  private void fail(RoutingContext rc) {
+    long id;
+    try {
+      id = id(rc);
+    } catch (ValidationException e) {
+      HttpErrors.answer(rc, e);
+      return;
+    }
+    queue.fail(id, Writes.user(rc).id()).onSuccess(refused -> {
+      if (refused.isPresent()) {
+        refuse(rc, id, refused.get());
+      } else {
+        json(rc, new JsonObject().put("id", id).put("released", true));
       }
     }).onFailure(e -> HttpErrors.answer(rc, e));
   }

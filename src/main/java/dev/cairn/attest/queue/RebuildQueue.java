@@ -153,7 +153,9 @@ public final class RebuildQueue {
       params.add(jobsetId.get());
     }
     candidates.append(") AND NOT ").append(attestedBy("j.id")).append(" AND NOT ").append(reproduced("j.id"))
+        .append(" AND NOT EXISTS (SELECT 1 FROM queue_job_failures f WHERE f.job_id = j.id AND f.user_id = ?)")
         .append(" ORDER BY j.priority DESC, j.id LIMIT ?");
+    params.add(builderId);
     params.add(builderId);
     params.add(pop.max());
     if (db.dialect() == Dialect.POSTGRESQL) {
@@ -203,11 +205,29 @@ public final class RebuildQueue {
       if (!rows.isEmpty()) {
         return Future.succeededFuture(new PingResult(Optional.of(rows.get(0).getLong("lease_expires_at")), Optional.empty()));
       }
-      return db.queryOne("SELECT state, holder FROM queue_jobs WHERE id = ?", jobId).map(r -> new PingResult(Optional.empty(), Optional.of(
-          r.isEmpty() ? PingRefusal.NO_SUCH_JOB
-              : "leased".equals(r.get().string("state")) && r.get().getLong("holder") != builderId ? PingRefusal.LEASED_BY_ANOTHER
-              : PingRefusal.NOT_LEASED)));
+      return refusal(jobId, builderId).map(why -> new PingResult(Optional.empty(), Optional.of(why)));
     });
+  }
+
+  /** Why {@code builderId} does not hold the job's lease. */
+  private Future<PingRefusal> refusal(long jobId, long builderId) {
+    return db.queryOne("SELECT state, holder FROM queue_jobs WHERE id = ?", jobId).map(r -> r.isEmpty() ? PingRefusal.NO_SUCH_JOB
+        : "leased".equals(r.get().string("state")) && r.get().getLong("holder") != builderId ? PingRefusal.LEASED_BY_ANOTHER
+        : PingRefusal.NOT_LEASED);
+  }
+
+  /**
+   * The holder could not build the job: the lease ends now, the job is queued for other
+   * builders and never offered to this one again. Empty when released, else why not.
+   */
+  public Future<Optional<PingRefusal>> fail(long jobId, long builderId) {
+    long now = System.currentTimeMillis();
+    return db.transaction(tx -> tx.query("UPDATE queue_jobs SET state = 'queued', holder = NULL, lease_expires_at = NULL, updated_at = ?"
+            + " WHERE id = ? AND state = 'leased' AND holder = ? RETURNING id", now, jobId, builderId)
+        .compose(rows -> rows.isEmpty() ? Future.succeededFuture(false)
+            : tx.update("INSERT INTO queue_job_failures (job_id, user_id, failed_at) VALUES (?, ?, ?) ON CONFLICT (job_id, user_id) DO NOTHING",
+                jobId, builderId, now).map(n -> true)))
+        .compose(released -> released ? Future.succeededFuture(Optional.<PingRefusal>empty()) : refusal(jobId, builderId).map(Optional::of));
   }
 
   /** Queued (including expired leases), leased (live leases) and done jobs. */

@@ -105,8 +105,12 @@ public final class Rebuilder {
       p.getOutputStream().close();
       String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
       if (p.waitFor() != 0) {
-        // The lease is left to expire: another builder gets the job then.
         log.println("cairn rebuild: job " + job.id() + " failed: " + err.strip());
+        // Released at once for other builders, and never offered to this one again.
+        HttpResponse<String> r = send("POST", "/api/v1/queue/" + job.id() + "/fail", null);
+        if (r.statusCode() != 200) {
+          log.println("cairn rebuild: POST /api/v1/queue/" + job.id() + "/fail answered " + r.statusCode() + ": " + r.body());
+        }
         return false;
       }
       log.println("cairn rebuild: job " + job.id() + " " + job.drvPath() + " built " + System.currentTimeMillis());

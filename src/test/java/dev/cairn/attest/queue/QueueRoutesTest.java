@@ -106,6 +106,15 @@ class QueueRoutesTest {
       attest(s, bob, x, QueueFixture.HASH_A);
       assertEquals(1L, counts(s).getLong("done"));
 
+      // A builder that cannot build a job gives it back at once; only the holder may.
+      String z = path(3, "z");
+      ok(send(s, "PUT", "/api/jobsets/" + js + "/upload-evaluation/r2", QueueFixture.sbom(z), alice));
+      long zId = pop(s, alice, null).getJsonObject(0).getLong("id");
+      assertEquals(403, send(s, "POST", "/api/v1/queue/" + zId + "/fail", null, bob).statusCode());
+      assertEquals(true, ok(send(s, "POST", "/api/v1/queue/" + zId + "/fail", null, alice)).getBoolean("released"));
+      assertEquals(0, pop(s, alice, null).size());
+      assertEquals(zId, pop(s, bob, null).getJsonObject(0).getLong("id"));
+
       // Priorities are an admin's; a writer gets 403.
       assertEquals(403, send(s, "PUT", "/api/v1/queue/jobsets/" + js + "/priority", "{\"priority\": 5}", alice).statusCode());
       assertEquals(5, ok(send(s, "PUT", "/api/v1/queue/jobsets/" + js + "/priority", "{\"priority\": 5}", admin)).getInteger("priority"));

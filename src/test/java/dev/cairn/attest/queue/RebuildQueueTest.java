@@ -157,6 +157,25 @@ class RebuildQueueTest {
 
   @ParameterizedTest
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
+  void aFailedBuildReleasesTheJobForOthersAndNeverBackToTheBuilder(Dialect d) throws Exception {
+    QueueFixture f = open(d);
+    RebuildQueue q = new RebuildQueue(tdb.db(), 60_000);
+    User alice = f.user("alice");
+    User bob = f.user("bob");
+    long js = f.jobset("main", true);
+    String x = f.path("x");
+    f.evaluation(js, "r1", x);
+    long id = pop(q, alice, 1).get(0).id();
+    assertEquals(Optional.of(RebuildQueue.PingRefusal.LEASED_BY_ANOTHER), await(q.fail(id, bob.id())));
+    assertEquals(Optional.empty(), await(q.fail(id, alice.id())));
+    assertEquals(Optional.of(RebuildQueue.PingRefusal.NOT_LEASED), await(q.fail(id, alice.id())), "released already");
+    assertEquals(new RebuildQueue.Counts(1, 0, 0), await(q.counts()));
+    assertEquals(List.of(), pop(q, alice, 1), "not offered again to the builder that failed it");
+    assertEquals(id, pop(q, bob, 1).get(0).id());
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.cairn.db.TestDatabase#dialects")
   void higherPriorityJobsetsPopFirstAndTheJobsetFilterAndDisabledJobsetsHold(Dialect d) throws Exception {
     QueueFixture f = open(d);
     RebuildQueue q = new RebuildQueue(tdb.db(), 60_000);
