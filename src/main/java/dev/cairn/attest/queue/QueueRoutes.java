@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /** The rebuild queue's HTTP API under /api/v1/queue: parse, call {@link RebuildQueue}, render. */
 final class QueueRoutes {
@@ -85,31 +86,16 @@ final class QueueRoutes {
   }
 
   private void ping(RoutingContext rc) {
-    long id;
-    try {
-      id = id(rc);
-    } catch (ValidationException e) {
-      HttpErrors.answer(rc, e);
-      return;
-    }
-    queue.ping(id, Writes.user(rc).id()).onSuccess(r -> {
-      if (r.leaseExpiresAt().isPresent()) {
-        json(rc, new JsonObject().put("id", id).put("lease_expires_at", r.leaseExpiresAt().get()));
-        return;
-      }
-      refuse(rc, id, r.refusal().orElseThrow());
-    }).onFailure(e -> HttpErrors.answer(rc, e));
-  }
-
-  private static void refuse(RoutingContext rc, long id, RebuildQueue.PingRefusal why) {
-    switch (why) {
-      case NO_SUCH_JOB -> JsonError.send(rc.response(), 404, "Job not found");
-      case LEASED_BY_ANOTHER -> JsonError.send(rc.response(), 403, "job " + id + " is leased by another builder");
-      case NOT_LEASED -> JsonError.send(rc.response(), 409, "job " + id + " is not leased to you (completed, or the lease expired): pop again");
-    }
+    holder(rc, queue::ping, (id, r) -> new JsonObject().put("id", id).put("lease_expires_at", r.leaseExpiresAt().orElseThrow()));
   }
 
   private void fail(RoutingContext rc) {
+    holder(rc, queue::fail, (id, r) -> new JsonObject().put("id", id).put("released", true));
+  }
+
+  /** A request only the job's lease holder may make: its answer, or 404 / 403 / 409 saying why not. */
+  private void holder(RoutingContext rc, BiFunction<Long, Long, Future<RebuildQueue.LeaseResult>> action,
+                      BiFunction<Long, RebuildQueue.LeaseResult, JsonObject> answer) {
     long id;
     try {
       id = id(rc);
@@ -117,11 +103,15 @@ final class QueueRoutes {
       HttpErrors.answer(rc, e);
       return;
     }
-    queue.fail(id, Writes.user(rc).id()).onSuccess(refused -> {
-      if (refused.isPresent()) {
-        refuse(rc, id, refused.get());
-      } else {
-        json(rc, new JsonObject().put("id", id).put("released", true));
+    action.apply(id, Writes.user(rc).id()).onSuccess(r -> {
+      if (r.refusal().isEmpty()) {
+        json(rc, answer.apply(id, r));
+        return;
+      }
+      switch (r.refusal().get()) {
+        case NO_SUCH_JOB -> JsonError.send(rc.response(), 404, "Job not found");
+        case LEASED_BY_ANOTHER -> JsonError.send(rc.response(), 403, "job " + id + " is leased by another builder");
+        case NOT_LEASED -> JsonError.send(rc.response(), 409, "job " + id + " is not leased to you (completed, or the lease expired): pop again");
       }
     }).onFailure(e -> HttpErrors.answer(rc, e));
   }

@@ -190,44 +190,50 @@ public final class RebuildQueue {
         });
   }
 
-  /** Why a ping was refused. */
-  public enum PingRefusal { NO_SUCH_JOB, LEASED_BY_ANOTHER, NOT_LEASED }
+  /** Why a holder's request (ping, fail) was refused. */
+  public enum Refusal { NO_SUCH_JOB, LEASED_BY_ANOTHER, NOT_LEASED }
 
-  public record PingResult(Optional<Long> leaseExpiresAt, Optional<PingRefusal> refusal) {}
+  /** What a holder's request did: the lease's new deadline (ping), nothing (fail), or why it was refused. */
+  public record LeaseResult(Optional<Long> leaseExpiresAt, Optional<Refusal> refusal) {
+    static LeaseResult refused(Refusal why) {
+      return new LeaseResult(Optional.empty(), Optional.of(why));
+    }
+  }
 
   /** Renews the lease of the job for its holder; otherwise says why not. */
-  public Future<PingResult> ping(long jobId, long builderId) {
+  public Future<LeaseResult> ping(long jobId, long builderId) {
     return settle().compose(v -> {
       long now = System.currentTimeMillis();
       return db.query("UPDATE queue_jobs SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND state = 'leased' AND holder = ?"
           + " AND lease_expires_at >= ? RETURNING lease_expires_at", now + leaseMillis, now, jobId, builderId, now);
     }).compose(rows -> {
       if (!rows.isEmpty()) {
-        return Future.succeededFuture(new PingResult(Optional.of(rows.get(0).getLong("lease_expires_at")), Optional.empty()));
+        return Future.succeededFuture(new LeaseResult(Optional.of(rows.get(0).getLong("lease_expires_at")), Optional.empty()));
       }
-      return refusal(jobId, builderId).map(why -> new PingResult(Optional.empty(), Optional.of(why)));
+      return refusal(jobId, builderId).map(LeaseResult::refused);
     });
   }
 
   /** Why {@code builderId} does not hold the job's lease. */
-  private Future<PingRefusal> refusal(long jobId, long builderId) {
-    return db.queryOne("SELECT state, holder FROM queue_jobs WHERE id = ?", jobId).map(r -> r.isEmpty() ? PingRefusal.NO_SUCH_JOB
-        : "leased".equals(r.get().string("state")) && r.get().getLong("holder") != builderId ? PingRefusal.LEASED_BY_ANOTHER
-        : PingRefusal.NOT_LEASED);
+  private Future<Refusal> refusal(long jobId, long builderId) {
+    return db.queryOne("SELECT state, holder FROM queue_jobs WHERE id = ?", jobId).map(r -> r.isEmpty() ? Refusal.NO_SUCH_JOB
+        : "leased".equals(r.get().string("state")) && r.get().getLong("holder") != builderId ? Refusal.LEASED_BY_ANOTHER
+        : Refusal.NOT_LEASED);
   }
 
   /**
    * The holder could not build the job: the lease ends now, the job is queued for other
-   * builders and never offered to this one again. Empty when released, else why not.
+   * builders and never offered to this one again.
    */
-  public Future<Optional<PingRefusal>> fail(long jobId, long builderId) {
+  public Future<LeaseResult> fail(long jobId, long builderId) {
     long now = System.currentTimeMillis();
     return db.transaction(tx -> tx.query("UPDATE queue_jobs SET state = 'queued', holder = NULL, lease_expires_at = NULL, updated_at = ?"
             + " WHERE id = ? AND state = 'leased' AND holder = ? RETURNING id", now, jobId, builderId)
         .compose(rows -> rows.isEmpty() ? Future.succeededFuture(false)
             : tx.update("INSERT INTO queue_job_failures (job_id, user_id, failed_at) VALUES (?, ?, ?) ON CONFLICT (job_id, user_id) DO NOTHING",
                 jobId, builderId, now).map(n -> true)))
-        .compose(released -> released ? Future.succeededFuture(Optional.<PingRefusal>empty()) : refusal(jobId, builderId).map(Optional::of));
+        .compose(released -> released ? Future.succeededFuture(new LeaseResult(Optional.empty(), Optional.empty()))
+            : refusal(jobId, builderId).map(LeaseResult::refused));
   }
 
   /** Queued (including expired leases), leased (live leases) and done jobs. */

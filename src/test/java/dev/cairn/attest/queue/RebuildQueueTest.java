@@ -91,7 +91,7 @@ class RebuildQueueTest {
     long id = pop(q, alice, 1).get(0).id();
     f.attest(alice, x, QueueFixture.HASH_A);
     assertEquals(new RebuildQueue.Counts(1, 0, 0), await(q.counts()), "one build: queued again for another opinion");
-    assertEquals(RebuildQueue.PingRefusal.NOT_LEASED, await(q.ping(id, alice.id())).refusal().orElseThrow());
+    assertEquals(RebuildQueue.Refusal.NOT_LEASED, await(q.ping(id, alice.id())).refusal().orElseThrow());
     assertEquals(List.of(), pop(q, alice, 1), "never to a builder that attested it");
 
     assertEquals(id, pop(q, bob, 1).get(0).id());
@@ -145,14 +145,14 @@ class RebuildQueueTest {
     String x = f.path("x");
     f.evaluation(js, "r1", x);
     long id = pop(q, alice, 1).get(0).id();
-    assertEquals(RebuildQueue.PingRefusal.LEASED_BY_ANOTHER, await(q.ping(id, bob.id())).refusal().orElseThrow());
-    assertEquals(RebuildQueue.PingRefusal.NO_SUCH_JOB, await(q.ping(id + 1000, alice.id())).refusal().orElseThrow());
+    assertEquals(RebuildQueue.Refusal.LEASED_BY_ANOTHER, await(q.ping(id, bob.id())).refusal().orElseThrow());
+    assertEquals(RebuildQueue.Refusal.NO_SUCH_JOB, await(q.ping(id + 1000, alice.id())).refusal().orElseThrow());
     long renewed = await(q.ping(id, alice.id())).leaseExpiresAt().orElseThrow();
     assertTrue(renewed > System.currentTimeMillis());
     Thread.sleep(renewed - System.currentTimeMillis() + 50);
     assertEquals(new RebuildQueue.Counts(1, 0, 0), await(q.counts()), "an expired lease counts as queued");
     assertEquals(id, pop(q, bob, 1).get(0).id());
-    assertEquals(RebuildQueue.PingRefusal.LEASED_BY_ANOTHER, await(q.ping(id, alice.id())).refusal().orElseThrow(), "alice lost it");
+    assertEquals(RebuildQueue.Refusal.LEASED_BY_ANOTHER, await(q.ping(id, alice.id())).refusal().orElseThrow(), "alice lost it");
   }
 
   @ParameterizedTest
@@ -166,9 +166,9 @@ class RebuildQueueTest {
     String x = f.path("x");
     f.evaluation(js, "r1", x);
     long id = pop(q, alice, 1).get(0).id();
-    assertEquals(Optional.of(RebuildQueue.PingRefusal.LEASED_BY_ANOTHER), await(q.fail(id, bob.id())));
-    assertEquals(Optional.empty(), await(q.fail(id, alice.id())));
-    assertEquals(Optional.of(RebuildQueue.PingRefusal.NOT_LEASED), await(q.fail(id, alice.id())), "released already");
+    assertEquals(Optional.of(RebuildQueue.Refusal.LEASED_BY_ANOTHER), await(q.fail(id, bob.id())).refusal());
+    assertEquals(Optional.empty(), await(q.fail(id, alice.id())).refusal());
+    assertEquals(Optional.of(RebuildQueue.Refusal.NOT_LEASED), await(q.fail(id, alice.id())).refusal(), "released already");
     assertEquals(new RebuildQueue.Counts(1, 0, 0), await(q.counts()));
     assertEquals(List.of(), pop(q, alice, 1), "not offered again to the builder that failed it");
     assertEquals(id, pop(q, bob, 1).get(0).id());
