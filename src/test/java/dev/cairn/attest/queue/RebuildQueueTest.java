@@ -40,6 +40,19 @@ class RebuildQueueTest {
     return new RebuildQueue.Pop(n, Optional.empty(), Optional.empty());
   }
 
+  /** Alice and Bob, a jobset "main" whose evaluation r1 names one output x. */
+  record Given(QueueFixture f, RebuildQueue q, User alice, User bob, long jobset, String x) {}
+
+  private Given given(Dialect d, long leaseMillis) throws Exception {
+    QueueFixture f = open(d);
+    User alice = f.user("alice");
+    User bob = f.user("bob");
+    long js = f.jobset("main", true);
+    String x = f.path("x");
+    f.evaluation(js, "r1", x);
+    return new Given(f, new RebuildQueue(tdb.db(), leaseMillis), alice, bob, js, x);
+  }
+
   /** {@code n} jobs at most for {@code builder}, of any jobset. */
   private static List<RebuildQueue.Job> pop(RebuildQueue q, User builder, int n) throws Exception {
     return await(q.pop(builder.id(), max(n), Optional.empty()));
@@ -52,14 +65,15 @@ class RebuildQueueTest {
   @ParameterizedTest
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
   void evaluationsFeedJobsThatGoToOneBuilderAtATime(Dialect d) throws Exception {
-    QueueFixture f = open(d);
-    RebuildQueue q = new RebuildQueue(tdb.db(), 60_000);
-    User alice = f.user("alice");
-    User bob = f.user("bob");
-    long js = f.jobset("main", true);
-    String x = f.path("x");
+    Given g = given(d, 60_000);
+    QueueFixture f = g.f();
+    RebuildQueue q = g.q();
+    User alice = g.alice();
+    User bob = g.bob();
+    long js = g.jobset();
+    String x = g.x();
     String y = f.path("y");
-    f.evaluation(js, "r1", x, y);
+    f.evaluation(js, "r1b", y);
 
     List<RebuildQueue.Job> first = pop(q, alice, 1);
     assertEquals(List.of(QueueFixture.drvOf(x)), drvs(first), "the oldest job first");
@@ -79,14 +93,14 @@ class RebuildQueueTest {
   @ParameterizedTest
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
   void anAttestationCompletesTheLeaseAndTheJobWaitsForAnotherBuilderUntilReproduced(Dialect d) throws Exception {
-    QueueFixture f = open(d);
-    RebuildQueue q = new RebuildQueue(tdb.db(), 60_000);
-    User alice = f.user("alice");
-    User bob = f.user("bob");
+    Given g = given(d, 60_000);
+    QueueFixture f = g.f();
+    RebuildQueue q = g.q();
+    User alice = g.alice();
+    User bob = g.bob();
     User carol = f.user("carol");
-    long js = f.jobset("main", true);
-    String x = f.path("x");
-    f.evaluation(js, "r1", x);
+    long js = g.jobset();
+    String x = g.x();
 
     long id = pop(q, alice, 1).get(0).id();
     f.attest(alice, x, QueueFixture.HASH_A);
@@ -117,15 +131,16 @@ class RebuildQueueTest {
   @ParameterizedTest
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
   void jobsReproducedOutsideTheQueueAreDoneAndBuildersThatAttestedAreSkipped(Dialect d) throws Exception {
-    QueueFixture f = open(d);
-    RebuildQueue q = new RebuildQueue(tdb.db(), 60_000);
-    User alice = f.user("alice");
-    User bob = f.user("bob");
+    Given g = given(d, 60_000);
+    QueueFixture f = g.f();
+    RebuildQueue q = g.q();
+    User alice = g.alice();
+    User bob = g.bob();
     User carol = f.user("carol");
-    long js = f.jobset("main", true);
-    String x = f.path("x");
+    long js = g.jobset();
+    String x = g.x();
     String y = f.path("y");
-    f.evaluation(js, "r1", x, y);
+    f.evaluation(js, "r1b", y);
     f.attest(alice, x, QueueFixture.HASH_A);
     f.attest(bob, x, QueueFixture.HASH_A);
     f.attest(alice, y, QueueFixture.HASH_B);
@@ -137,13 +152,13 @@ class RebuildQueueTest {
   @ParameterizedTest
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
   void anExpiredLeaseReturnsTheJobAndOnlyTheHolderRenewsIt(Dialect d) throws Exception {
-    QueueFixture f = open(d);
-    RebuildQueue q = new RebuildQueue(tdb.db(), 300);
-    User alice = f.user("alice");
-    User bob = f.user("bob");
-    long js = f.jobset("main", true);
-    String x = f.path("x");
-    f.evaluation(js, "r1", x);
+    Given g = given(d, 300);
+    QueueFixture f = g.f();
+    RebuildQueue q = g.q();
+    User alice = g.alice();
+    User bob = g.bob();
+    long js = g.jobset();
+    String x = g.x();
     long id = pop(q, alice, 1).get(0).id();
     assertEquals(RebuildQueue.Refusal.LEASED_BY_ANOTHER, await(q.ping(id, bob.id())).refusal().orElseThrow());
     assertEquals(RebuildQueue.Refusal.NO_SUCH_JOB, await(q.ping(id + 1000, alice.id())).refusal().orElseThrow());
@@ -158,13 +173,13 @@ class RebuildQueueTest {
   @ParameterizedTest
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
   void aFailedBuildReleasesTheJobForOthersAndNeverBackToTheBuilder(Dialect d) throws Exception {
-    QueueFixture f = open(d);
-    RebuildQueue q = new RebuildQueue(tdb.db(), 60_000);
-    User alice = f.user("alice");
-    User bob = f.user("bob");
-    long js = f.jobset("main", true);
-    String x = f.path("x");
-    f.evaluation(js, "r1", x);
+    Given g = given(d, 60_000);
+    QueueFixture f = g.f();
+    RebuildQueue q = g.q();
+    User alice = g.alice();
+    User bob = g.bob();
+    long js = g.jobset();
+    String x = g.x();
     long id = pop(q, alice, 1).get(0).id();
     assertEquals(Optional.of(RebuildQueue.Refusal.LEASED_BY_ANOTHER), await(q.fail(id, bob.id())).refusal());
     assertEquals(Optional.empty(), await(q.fail(id, alice.id())).refusal());
