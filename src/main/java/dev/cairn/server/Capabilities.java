@@ -15,6 +15,7 @@ public final class Capabilities {
 
   static List<Function<ServerContext, Future<Capability>>> all() {
     return List.of(dev.cairn.grpc.CastoreCapability::create, dev.cairn.attest.AttestCapability::create,
+        dev.cairn.attest.queue.QueueCapability::create,
         dev.cairn.cache.CacheCapability::create, dev.cairn.frankenbuild.FrankenbuildCapability::create,
         dev.cairn.build.BuildCapability::create, dev.cairn.registry.RegistryCapability::create);
   }

@@ -9,7 +9,7 @@ import picocli.CommandLine;
 /** The root of the CLI. Failures print one line naming the cause, never a stack trace. */
 @Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = CairnCommand.VersionProvider.class,
     description = "The trust layer of a Nix build farm: attestations, content-addressed store, binary cache, registry, builds.",
-    subcommands = {ServeCommand.class, UserCommand.class, KeyCommand.class, GcCommand.class, MountCommand.class, HookCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, UserCommand.class, KeyCommand.class, GcCommand.class, MountCommand.class, HookCommand.class, RebuildCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class CairnCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
