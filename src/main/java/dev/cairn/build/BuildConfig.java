@@ -10,6 +10,7 @@ import java.util.List;
 public record BuildConfig(
     boolean enabled,
     Path bundleRoot,
+    boolean bundleRootDefault,
     int maxConcurrent,
     int maxQueued,
     Duration timeout,
@@ -29,6 +30,7 @@ public record BuildConfig(
     return new BuildConfig(
         tree.bool("build.enabled"),
         root.isEmpty() ? server.dataDir().resolve("builds").toAbsolutePath() : Path.of(root).toAbsolutePath(),
+        root.isEmpty(),
         tree.integer("build.max_concurrent", 1, 1024),
         tree.integer("build.max_queued", 0, 1_000_000),
         tree.duration("build.timeout"),
@@ -41,5 +43,11 @@ public record BuildConfig(
         tree.integer("build.log_max_bytes", 1024, 1 << 30),
         tree.duration("build.fuse_timeout"),
         tree.integer("build.keep_finished", 1, 1_000_000));
+  }
+
+  /** The same settings with the bundle root the server settled on at start ({@link BundleRoot}). */
+  BuildConfig withBundleRoot(Path root) {
+    return new BuildConfig(enabled, root, bundleRootDefault, maxConcurrent, maxQueued, timeout, memoryLimit, nofile, sandboxShell,
+        runc, uidMap, gidMap, logMaxBytes, fuseTimeout, keepFinished);
   }
 }

@@ -93,6 +93,9 @@ final class BuildExecution {
   }
 
   private void prepare(BuildRequest request, BundleLayout layout) throws IOException {
+    // 0711: the container's uid passes through to rootfs and the mounts; others cannot list it.
+    Files.createDirectory(layout.dir(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+        java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")));
     Files.createDirectories(layout.rootfs());
     Files.createDirectories(layout.inputs());
     long uid = IdMap.hostRoot(config.uidMap());

@@ -246,6 +246,7 @@ public final class BuildJson {
     o.put("max_concurrent", s.maxConcurrent());
     o.put("max_queued", s.maxQueued());
     o.put("queue_length", s.queued().size());
+    s.unavailable().ifPresent(reason -> o.put("unavailable", reason));
     ArrayNode running = o.putArray("running");
     s.running().forEach(j -> running.add(job(j)));
     ArrayNode queued = o.putArray("queued");

@@ -29,31 +29,54 @@ import java.util.stream.Stream;
 public final class BuildService {
   private static final Logger LOG = Logger.getLogger("cairn.build");
 
-  public record Status(int maxConcurrent, int maxQueued, List<BuildJob> running, List<BuildJob> queued) {}
+  /** {@code unavailable}: why builds cannot run here (then every submission is a 503), else empty. */
+  public record Status(int maxConcurrent, int maxQueued, List<BuildJob> running, List<BuildJob> queued, Optional<String> unavailable) {}
 
   private final BuildConfig config;
   private final WorkerExecutor workers;
   private final BuildExecution execution;
+  private final Optional<String> unavailable;
   private final Deque<BuildJob> queue = new ArrayDeque<>();
   private final Map<String, BuildJob> jobs = new LinkedHashMap<>();
   private final List<BuildJob> running = new ArrayList<>();
   private boolean closed;
 
-  private BuildService(BuildConfig config, WorkerExecutor workers, BuildExecution execution) {
+  private BuildService(BuildConfig config, WorkerExecutor workers, BuildExecution execution, Optional<String> unavailable) {
     this.config = config;
     this.workers = workers;
     this.execution = execution;
+    this.unavailable = unavailable;
   }
 
-  /** Cleans stale leftovers (on a worker) and answers the service. */
-  public static Future<BuildService> start(Vertx vertx, BuildConfig config, Store store) {
-    WorkerExecutor workers = vertx.createSharedWorkerExecutor("cairn-build", config.maxConcurrent());
-    Runc runc = new Runc(config.runc());
-    BuildExecution execution = new BuildExecution(config, store, runc, new OutputRegistration(store.uploads()));
+  /**
+   * Settles the bundle root ({@link BundleRoot}), checks runc, cleans stale leftovers (on a
+   * worker) and answers the service. A missing runc or an unusable bundle root does not stop the
+   * server: the service answers every build with {@link BuildUnavailableException} naming why.
+   */
+  public static Future<BuildService> start(Vertx vertx, BuildConfig configured, Store store) {
+    WorkerExecutor workers = vertx.createSharedWorkerExecutor("cairn-build", configured.maxConcurrent());
+    Runc runc = new Runc(configured.runc());
     return workers.executeBlocking(() -> {
-      cleanStale(config.bundleRoot(), runc);
-      return new BuildService(config, workers, execution);
+      BundleRoot root = BundleRoot.resolve(configured.bundleRoot(), configured.bundleRootDefault(),
+          IdMap.hostRoot(configured.uidMap()), IdMap.hostRoot(configured.gidMap()));
+      BuildConfig config = configured.withBundleRoot(root.path());
+      Optional<String> unavailable = root.problem().or(runc::missing);
+      if (root.problem().isEmpty()) {
+        cleanStale(config.bundleRoot(), runc);
+      }
+      if (unavailable.isPresent()) {
+        LOG.warning("builds are unavailable: " + unavailable.get());
+      } else if (!root.path().equals(configured.bundleRoot())) {
+        LOG.info("build bundles go to " + root.path() + ": " + configured.bundleRoot() + " is not traversable by the build's uid");
+      }
+      BuildExecution execution = new BuildExecution(config, store, runc, new OutputRegistration(store.uploads()));
+      return new BuildService(config, workers, execution, unavailable);
     }, false);
+  }
+
+  /** The bundle root in use (the configured one, or the fallback chosen at start). */
+  public Path bundleRoot() {
+    return config.bundleRoot();
   }
 
   /** Containers whose bundle lies under our root, then mounts under it, then its directories. */
@@ -77,6 +100,9 @@ public final class BuildService {
   }
 
   public BuildJob submit(BuildRequest request, boolean register, User user) {
+    if (unavailable.isPresent()) {
+      throw new BuildUnavailableException(unavailable.get());
+    }
     BuildJob job = new BuildJob(UUID.randomUUID().toString(), request, register, user, config.logMaxBytes());
     synchronized (this) {
       if (closed) {
@@ -140,7 +166,7 @@ public final class BuildService {
   }
 
   public synchronized Status status() {
-    return new Status(config.maxConcurrent(), config.maxQueued(), List.copyOf(running), List.copyOf(queue));
+    return new Status(config.maxConcurrent(), config.maxQueued(), List.copyOf(running), List.copyOf(queue), unavailable);
   }
 
   /** Cancels a queued or running build; false when it had already finished. */

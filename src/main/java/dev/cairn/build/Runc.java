@@ -3,9 +3,11 @@ package dev.cairn.build;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -16,6 +18,21 @@ final class Runc {
 
   Runc(String binary) {
     this.binary = binary;
+  }
+
+  /** Why the configured binary cannot be run (not found, not executable), else empty. */
+  Optional<String> missing() {
+    if (binary.contains("/")) {
+      return Files.isExecutable(Path.of(binary)) ? Optional.empty()
+          : Optional.of("build.runc: " + binary + " does not exist or is not executable");
+    }
+    String path = System.getenv().getOrDefault("PATH", "");
+    for (String dir : path.split(":")) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, binary))) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of("build.runc: \"" + binary + "\" is not found on PATH (" + path + "); install runc or set build.runc");
   }
 
   /** Starts {@code runc run} (stdout and stderr merged; stdin closed). */

@@ -64,7 +64,7 @@ public final class BuildGrpc {
         try {
           BuildRequest request = BuildRequest.fromProto(proto);
           job = builds.submit(request, register, user);
-        } catch (ValidationException | dev.cairn.build.QueueFullException e) {
+        } catch (ValidationException | dev.cairn.build.QueueFullException | dev.cairn.build.BuildUnavailableException e) {
           GrpcErrors.fail(call.response(), e);
           return;
         }

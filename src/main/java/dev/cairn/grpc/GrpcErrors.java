@@ -47,6 +47,8 @@ final class GrpcErrors {
       }, b.getMessage());
     } else if (e instanceof dev.cairn.server.http.ClientError c && c.httpStatus() == 429) {
       end(response, GrpcStatus.RESOURCE_EXHAUSTED, e.getMessage());
+    } else if (e instanceof dev.cairn.build.BuildUnavailableException) {
+      end(response, GrpcStatus.UNAVAILABLE, e.getMessage());
     } else if (e instanceof ChunkCollectedException) {
       // Garbage collection took a chunk of this upload meanwhile; uploading again succeeds.
       end(response, GrpcStatus.UNAVAILABLE, e.getMessage());

@@ -51,7 +51,7 @@ public final class BuildFixture implements AutoCloseable {
   }
 
   public static BuildConfig config(Path root, int maxConcurrent, int maxQueued, Duration timeout) {
-    return new BuildConfig(true, root, maxConcurrent, maxQueued, timeout, 512L << 20, 1024, Path.of("/bin/busybox"), "runc",
+    return new BuildConfig(true, root, false, maxConcurrent, maxQueued, timeout, 512L << 20, 1024, Path.of("/bin/busybox"), "runc",
         IdMap.FALLBACK, IdMap.FALLBACK, 1 << 20, Duration.ofSeconds(30), 100);
   }
 
