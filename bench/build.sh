@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 work=${1:-/tmp/cairn-bench-build}; n=${2:-20}; paths=${3:-120}; mib=${4:-320}
 parts=${BENCH_PARTS:-1 2 3}
 part() { [[ " $parts " == *" $1 "* ]]; }
-cp=$(bench/classpath.sh)
+if part 1 || part 2; then cp=$(bench/classpath.sh); fi
 mkdir -p "$work/bb"; cp /bin/busybox "$work/bb/busybox"
 export NIX_CONFIG="experimental-features = nix-command" XDG_CACHE_HOME="$work/cache"
 printf 'cores %s, load %s\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -59,7 +59,7 @@ stop() {
   mounter=""; server=""
 }
 trap stop EXIT
-rm -rf "$work/src" "$work/cairn" "$m"; mkdir -p "$m"
+rm -rf "$work/src" "$work/cairn" "$work/cache" "$m"; mkdir -p "$m"  # cache: nix remembers what a binary cache has
 top=$("$shared/bench/make-closure.sh" "$work/src" "$paths" "$mib" | tail -1)
 mapfile -t names < <(nix path-info --store "$work/src" -r "$top" | xargs -n1 basename)
 echo "closure: $top (${#names[@]} paths)"
@@ -78,7 +78,8 @@ for _ in $(seq 1 150); do [ -e "$m/${names[0]}" ] && break; sleep 0.2; done
 # Each: the same basenames from inside the directory, so the outputs must be identical.
 timed() { local s e out; s=$(date +%s.%N); out=$(cd "$1" && "$2"); e=$(date +%s.%N); echo "$out $(echo "$e - $s" | bc -l)"; }
 find_n() { find "${names[@]}" | wc -l; }
-tar_n() { tar -cf - "${names[@]}" | wc -c; }
+# --hard-dereference: the mount gives equal contents one inode, which tar would store once as hard links.
+tar_n() { tar --hard-dereference -cf - "${names[@]}" | wc -c; }
 read -r mf mft < <(timed "$m" find_n)
 read -r mt mtt < <(timed "$m" tar_n)
 read -r lf lft < <(timed "$work/src/nix/store" find_n)
