@@ -39,6 +39,20 @@ class BuildDefaultsTest {
     return JSON.readTree(r.body());
   }
 
+  /** DoBuild as grpcio sends it (HTTP/2 prior knowledge, one framed message), by curl; answers the headers and trailers. */
+  private static String grpcDoBuild(TestServer server, String token, byte[] message) throws Exception {
+    Path body = Files.createTempFile("grpc-build", ".bin");
+    java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocate(5 + message.length).put((byte) 0).putInt(message.length).put(message);
+    Files.write(body, frame.array());
+    Process p = new ProcessBuilder("curl", "-sS", "-o", "/dev/null", "-D", "-", "--http2-prior-knowledge",
+        "-H", "content-type: application/grpc", "-H", "te: trailers", "-H", "authorization: Bearer " + token,
+        "--data-binary", "@" + body, server.baseUrl() + "/tvix.build.v1.BuildService/DoBuild").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    Files.delete(body);
+    return out;
+  }
+
   @Test
   void defaultBundleRootWorksForADataDirUnderAPrivateHome() throws Exception {
     Path home = Files.createTempDirectory(Path.of("/tmp"), "cairn-home-");
@@ -71,7 +85,7 @@ class BuildDefaultsTest {
   }
 
   @Test
-  void missingRuncLeavesTheServerUpAndAnswers503() throws Exception {
+  void missingRuncLeavesTheServerUpAndAnswers503AndUnavailable() throws Exception {
     try (TestServer server = TestServer.start(Dialect.SQLITE, Map.of("CAIRN_BUILD_RUNC", "/nonexistent/runc"))) {
       String token = server.createUser("builder");
       String api = server.baseUrl() + "/api/v1/builds";
@@ -80,6 +94,8 @@ class BuildDefaultsTest {
       assertEquals(503, r.statusCode(), r.body());
       assertTrue(r.body().contains("build.runc") && r.body().contains("/nonexistent/runc"), r.body());
       assertTrue(get(api).get("unavailable").asText().contains("/nonexistent/runc"));
+      String grpc = grpcDoBuild(server, token, BuildFixture.request(busybox, "true").build().toByteArray());
+      assertTrue(grpc.contains("grpc-status: 14") && grpc.contains("build.runc"), grpc); // UNAVAILABLE
       assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/nix-cache-info")).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode(), "the rest of the server still answers");
     }

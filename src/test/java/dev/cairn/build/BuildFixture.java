@@ -57,6 +57,11 @@ public final class BuildFixture implements AutoCloseable {
 
   /** The Nix layout: inputs in nix/store, scratch build and nix/store, one output in nix/store. */
   public dev.cairn.grpc.proto.tvix.build.v1.BuildRequest.Builder request(String script) {
+    return request(busybox, script);
+  }
+
+  /** The same over any busybox input node. */
+  public static dev.cairn.grpc.proto.tvix.build.v1.BuildRequest.Builder request(Node busybox, String script) {
     return dev.cairn.grpc.proto.tvix.build.v1.BuildRequest.newBuilder()
         .addInputs(busybox.toProto())
         .addCommandArgs("/nix/store/" + INPUT + "/bin/busybox").addCommandArgs("sh").addCommandArgs("-c").addCommandArgs(script)
