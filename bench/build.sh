@@ -63,12 +63,8 @@ rm -rf "$work/src" "$work/cairn" "$work/cache" "$m"; mkdir -p "$m"  # cache: nix
 top=$("$shared/bench/make-closure.sh" "$work/src" "$paths" "$mib" | tail -1)
 mapfile -t names < <(nix path-info --store "$work/src" -r "$top" | xargs -n1 basename)
 echo "closure: $top (${#names[@]} paths)"
-export CAIRN_DATA_DIR="$work/cairn" CAIRN_HTTP_PORT=$port CAIRN_HTTP_REQUEST_LOG=false CAIRN_DATABASE_URL=""
-token=$(java -jar target/cairn.jar user create bench --role writer)
-printf 'machine 127.0.0.1 login bench password %s\n' "$token" > "$work/netrc"
-java -Xmx2g -jar target/cairn.jar serve > "$work/cairn.log" 2>&1 &
-server=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/nix-cache-info" >/dev/null && break; sleep 0.2; done
+source bench/cairn-server-lib.sh
+start_cairn "$work" "$port"
 nix copy --store "$work/src" --to "http://127.0.0.1:$port?compression=none" --option netrc-file "$work/netrc" "$top"
 stop  # cairn mount opens the store itself
 java -jar target/cairn.jar mount "$m" 2> "$work/mount.log" &

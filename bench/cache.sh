@@ -38,12 +38,8 @@ file_to=$(secs_of nix copy --store "$work/src" --to "file://$work/fc?compression
 nar_bytes=$(nix path-info --store "$work/src" -r -S --json "$top" | python3 -c 'import json,sys; print(sum(p["narSize"] for p in json.load(sys.stdin)))')
 
 # Cairn: a fresh data dir, a writer's token in a netrc file, then nix copy --to.
-export CAIRN_DATA_DIR="$work/cairn" CAIRN_HTTP_PORT=$cairn_port CAIRN_HTTP_REQUEST_LOG=false CAIRN_DATABASE_URL=""
-token=$(java -jar target/cairn.jar user create bench --role writer)
-printf 'machine 127.0.0.1 login bench password %s\n' "$token" > "$work/netrc"
-java -Xmx2g -jar target/cairn.jar serve > "$work/cairn.log" 2>&1 &
-server=$!
-for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$cairn_port/readyz" >/dev/null && break; sleep 0.5; done
+source bench/cairn-server-lib.sh
+start_cairn "$work" "$cairn_port"
 cairn_to=$(secs_of nix copy --store "$work/src" --to "http://127.0.0.1:$cairn_port?compression=none" \
   --option netrc-file "$work/netrc" "$top")
 key=$(curl -sf "http://127.0.0.1:$cairn_port/api/v1/cache/public-keys" | python3 -c 'import json,sys; print(json.load(sys.stdin)["public_keys"][0])')
