@@ -32,6 +32,7 @@ record ImageDocuments(Document config, Document oci, Document docker) {
     if (!custom.cmd().isEmpty()) {
       runtime.put("Cmd", new JsonArray(custom.cmd()));
     }
+    custom.user().ifPresent(u -> runtime.put("User", u));
     JsonObject config = new JsonObject()
         .put("created", CREATED)
         .put("architecture", architecture())

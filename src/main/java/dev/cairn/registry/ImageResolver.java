@@ -114,7 +114,7 @@ final class ImageResolver {
   private Future<ImageDocuments> build(ImageName name) {
     return packages(name).compose(tops -> Closure.of(store.pathInfos(), tops).compose(closure -> groups(tops, closure).compose(groups -> {
       List<Future<StoredLayer>> layers = groups.stream().map(this::layer).toList();
-      Future<Customisation> custom = Customisation.build(store.directories(), tops, closure);
+      Future<Customisation> custom = Customisation.build(store.directories(), tops, closure, name.nonRoot());
       return Future.all(layers).compose(v -> custom).compose(c -> {
         Document customLayer = Document.of(ImageDocuments.OCI_LAYER, c.tar());
         List<LayerRef> refs = new ArrayList<>();

@@ -61,6 +61,24 @@ class RegistryRealClientsTest {
   }
 
   @Test
+  void aNonrootNameRunsAsTheNobodyOfItsPasswd() throws Exception {
+    try (TestServer server = TestServer.start(Dialect.SQLITE)) {
+      fixture.load(server);
+      String image = "docker://127.0.0.1:" + server.port() + "/busybox/nonroot:latest";
+      Path oci = tmp.resolve("nonroot-oci");
+      RegistryFixture.run("skopeo", "copy", "--src-tls-verify=false", image, "oci:" + oci + ":latest");
+      Path bundle = tmp.resolve("nonroot-bundle");
+      RegistryFixture.run("umoci", "unpack", "--image", oci + ":latest", bundle.toString());
+      JsonObject user = new JsonObject(Files.readString(bundle.resolve("config.json"))).getJsonObject("process").getJsonObject("user");
+      String nobody = Files.readAllLines(bundle.resolve("rootfs/etc/passwd")).stream().filter(l -> l.startsWith("nobody:")).findFirst().orElseThrow();
+      String[] fields = nobody.split(":");
+      assertEquals(Integer.parseInt(fields[2]), user.getInteger("uid"), user.encode());
+      assertEquals(Integer.parseInt(fields[3]), user.getInteger("gid"), user.encode());
+      assertTrue(user.getInteger("uid") != 0);
+    }
+  }
+
+  @Test
   void sameManifestDigestOnBothDialectsAndAfterARestart() throws Exception {
     String sqlite = manifestDigest(Dialect.SQLITE);
     assertEquals(sqlite, manifestDigest(Dialect.POSTGRESQL));

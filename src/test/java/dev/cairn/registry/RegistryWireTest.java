@@ -187,6 +187,7 @@ class RegistryWireTest {
     assertError(send("GET", base + "busybox/manifests/nosuchtag"), 404, "MANIFEST_UNKNOWN");
     assertError(send("GET", base + "busybox/manifests/bad!tag"), 400, "TAG_INVALID");
     assertError(send("GET", base + "BusyBox/manifests/latest"), 400, "NAME_INVALID");
+    assertError(send("GET", base + "nonroot/manifests/latest"), 400, "NAME_INVALID");
     assertError(send("GET", base + "busybox/nothing/here"), 404, "UNSUPPORTED");
     assertError(send("PUT", base + "busybox/manifests/latest"), 405, "UNSUPPORTED");
     HttpResponse<byte[]> unknown = send("GET", base + "nosuchpkg/busybox/alsomissing/manifests/latest");
