@@ -8,8 +8,9 @@ import dev.cairn.store.PathInfo;
 import dev.cairn.store.PathNames;
 import dev.cairn.store.Store;
 import dev.cairn.store.StorePathDigest;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -17,7 +18,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -32,9 +32,11 @@ final class ImageResolver {
   private final LayerRecipe recipe;
   private final int maxLayers;
   private final Layering.Strategy layering;
-  private final Map<String, Future<ImageDocuments>> inFlight = new ConcurrentHashMap<>();
+  private final Coalescer<String, ImageDocuments> resolutions = new Coalescer<>();
 
-  ImageResolver(Store store, RegistryIndex index, int maxLayers, Layering.Strategy layering) {
+  ImageResolver(Store store, RegistryIndex index, int maxLayers, Layering.Strategy layering, MeterRegistry metrics) {
+    FunctionCounter.builder("cairn.registry.resolutions", resolutions, Coalescer::runs)
+        .description("Image resolutions run (concurrent requests for one name share one)").register(metrics);
     this.store = store;
     this.index = index;
     this.recipe = new LayerRecipe(store.blobs(), store.directories());
@@ -48,16 +50,7 @@ final class ImageResolver {
 
   /** The image the name stands for now; concurrent calls for one name get the same future. */
   Future<ImageDocuments> resolve(ImageName name) {
-    Promise<ImageDocuments> mine = Promise.promise();
-    Future<ImageDocuments> running = inFlight.putIfAbsent(name.repository(), mine.future());
-    if (running != null) {
-      return running;
-    }
-    build(name).onComplete(ar -> {
-      inFlight.remove(name.repository(), mine.future());
-      mine.handle(ar);
-    });
-    return mine.future();
+    return resolutions.run(name.repository(), () -> build(name));
   }
 
   /** The top-level paths of a name, in name order; unknown or ambiguous packages fail naming each. */

@@ -214,6 +214,18 @@ class RegistryWireTest {
       digests.add(sha256(r.body()));
     }
     assertEquals(1, digests.size());
+    // the metric counts resolutions: one more sequential pull is exactly one more
+    long before = resolutions();
+    assertEquals(200, send("GET", base + "top/dep/busybox/manifests/latest").statusCode());
+    assertEquals(before + 1, resolutions());
+  }
+
+  /** {@code cairn_registry_resolutions_total} from /metrics. */
+  private static long resolutions() throws Exception {
+    String metrics = new String(send("GET", server.baseUrl() + "/metrics").body(), StandardCharsets.UTF_8);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^cairn_registry_resolutions_total(?:\\{[^}]*})? ([0-9.E]+)$").matcher(metrics);
+    assertTrue(m.find(), metrics);
+    return (long) Double.parseDouble(m.group(1));
   }
 
   @Test
