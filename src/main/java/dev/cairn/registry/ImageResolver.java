@@ -21,8 +21,9 @@ import java.util.stream.Collectors;
 /**
  * Image name → the current image: packages resolved against the store's PathInfo names (newest
  * registered wins; several paths registered at that same newest moment are ambiguous), their
- * closure, layered, each store layer's digest and size computed once and kept, the customisation
- * layer, config and manifests stored by digest. Concurrent resolutions of one name share one run.
+ * closure, layered, each store layer's digest and size computed once and kept (and its compressed
+ * rendering, under {@code registry.layer_compression}), the customisation layer, config and
+ * manifests stored by digest. Concurrent resolutions of one name share one run ({@link Coalescer}).
  */
 final class ImageResolver {
   private final Store store;
