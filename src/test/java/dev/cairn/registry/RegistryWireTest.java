@@ -275,6 +275,29 @@ class RegistryWireTest {
     }
   }
 
+  @Test
+  void zstdLayersDecompressToTheirDiffIds() throws Exception {
+    try (TestServer own = TestServer.start(Dialect.SQLITE, java.util.Map.of("CAIRN_REGISTRY_LAYER_COMPRESSION", "zstd"))) {
+      fixture.load(own);
+      String v2 = own.baseUrl() + "/v2/busybox/top/";
+      JsonObject manifest = json(send("GET", v2 + "manifests/latest", "Accept", OCI));
+      JsonArray diffIds = json(send("GET", v2 + "blobs/" + manifest.getJsonObject("config").getString("digest"))).getJsonObject("rootfs")
+          .getJsonArray("diff_ids");
+      JsonArray layers = manifest.getJsonArray("layers");
+      assertEquals(diffIds.size(), layers.size());
+      for (int i = 0; i < layers.size(); i++) {
+        JsonObject layer = layers.getJsonObject(i);
+        assertEquals(ImageDocuments.OCI_LAYER + "+zstd", layer.getString("mediaType"));
+        byte[] bytes = send("GET", v2 + "blobs/" + layer.getString("digest")).body();
+        assertEquals(layer.getString("digest"), sha256(bytes));
+        assertEquals(layer.getLong("size"), bytes.length);
+        try (var in = new com.github.luben.zstd.ZstdInputStream(new java.io.ByteArrayInputStream(bytes))) {
+          assertEquals(diffIds.getString(i), sha256(in.readAllBytes()));
+        }
+      }
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"none", "gzip"})
   void aCollectionRemovesManifestsNoImageNamesAnyMore(String compression) throws Exception {
