@@ -64,11 +64,7 @@ class RegistryRealClientsTest {
   void aNonrootNameRunsAsTheNobodyOfItsPasswd() throws Exception {
     try (TestServer server = TestServer.start(Dialect.SQLITE)) {
       fixture.load(server);
-      String image = "docker://127.0.0.1:" + server.port() + "/busybox/nonroot:latest";
-      Path oci = tmp.resolve("nonroot-oci");
-      RegistryFixture.run("skopeo", "copy", "--src-tls-verify=false", image, "oci:" + oci + ":latest");
-      Path bundle = tmp.resolve("nonroot-bundle");
-      RegistryFixture.run("umoci", "unpack", "--image", oci + ":latest", bundle.toString());
+      Path bundle = copyAndUnpack(server, "busybox/nonroot", "nonroot").resolve("bundle");
       JsonObject user = new JsonObject(Files.readString(bundle.resolve("config.json"))).getJsonObject("process").getJsonObject("user");
       String nobody = Files.readAllLines(bundle.resolve("rootfs/etc/passwd")).stream().filter(l -> l.startsWith("nobody:")).findFirst().orElseThrow();
       String[] fields = nobody.split(":");
@@ -82,11 +78,8 @@ class RegistryRealClientsTest {
   void gzipLayersAreMadeOnceKeptAndServedWithRanges() throws Exception {
     try (TestServer server = TestServer.start(Dialect.SQLITE, Map.of("CAIRN_REGISTRY_LAYER_COMPRESSION", "gzip"))) {
       fixture.load(server);
-      String image = "docker://127.0.0.1:" + server.port() + "/busybox/top:latest";
-      Path oci = tmp.resolve("gzip-oci");
-      RegistryFixture.run("skopeo", "copy", "--src-tls-verify=false", image, "oci:" + oci + ":latest");
-      Path bundle = tmp.resolve("gzip-bundle");
-      RegistryFixture.run("umoci", "unpack", "--image", oci + ":latest", bundle.toString());
+      Path oci = copyAndUnpack(server, "busybox/top", "gzip");
+      Path bundle = oci.resolve("bundle");
       assertTrue(Files.isSymbolicLink(bundle.resolve("rootfs/bin/sh")));
       assertEquals(fixture.dep, Files.readString(bundle.resolve("rootfs" + fixture.top)).strip());
 
@@ -121,6 +114,15 @@ class RegistryRealClientsTest {
       assertEquals("bytes 1000-" + (whole.length - 1) + "/" + whole.length, ranged.headers().firstValue("Content-Range").orElseThrow());
       assertTrue(java.util.Arrays.equals(java.util.Arrays.copyOfRange(whole, 1000, whole.length), ranged.body()));
     }
+  }
+
+  /** skopeo copies {@code name:latest} into the OCI layout {@code tmp/dir}; umoci unpacks it into its {@code bundle}. */
+  private static Path copyAndUnpack(TestServer server, String name, String dir) throws Exception {
+    Path oci = tmp.resolve(dir);
+    RegistryFixture.run("skopeo", "copy", "--src-tls-verify=false", "docker://127.0.0.1:" + server.port() + "/" + name + ":latest",
+        "oci:" + oci + ":latest");
+    RegistryFixture.run("umoci", "unpack", "--image", oci + ":latest", oci.resolve("bundle").toString());
+    return oci;
   }
 
   private static Path blob(Path oci, String digest) {
