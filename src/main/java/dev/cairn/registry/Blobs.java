@@ -1,5 +1,7 @@
 package dev.cairn.registry;
 
+import dev.cairn.castore.BlobReader;
+import dev.cairn.registry.RegistryIndex.CompressedLayer;
 import dev.cairn.registry.RegistryIndex.StoredLayer;
 import dev.cairn.server.http.ByteRange;
 import dev.cairn.server.http.ResponseOutputStream;
@@ -20,9 +22,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * {@code GET/HEAD /v2/<name>/blobs/<digest>}: a stored document from memory, or a store layer
+ * {@code GET/HEAD /v2/<name>/blobs/<digest>}: a stored document from memory, a store layer
  * re-rendered from castore as a stream (uncompressed, so Range needs no stored copy), checked
- * against its promised digest as it goes ({@link VerifiedRange}). A blob is served under any
+ * against its promised digest as it goes ({@link VerifiedRange}), or a compressed layer read
+ * back from the castore blob it was kept in ({@link CompressedLayers}). A blob is served under any
  * valid name: its digest alone says what it is.
  */
 final class Blobs {
@@ -57,7 +60,13 @@ final class Blobs {
       }
       return index.layerByDigest(digest).compose(layer -> {
         if (layer.isEmpty()) {
-          return Future.failedFuture(RegistryError.blobUnknown(digest.text()));
+          return index.compressedByDigest(digest).compose(compressed -> {
+            if (compressed.isEmpty()) {
+              return Future.failedFuture(RegistryError.blobUnknown(digest.text()));
+            }
+            serveCompressed(rc, compressed.get());
+            return Future.<Void>succeededFuture();
+          });
         }
         return paths(layer.get()).compose(paths -> {
           serveLayer(rc, layer.get(), paths);
@@ -85,28 +94,64 @@ final class Blobs {
     });
   }
 
-  private void serveLayer(RoutingContext rc, StoredLayer layer, List<PathInfo> paths) {
-    HttpServerResponse response = Documents.digestHeaders(rc, layer.digest());
-    if (Documents.notModified(rc, layer.digest())) {
-      return;
+  /** A byte range of a blob, to send once the headers are out. */
+  private record Span(long start, long length) {}
+
+  /**
+   * The headers of a blob response (digest, ETag, Range, exact length): the span to send, or
+   * empty when the response is complete already (304, 416, HEAD).
+   */
+  private static Optional<Span> begin(RoutingContext rc, OciDigest digest, long size) {
+    HttpServerResponse response = Documents.digestHeaders(rc, digest);
+    if (Documents.notModified(rc, digest)) {
+      return Optional.empty();
     }
     response.putHeader("Accept-Ranges", "bytes");
     Optional<ByteRange> range;
     try {
-      range = ByteRange.parse(rc.request().getHeader("Range"), layer.size());
+      range = ByteRange.parse(rc.request().getHeader("Range"), size);
     } catch (ByteRange.Unsatisfiable e) {
-      Documents.unsatisfiable(rc, layer.size(), e);
-      return;
+      Documents.unsatisfiable(rc, size, e);
+      return Optional.empty();
     }
-    long start = range.map(ByteRange::start).orElse(0L);
-    long length = range.map(ByteRange::length).orElse(layer.size());
+    long length = range.map(ByteRange::length).orElse(size);
     response.setStatusCode(range.isPresent() ? 206 : 200).putHeader("Content-Type", BLOB_TYPE)
         .putHeader("Content-Length", Long.toString(length));
     range.ifPresent(r -> response.putHeader("Content-Range", r.contentRange()));
     if (rc.request().method() == HttpMethod.HEAD) {
       response.end();
+      return Optional.empty();
+    }
+    return Optional.of(new Span(range.map(ByteRange::start).orElse(0L), length));
+  }
+
+  /** A compressed layer read back from its castore blob; chunks are verified as they are read. */
+  private void serveCompressed(RoutingContext rc, CompressedLayer layer) {
+    Optional<Span> span = begin(rc, layer.digest(), layer.size());
+    if (span.isEmpty()) {
       return;
     }
+    HttpServerResponse response = rc.response();
+    store.blobs().open(layer.blob(), span.get().start(), span.get().length()).compose(reader -> {
+      if (reader.isEmpty() || reader.get().length() != span.get().length()) {
+        reader.ifPresent(BlobReader::close);
+        return Future.failedFuture(new IOException("blob " + layer.blob() + " of layer " + layer.digest() + " is missing or short"));
+      }
+      return reader.get().pipeTo(response, PIECE);
+    }).onSuccess(v -> response.end()).onFailure(e -> {
+      response.reset();
+      LOG.log(Level.SEVERE, "layer " + layer.digest() + " stopped after the headers: " + e.getMessage());
+    });
+  }
+
+  private void serveLayer(RoutingContext rc, StoredLayer layer, List<PathInfo> paths) {
+    Optional<Span> span = begin(rc, layer.digest(), layer.size());
+    if (span.isEmpty()) {
+      return;
+    }
+    HttpServerResponse response = rc.response();
+    long start = span.get().start();
+    long length = span.get().length();
     Context context = Vertx.currentContext();
     store.narPool().executeBlocking(() -> {
       ResponseOutputStream out = new ResponseOutputStream(response, context, MAX_IN_FLIGHT, PIECE, stallMillis);

@@ -26,13 +26,16 @@ import java.util.TreeMap;
  * name wins a clash), {@code /tmp} (1777), {@code /usr/bin/env} when some package has
  * {@code bin/env}, {@code /etc/passwd} and {@code /etc/group} (root and nobody), and
  * {@code /etc/ssl/certs/ca-certificates.crt} when a CA bundle is in the closure. Also what the
- * image config says about it: PATH, SSL_CERT_FILE, and a shell to run by default.
+ * image config says about it: PATH, SSL_CERT_FILE, a shell to run by default, and the
+ * {@code nobody} user ({@value #NOBODY}) when the name asks for a non-root image.
  */
-record Customisation(byte[] tar, List<String> env, List<String> cmd) {
+record Customisation(byte[] tar, List<String> env, List<String> cmd, Optional<String> user) {
+  /** The unprivileged user and group of /etc/passwd and /etc/group, as the config's {@code User}. */
+  static final String NOBODY = "65534:65534";
   static final List<String> FOREST = List.of("bin", "etc", "lib", "share");
   /** Where Nix's CA bundle packages (cacert, nss-cacert) keep the bundle. */
   private static final List<String> CA_BUNDLE = List.of("etc", "ssl", "certs", "ca-bundle.crt");
-  private static final String PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/var/empty:/bin/false\n";
+  private static final String PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:" + NOBODY + ":nobody:/var/empty:/bin/false\n";
   private static final String GROUP = "root:x:0:\nnogroup:x:65534:\n";
 
   /** One entry of the layer: a directory, a symlink or a small file. */
@@ -44,7 +47,7 @@ record Customisation(byte[] tar, List<String> env, List<String> cmd) {
 
   private record Content(int mode, String text) implements Entry {}
 
-  static Future<Customisation> build(DirectoryService directories, List<PathInfo> tops, Map<StorePath, PathInfo> closure) {
+  static Future<Customisation> build(DirectoryService directories, List<PathInfo> tops, Map<StorePath, PathInfo> closure, boolean nonRoot) {
     List<Future<List<String[]>>> forests = tops.stream().map(top -> forest(directories, top)).toList();
     Future<Optional<String>> certs = caBundle(directories, closure);
     return Future.all(forests).compose(v -> certs).map(bundle -> {
@@ -67,7 +70,7 @@ record Customisation(byte[] tar, List<String> env, List<String> cmd) {
         env.add("SSL_CERT_FILE=" + b);
       });
       List<String> cmd = entries.containsKey("bin/sh") ? List.of("/bin/sh") : entries.containsKey("bin/bash") ? List.of("/bin/bash") : List.of();
-      return new Customisation(render(entries), env, cmd);
+      return new Customisation(render(entries), env, cmd, nonRoot ? Optional.of(NOBODY) : Optional.empty());
     });
   }
 

@@ -21,17 +21,18 @@ record ImageDocuments(Document config, Document oci, Document docker) {
   static final List<String> MANIFEST_TYPES = List.of(OCI_MANIFEST, DOCKER_MANIFEST);
   private static final String CREATED = "1970-01-01T00:00:01Z";
 
-  /** A layer as a manifest lists it. */
-  record LayerRef(OciDigest digest, long size) {}
+  /** A layer as a manifest lists it: the digest and size of its bytes, the digest of its tar. */
+  record LayerRef(OciDigest diffId, OciDigest digest, long size) {}
 
-  /** Layers bottom first; the uncompressed tar digests are also the diff_ids. */
-  static ImageDocuments render(List<LayerRef> layers, Customisation custom) {
+  /** Layers bottom first, in the given compression; diff_ids are the uncompressed tar digests. */
+  static ImageDocuments render(List<LayerRef> layers, Customisation custom, LayerCompression compression) {
     JsonArray diffIds = new JsonArray();
-    layers.forEach(l -> diffIds.add(l.digest().text()));
+    layers.forEach(l -> diffIds.add(l.diffId().text()));
     JsonObject runtime = new JsonObject().put("Env", new JsonArray(custom.env()));
     if (!custom.cmd().isEmpty()) {
       runtime.put("Cmd", new JsonArray(custom.cmd()));
     }
+    custom.user().ifPresent(u -> runtime.put("User", u));
     JsonObject config = new JsonObject()
         .put("created", CREATED)
         .put("architecture", architecture())
@@ -41,8 +42,8 @@ record ImageDocuments(Document config, Document oci, Document docker) {
     byte[] configBytes = config.encode().getBytes(StandardCharsets.UTF_8);
     Document ociConfig = Document.of(OCI_CONFIG, configBytes);
     return new ImageDocuments(ociConfig,
-        manifest(OCI_MANIFEST, OCI_CONFIG, OCI_LAYER, ociConfig, layers),
-        manifest(DOCKER_MANIFEST, DOCKER_CONFIG, DOCKER_LAYER, ociConfig, layers));
+        manifest(OCI_MANIFEST, OCI_CONFIG, compression.ociType, ociConfig, layers),
+        manifest(DOCKER_MANIFEST, DOCKER_CONFIG, compression.dockerType, ociConfig, layers));
   }
 
   private static Document manifest(String type, String configType, String layerType, Document config, List<LayerRef> layers) {

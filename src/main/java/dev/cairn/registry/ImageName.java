@@ -9,9 +9,12 @@ import java.util.regex.Pattern;
 /**
  * A repository name (WIRE.md §5 grammar) read as the packages of an image: each component names a
  * package by its name without version (or its whole name), {@code store/<hash32>} names one exact
- * store path. Several packages make one image of their union.
+ * store path. Several packages make one image of their union. The reserved component
+ * {@value #NON_ROOT} (anywhere in the name, not a package) asks for an image whose config runs as
+ * the customisation layer's unprivileged {@code nobody} user.
  */
-record ImageName(String repository, List<Package> packages) {
+record ImageName(String repository, List<Package> packages, boolean nonRoot) {
+  static final String NON_ROOT = "nonroot";
   static final int MAX_LENGTH = 255;
   static final int MAX_PACKAGES = 64;
   private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*");
@@ -45,11 +48,14 @@ record ImageName(String repository, List<Package> packages) {
     }
     String[] parts = repository.split("/", -1);
     List<Package> packages = new ArrayList<>();
+    boolean nonRoot = false;
     for (int i = 0; i < parts.length; i++) {
       if (!COMPONENT.matcher(parts[i]).matches()) {
         throw RegistryError.nameInvalid(repository, "component " + (i + 1) + " must match [a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*");
       }
-      if (parts[i].equals("store")) {
+      if (parts[i].equals(NON_ROOT)) {
+        nonRoot = true;
+      } else if (parts[i].equals("store")) {
         if (i + 1 == parts.length) {
           throw RegistryError.nameInvalid(repository, "store/ must be followed by a store path hash");
         }
@@ -64,9 +70,12 @@ record ImageName(String repository, List<Package> packages) {
         packages.add(new ByName(parts[i]));
       }
     }
+    if (packages.isEmpty()) {
+      throw RegistryError.nameInvalid(repository, NON_ROOT + " must come with at least one package");
+    }
     if (packages.size() > MAX_PACKAGES) {
       throw RegistryError.nameInvalid(repository, "at most " + MAX_PACKAGES + " packages per image");
     }
-    return new ImageName(repository, packages);
+    return new ImageName(repository, packages, nonRoot);
   }
 }

@@ -8,36 +8,40 @@ import dev.cairn.store.PathInfo;
 import dev.cairn.store.PathNames;
 import dev.cairn.store.Store;
 import dev.cairn.store.StorePathDigest;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import java.io.OutputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
  * Image name → the current image: packages resolved against the store's PathInfo names (newest
  * registered wins; several paths registered at that same newest moment are ambiguous), their
- * closure, layered, each store layer's digest and size computed once and kept, the customisation
- * layer, config and manifests stored by digest. Concurrent resolutions of one name share one run.
+ * closure, layered, each store layer's digest and size computed once and kept (and its compressed
+ * rendering, under {@code registry.layer_compression}), the customisation layer, config and
+ * manifests stored by digest. Concurrent resolutions of one name share one run ({@link Coalescer}).
  */
 final class ImageResolver {
   private final Store store;
   private final RegistryIndex index;
   private final LayerRecipe recipe;
+  private final CompressedLayers compressed;
   private final int maxLayers;
   private final Layering.Strategy layering;
-  private final Map<String, Future<ImageDocuments>> inFlight = new ConcurrentHashMap<>();
+  private final Coalescer<String, ImageDocuments> resolutions = new Coalescer<>();
 
-  ImageResolver(Store store, RegistryIndex index, int maxLayers, Layering.Strategy layering) {
+  ImageResolver(Store store, RegistryIndex index, int maxLayers, Layering.Strategy layering, LayerCompression compression,
+      MeterRegistry metrics) {
+    FunctionCounter.builder("cairn.registry.resolutions", resolutions, Coalescer::runs)
+        .description("Image resolutions run (concurrent requests for one name share one)").register(metrics);
     this.store = store;
     this.index = index;
     this.recipe = new LayerRecipe(store.blobs(), store.directories());
+    this.compressed = new CompressedLayers(store.blobs(), index, recipe, store.narPool(), compression);
     this.maxLayers = maxLayers;
     this.layering = layering;
   }
@@ -48,16 +52,7 @@ final class ImageResolver {
 
   /** The image the name stands for now; concurrent calls for one name get the same future. */
   Future<ImageDocuments> resolve(ImageName name) {
-    Promise<ImageDocuments> mine = Promise.promise();
-    Future<ImageDocuments> running = inFlight.putIfAbsent(name.repository(), mine.future());
-    if (running != null) {
-      return running;
-    }
-    build(name).onComplete(ar -> {
-      inFlight.remove(name.repository(), mine.future());
-      mine.handle(ar);
-    });
-    return mine.future();
+    return resolutions.run(name.repository(), () -> build(name));
   }
 
   /** The top-level paths of a name, in name order; unknown or ambiguous packages fail naming each. */
@@ -113,25 +108,28 @@ final class ImageResolver {
 
   private Future<ImageDocuments> build(ImageName name) {
     return packages(name).compose(tops -> Closure.of(store.pathInfos(), tops).compose(closure -> groups(tops, closure).compose(groups -> {
-      List<Future<StoredLayer>> layers = groups.stream().map(this::layer).toList();
-      Future<Customisation> custom = Customisation.build(store.directories(), tops, closure);
+      List<String> keys = groups.stream().map(LayerRecipe::key).toList();
+      List<Future<LayerRef>> layers = groups.stream().map(g -> layer(g).compose(stored -> compressed.ref(stored, g))).toList();
+      Future<Customisation> custom = Customisation.build(store.directories(), tops, closure, name.nonRoot());
       return Future.all(layers).compose(v -> custom).compose(c -> {
-        Document customLayer = Document.of(ImageDocuments.OCI_LAYER, c.tar());
+        Document customLayer = Document.of(compressed.compression().ociType, compressed.document(c.tar()));
         List<LayerRef> refs = new ArrayList<>();
-        layers.forEach(l -> refs.add(new LayerRef(l.result().digest(), l.result().size())));
-        refs.add(new LayerRef(customLayer.digest(), customLayer.content().length));
-        ImageDocuments docs = ImageDocuments.render(refs, c);
+        layers.forEach(l -> refs.add(l.result()));
+        refs.add(new LayerRef(OciDigest.sha256Of(c.tar()), customLayer.digest(), customLayer.content().length));
+        ImageDocuments docs = ImageDocuments.render(refs, c, compressed.compression());
         // A warm resolution that finds the image as stored writes nothing: the current manifests are
         // in registry_images, and a collection keeps everything they name whatever its used_at.
         return index.currentManifest(name.repository()).compose(current -> current.equals(Optional.of(docs.oci().digest()))
-            ? Future.succeededFuture(docs) : persist(name, docs, customLayer, layers));
+            ? Future.succeededFuture(docs) : persist(name, docs, customLayer, keys));
       });
     })));
   }
 
   /** Stores a resolution: layers marked used, documents by digest, the image's current manifests. */
-  private Future<ImageDocuments> persist(ImageName name, ImageDocuments docs, Document customLayer, List<Future<StoredLayer>> layers) {
-    return index.touchLayers(layers.stream().map(l -> l.result().key()).toList())
+  private Future<ImageDocuments> persist(ImageName name, ImageDocuments docs, Document customLayer, List<String> keys) {
+    return index.touchLayers(keys)
+        .compose(x -> compressed.compression() == LayerCompression.NONE ? Future.<Void>succeededFuture()
+            : index.touchCompressed(keys, compressed.compression()))
         .compose(x -> index.putDocuments(List.of(customLayer, docs.config(), docs.oci(), docs.docker())))
         .compose(x -> index.putImage(name.repository(), docs.oci().digest(), docs.docker().digest()))
         .map(docs);
@@ -154,29 +152,11 @@ final class ImageResolver {
         return Future.succeededFuture(known.get());
       }
       return store.narPool().executeBlocking(() -> {
-        DigestingStream out = new DigestingStream();
+        HashingOutput out = new HashingOutput();
         recipe.render(paths, out);
         List<StorePath> sorted = paths.stream().map(PathInfo::storePath).sorted(Comparator.naturalOrder()).toList();
-        return new StoredLayer(key, OciDigest.of(out.digest.digest()), out.count, sorted);
+        return new StoredLayer(key, out.oci(), out.count, sorted);
       }, false).compose(layer -> index.putLayer(layer).map(layer));
     });
-  }
-
-  /** Counts and hashes what is written, and keeps nothing. */
-  static final class DigestingStream extends OutputStream {
-    final MessageDigest digest = OciDigest.sha256();
-    long count;
-
-    @Override
-    public void write(int b) {
-      digest.update((byte) b);
-      count++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      digest.update(b, off, len);
-      count += len;
-    }
   }
 }

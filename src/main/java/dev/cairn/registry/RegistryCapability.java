@@ -27,7 +27,7 @@ public final class RegistryCapability implements Capability {
 
   private RegistryCapability(ServerContext ctx, RegistryConfig config, long stallMillis) {
     RegistryIndex index = new RegistryIndex(ctx.db());
-    ImageResolver resolver = new ImageResolver(ctx.store(), index, config.maxLayers(), config.layering());
+    ImageResolver resolver = new ImageResolver(ctx.store(), index, config.maxLayers(), config.layering(), config.compression(), ctx.metrics());
     this.manifests = new Manifests(resolver, index);
     this.blobs = new Blobs(ctx.store(), index, resolver.recipe(), stallMillis);
     this.listings = new Listings(resolver, index);

@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Collects registry metadata no image needs any more: documents and layer rows that the current
+ * Collects registry metadata no image needs any more: documents, layer rows and compressed layer
+ * rows (whose blobs the next collection's mark then no longer keeps) that the current
  * manifests of {@code registry_images} (the last answer to each name's {@code latest}) do not
  * name, and that no resolution has used since the cutoff. Runs inside the store's garbage
  * collection (same lease, same grace period).
@@ -32,8 +33,11 @@ final class RegistryGc implements MetadataSweep {
           .map(rows -> rows.stream().map(r -> r.string("digest")).filter(d -> !live.contains(d)).toList());
       Future<List<String>> layers = db.query("SELECT layer_key, digest FROM registry_layers WHERE used_at < ?", cutoff)
           .map(rows -> rows.stream().filter(r -> !live.contains(r.string("digest"))).map(r -> r.string("layer_key")).toList());
-      return Future.all(docs, layers).compose(v -> {
-        long n = docs.result().size() + layers.result().size();
+      Future<List<Object[]>> compressed = db.query("SELECT layer_key, compression, digest FROM registry_compressed_layers WHERE used_at < ?", cutoff)
+          .map(rows -> rows.stream().filter(r -> !live.contains(r.string("digest")))
+              .map(r -> new Object[] {r.string("layer_key"), r.string("compression"), cutoff}).toList());
+      return Future.all(docs, layers, compressed).compose(v -> {
+        long n = docs.result().size() + layers.result().size() + compressed.result().size();
         if (dryRun || n == 0) {
           return Future.succeededFuture(n);
         }
@@ -44,6 +48,8 @@ final class RegistryGc implements MetadataSweep {
         // the cutoff again: a resolution that used a row since the SELECT keeps it
         return db.batch("DELETE FROM registry_documents WHERE digest = ? AND used_at < ?", docRows)
             .compose(x -> db.batch("DELETE FROM registry_layers WHERE layer_key = ? AND used_at < ?", layerRows))
+            .compose(x -> db.batch("DELETE FROM registry_compressed_layers WHERE layer_key = ? AND compression = ? AND used_at < ?",
+                compressed.result()))
             .map(n);
       });
     });

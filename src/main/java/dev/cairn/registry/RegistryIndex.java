@@ -1,5 +1,6 @@
 package dev.cairn.registry;
 
+import dev.cairn.castore.B3Digest;
 import dev.cairn.db.Database;
 import dev.cairn.db.Row;
 import dev.cairn.nix.StorePath;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The registry's metadata (tables of V019): store layers by key and digest, small documents
+ * The registry's metadata (tables of V019 and V022): store layers by key and digest, small documents
  * (manifests, configs, customisation layers) by digest, and the images resolved so far.
  */
 final class RegistryIndex {
@@ -20,6 +21,9 @@ final class RegistryIndex {
       paths = List.copyOf(paths);
     }
   }
+
+  /** A compressed rendering of a store layer, kept as the castore blob {@code blob}. */
+  record CompressedLayer(String key, LayerCompression compression, OciDigest digest, long size, B3Digest blob) {}
 
   /** A document served from memory by digest. */
   record Document(OciDigest digest, String mediaType, byte[] content) {
@@ -47,6 +51,30 @@ final class RegistryIndex {
     String paths = String.join("\n", layer.paths().stream().map(StorePath::fullPath).toList());
     return db.update("INSERT INTO registry_layers (layer_key, digest, size, store_paths, used_at) VALUES (?, ?, ?, ?, ?)"
         + " ON CONFLICT (layer_key) DO NOTHING", layer.key(), layer.digest().text(), layer.size(), paths, System.currentTimeMillis()).mapEmpty();
+  }
+
+  Future<Optional<CompressedLayer>> compressed(String key, LayerCompression compression) {
+    return db.queryOne("SELECT layer_key, compression, digest, size, blob FROM registry_compressed_layers WHERE layer_key = ? AND compression = ?",
+        key, compression.label()).map(r -> r.map(RegistryIndex::compressedLayer));
+  }
+
+  Future<Optional<CompressedLayer>> compressedByDigest(OciDigest digest) {
+    return db.queryOne("SELECT layer_key, compression, digest, size, blob FROM registry_compressed_layers WHERE digest = ?"
+        + " ORDER BY layer_key, compression LIMIT 1", digest.text()).map(r -> r.map(RegistryIndex::compressedLayer));
+  }
+
+  Future<Void> putCompressed(CompressedLayer layer) {
+    return db.update("INSERT INTO registry_compressed_layers (layer_key, compression, digest, size, blob, used_at) VALUES (?, ?, ?, ?, ?, ?)"
+        + " ON CONFLICT (layer_key, compression) DO NOTHING", layer.key(), layer.compression().label(), layer.digest().text(), layer.size(),
+        layer.blob().bytes(), System.currentTimeMillis()).mapEmpty();
+  }
+
+  /** Marks compressed layers as used now (see {@link #touchLayers}). */
+  Future<Void> touchCompressed(List<String> keys, LayerCompression compression) {
+    long now = System.currentTimeMillis();
+    List<Object[]> rows = new ArrayList<>();
+    keys.forEach(k -> rows.add(new Object[] {now, k, compression.label()}));
+    return db.batch("UPDATE registry_compressed_layers SET used_at = ? WHERE layer_key = ? AND compression = ?", rows);
   }
 
   /** Marks layers as used now, so that a collection running meanwhile keeps them. */
@@ -90,6 +118,11 @@ final class RegistryIndex {
 
   private static byte[] utf8(String s) {
     return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static CompressedLayer compressedLayer(Row r) {
+    return new CompressedLayer(r.string("layer_key"), LayerCompression.valueOf(r.string("compression").toUpperCase(java.util.Locale.ROOT)),
+        new OciDigest(r.string("digest")), r.getLong("size"), B3Digest.of(r.bytes("blob")));
   }
 
   private static StoredLayer layer(Row r) {

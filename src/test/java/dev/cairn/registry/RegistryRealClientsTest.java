@@ -61,6 +61,75 @@ class RegistryRealClientsTest {
   }
 
   @Test
+  void aNonrootNameRunsAsTheNobodyOfItsPasswd() throws Exception {
+    try (TestServer server = TestServer.start(Dialect.SQLITE)) {
+      fixture.load(server);
+      Path bundle = copyAndUnpack(server, "busybox/nonroot", "nonroot").resolve("bundle");
+      JsonObject user = new JsonObject(Files.readString(bundle.resolve("config.json"))).getJsonObject("process").getJsonObject("user");
+      String nobody = Files.readAllLines(bundle.resolve("rootfs/etc/passwd")).stream().filter(l -> l.startsWith("nobody:")).findFirst().orElseThrow();
+      String[] fields = nobody.split(":");
+      assertEquals(Integer.parseInt(fields[2]), user.getInteger("uid"), user.encode());
+      assertEquals(Integer.parseInt(fields[3]), user.getInteger("gid"), user.encode());
+      assertTrue(user.getInteger("uid") != 0);
+    }
+  }
+
+  @Test
+  void gzipLayersAreMadeOnceKeptAndServedWithRanges() throws Exception {
+    try (TestServer server = TestServer.start(Dialect.SQLITE, Map.of("CAIRN_REGISTRY_LAYER_COMPRESSION", "gzip"))) {
+      fixture.load(server);
+      Path oci = copyAndUnpack(server, "busybox/top", "gzip");
+      Path bundle = oci.resolve("bundle");
+      assertTrue(Files.isSymbolicLink(bundle.resolve("rootfs/bin/sh")));
+      assertEquals(fixture.dep, Files.readString(bundle.resolve("rootfs" + fixture.top)).strip());
+
+      // diff_ids are the digests of the uncompressed tars, layer digests those of the gzip bytes
+      JsonObject index = new JsonObject(Files.readString(oci.resolve("index.json")));
+      JsonObject manifest = new JsonObject(Files.readString(blob(oci, index.getJsonArray("manifests").getJsonObject(0).getString("digest"))));
+      JsonObject config = new JsonObject(Files.readString(blob(oci, manifest.getJsonObject("config").getString("digest"))));
+      JsonArray layers = manifest.getJsonArray("layers");
+      JsonArray diffIds = config.getJsonObject("rootfs").getJsonArray("diff_ids");
+      assertEquals(3, layers.size());
+      for (int i = 0; i < layers.size(); i++) {
+        JsonObject layer = layers.getJsonObject(i);
+        assertEquals(ImageDocuments.OCI_LAYER + "+gzip", layer.getString("mediaType"));
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(blob(oci, layer.getString("digest"))))) {
+          assertEquals(diffIds.getString(i), "sha256:" + java.util.HexFormat.of().formatHex(
+              java.security.MessageDigest.getInstance("SHA-256").digest(in.readAllBytes())));
+        }
+      }
+
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      String v2 = server.baseUrl() + "/v2/busybox/top/";
+      JsonObject docker = new JsonObject(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(v2 + "manifests/latest"))
+          .header("Accept", ImageDocuments.DOCKER_MANIFEST).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+      docker.getJsonArray("layers").forEach(l -> assertEquals(ImageDocuments.DOCKER_LAYER + ".gzip", ((JsonObject) l).getString("mediaType")));
+
+      // the biggest layer (busybox) is a kept blob: a Range resumes it with the right bytes
+      JsonObject big = layers.stream().map(JsonObject.class::cast).max(java.util.Comparator.comparingLong(l -> l.getLong("size"))).orElseThrow();
+      byte[] whole = Files.readAllBytes(blob(oci, big.getString("digest")));
+      var ranged = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(v2 + "blobs/" + big.getString("digest")))
+          .header("Range", "bytes=1000-").build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(206, ranged.statusCode());
+      assertEquals("bytes 1000-" + (whole.length - 1) + "/" + whole.length, ranged.headers().firstValue("Content-Range").orElseThrow());
+      assertTrue(java.util.Arrays.equals(java.util.Arrays.copyOfRange(whole, 1000, whole.length), ranged.body()));
+    }
+  }
+
+  /** skopeo copies {@code name:latest} into the OCI layout {@code tmp/dir}; umoci unpacks it into its {@code bundle}. */
+  private static Path copyAndUnpack(TestServer server, String name, String dir) throws Exception {
+    Path oci = tmp.resolve(dir);
+    RegistryFixture.run("skopeo", "copy", "--src-tls-verify=false", "docker://127.0.0.1:" + server.port() + "/" + name + ":latest",
+        "oci:" + oci + ":latest");
+    RegistryFixture.run("umoci", "unpack", "--image", oci + ":latest", oci.resolve("bundle").toString());
+    return oci;
+  }
+
+  private static Path blob(Path oci, String digest) {
+    return oci.resolve("blobs/sha256/" + digest.substring("sha256:".length()));
+  }
+
+  @Test
   void sameManifestDigestOnBothDialectsAndAfterARestart() throws Exception {
     String sqlite = manifestDigest(Dialect.SQLITE);
     assertEquals(sqlite, manifestDigest(Dialect.POSTGRESQL));

@@ -35,6 +35,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The pull checks of WIRE.md §5 with a plain HTTP client: headers and exact lengths on GET and
@@ -187,6 +189,7 @@ class RegistryWireTest {
     assertError(send("GET", base + "busybox/manifests/nosuchtag"), 404, "MANIFEST_UNKNOWN");
     assertError(send("GET", base + "busybox/manifests/bad!tag"), 400, "TAG_INVALID");
     assertError(send("GET", base + "BusyBox/manifests/latest"), 400, "NAME_INVALID");
+    assertError(send("GET", base + "nonroot/manifests/latest"), 400, "NAME_INVALID");
     assertError(send("GET", base + "busybox/nothing/here"), 404, "UNSUPPORTED");
     assertError(send("PUT", base + "busybox/manifests/latest"), 405, "UNSUPPORTED");
     HttpResponse<byte[]> unknown = send("GET", base + "nosuchpkg/busybox/alsomissing/manifests/latest");
@@ -213,6 +216,18 @@ class RegistryWireTest {
       digests.add(sha256(r.body()));
     }
     assertEquals(1, digests.size());
+    // the metric counts resolutions: one more sequential pull is exactly one more
+    long before = resolutions();
+    assertEquals(200, send("GET", base + "top/dep/busybox/manifests/latest").statusCode());
+    assertEquals(before + 1, resolutions());
+  }
+
+  /** {@code cairn_registry_resolutions_total} from /metrics. */
+  private static long resolutions() throws Exception {
+    String metrics = new String(send("GET", server.baseUrl() + "/metrics").body(), StandardCharsets.UTF_8);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^cairn_registry_resolutions_total(?:\\{[^}]*})? ([0-9.E]+)$").matcher(metrics);
+    assertTrue(m.find(), metrics);
+    return (long) Double.parseDouble(m.group(1));
   }
 
   @Test
@@ -261,8 +276,32 @@ class RegistryWireTest {
   }
 
   @Test
-  void aCollectionRemovesManifestsNoImageNamesAnyMore() throws Exception {
-    try (TestServer own = TestServer.start(Dialect.SQLITE)) {
+  void zstdLayersDecompressToTheirDiffIds() throws Exception {
+    try (TestServer own = TestServer.start(Dialect.SQLITE, java.util.Map.of("CAIRN_REGISTRY_LAYER_COMPRESSION", "zstd"))) {
+      fixture.load(own);
+      String v2 = own.baseUrl() + "/v2/busybox/top/";
+      JsonObject manifest = json(send("GET", v2 + "manifests/latest", "Accept", OCI));
+      JsonArray diffIds = json(send("GET", v2 + "blobs/" + manifest.getJsonObject("config").getString("digest"))).getJsonObject("rootfs")
+          .getJsonArray("diff_ids");
+      JsonArray layers = manifest.getJsonArray("layers");
+      assertEquals(diffIds.size(), layers.size());
+      for (int i = 0; i < layers.size(); i++) {
+        JsonObject layer = layers.getJsonObject(i);
+        assertEquals(ImageDocuments.OCI_LAYER + "+zstd", layer.getString("mediaType"));
+        byte[] bytes = send("GET", v2 + "blobs/" + layer.getString("digest")).body();
+        assertEquals(layer.getString("digest"), sha256(bytes));
+        assertEquals(layer.getLong("size"), bytes.length);
+        try (var in = new com.github.luben.zstd.ZstdInputStream(new java.io.ByteArrayInputStream(bytes))) {
+          assertEquals(diffIds.getString(i), sha256(in.readAllBytes()));
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"none", "gzip"})
+  void aCollectionRemovesManifestsNoImageNamesAnyMore(String compression) throws Exception {
+    try (TestServer own = TestServer.start(Dialect.SQLITE, java.util.Map.of("CAIRN_REGISTRY_LAYER_COMPRESSION", compression))) {
       fixture.load(own);
       String v2 = own.baseUrl() + "/v2/";
       HttpResponse<byte[]> before = send("GET", v2 + "busybox/manifests/latest");
@@ -270,10 +309,10 @@ class RegistryWireTest {
       String oldConfig = json(before).getJsonObject("config").getString("digest");
 
       // a newer path of the same package: latest moves to it
-      Path newer = Files.createDirectories(tmp.resolve("newer/busybox/bin"));
+      Path newer = Files.createDirectories(tmp.resolve("newer-" + compression + "/busybox/bin"));
       Files.copy(Path.of("/bin/busybox"), newer.resolve("busybox"));
       Files.writeString(newer.resolve("version"), "2\n");
-      String path = fixture.nix.add(tmp.resolve("newer/busybox"));
+      String path = fixture.nix.add(tmp.resolve("newer-" + compression + "/busybox"));
       Path netrc = tmp.resolve("newer.netrc");
       Files.writeString(netrc, "machine 127.0.0.1 login x password " + own.createUser("pusher2", dev.cairn.users.Role.WRITER) + "\n");
       fixture.nix.ok("nix", "copy", "--from", fixture.nix.store(), "--to", own.baseUrl() + "?compression=none", "--option", "netrc-file",
@@ -283,9 +322,20 @@ class RegistryWireTest {
       assertNotEquals(old, current);
       assertEquals(200, send("GET", v2 + "busybox/manifests/" + old).statusCode(), "kept until a collection");
 
-      dev.cairn.store.gc.GcReport report = await(dev.cairn.store.gc.GarbageCollector.of(own.server().db(), own.server().store(),
-          dev.cairn.server.Capabilities.metadataSweeps(own.server().db())).run(new dev.cairn.store.gc.GcOptions(java.time.Duration.ZERO, false)));
+      java.util.Set<String> oldLayers = new java.util.HashSet<>();
+      json(before).getJsonArray("layers").forEach(l -> oldLayers.add(((JsonObject) l).getString("digest")));
+      json(after).getJsonArray("layers").forEach(l -> oldLayers.remove(((JsonObject) l).getString("digest")));
+      assertTrue(!oldLayers.isEmpty());
+
+      dev.cairn.store.gc.GarbageCollector gc = dev.cairn.store.gc.GarbageCollector.of(own.server().db(), own.server().store(),
+          dev.cairn.server.Capabilities.metadataSweeps(own.server().db()));
+      dev.cairn.store.gc.GcReport report = await(gc.run(new dev.cairn.store.gc.GcOptions(java.time.Duration.ZERO, false)));
       assertTrue(report.metadataRows() >= 3, report.summary());
+      // a second collection frees what the first one's sweeps left unreferenced (compressed layer blobs)
+      await(gc.run(new dev.cairn.store.gc.GcOptions(java.time.Duration.ZERO, false)));
+      for (String gone : oldLayers) {
+        assertError(send("GET", v2 + "busybox/blobs/" + gone), 404, "BLOB_UNKNOWN");
+      }
       assertError(send("GET", v2 + "busybox/manifests/" + old), 404, "MANIFEST_UNKNOWN");
       assertError(send("GET", v2 + "busybox/blobs/" + oldConfig), 404, "BLOB_UNKNOWN");
       assertEquals(200, send("GET", v2 + "busybox/manifests/" + current).statusCode());

@@ -17,7 +17,8 @@ import java.util.List;
  * The mark phase: every directory and blob reachable from a root. Roots are the root node of
  * every PathInfo, the content of every reference a PathInfo holds by content (so a path's
  * closure stays whole while the path exists, even when a referenced PathInfo is deleted), and
- * every pin, and the blob of every build log the binary cache keeps ({@code cache_build_logs}).
+ * every pin, the blob of every build log the binary cache keeps ({@code cache_build_logs}) and
+ * of every compressed registry layer ({@code registry_compressed_layers}).
  * Roots are read in pages and their trees walked level by level, one query per
  * {@link InList#MAX} directories; a directory already marked is not walked again, so subtrees
  * shared by many paths cost one visit.
@@ -41,6 +42,7 @@ final class Marker {
         .compose(v -> referenceRoots(marks, new byte[0], -1))
         .compose(v -> pinRoots(marks, ""))
         .compose(v -> buildLogRoots(marks, ""))
+        .compose(v -> compressedLayerRoots(marks, "", ""))
         .map(marks);
   }
 
@@ -79,6 +81,22 @@ final class Marker {
         .compose(rows -> {
           rows.forEach(r -> marks.blobs().add(B3Digest.of(r.bytes("blob"))));
           return rows.size() < InList.MAX ? Future.succeededFuture() : buildLogRoots(marks, rows.get(rows.size() - 1).string("drv"));
+        });
+  }
+
+  /** Compressed registry layers (V022): blobs, nothing below them; the row's sweep frees them. */
+  private Future<Void> compressedLayerRoots(Marks marks, String afterKey, String afterCompression) {
+    return checkpoint.check()
+        .compose(v -> db.query("SELECT layer_key, compression, blob FROM registry_compressed_layers"
+            + " WHERE layer_key > ? OR (layer_key = ? AND compression > ?) ORDER BY layer_key, compression LIMIT ?",
+            afterKey, afterKey, afterCompression, InList.MAX))
+        .compose(rows -> {
+          rows.forEach(r -> marks.blobs().add(B3Digest.of(r.bytes("blob"))));
+          if (rows.size() < InList.MAX) {
+            return Future.succeededFuture();
+          }
+          Row last = rows.get(rows.size() - 1);
+          return compressedLayerRoots(marks, last.string("layer_key"), last.string("compression"));
         });
   }
 
