@@ -503,29 +503,6 @@ public final class AttestationService {
     return new OutputVotes(db).of(path, includeRevoked);
   }
 
-  /** The signature of a verified attestation (whose key name says which key made it); null for the others. */
-  static final String VERIFIED_SIG = "CASE WHEN a.sig_status = 'verified' THEN a.output_sig END AS sig";
-
-  /** Keeps the builder's latest attestation (highest id) in {@code latest}, if the builder votes. */
-  static void latest(Map<Long, Electorate.Ballot> latest, Row r, Electorate electorate, boolean includeRevoked) {
-    long userId = r.getLong("user_id");
-    if (!electorate.votes(userId, includeRevoked)) {
-      return;
-    }
-    long aid = r.getLong("id");
-    Electorate.Ballot held = latest.get(userId);
-    if (held == null || held.attestationId() < aid) {
-      latest.put(userId, new Electorate.Ballot(aid, new Vote(userId, electorate.name(userId), r.string("output_hash"),
-          SigStatus.ofDb(r.string("sig_status")), r.getLong("created_at")), Electorate.keyName(r.string("sig"))));
-    }
-  }
-
-  static List<Electorate.Ballot> inOrder(Collection<Electorate.Ballot> ballots) {
-    List<Electorate.Ballot> out = new ArrayList<>(ballots);
-    out.sort((x, y) -> Long.compare(x.attestationId(), y.attestationId()));
-    return out;
-  }
-
   // ---- reports ----
 
   public record ReportVersion(long id, String name, int version, String sbom, Optional<String> rootRef, long createdAt) {}
@@ -664,7 +641,7 @@ public final class AttestationService {
    */
   public Future<List<PathStatus>> statuses(long versionId, boolean includeRevoked) {
     Future<List<ReportPath>> paths = versionPaths(versionId);
-    Future<List<Row>> votes = db.query("SELECT a.id, a.output_id, a.user_id, a.output_hash, a.sig_status, a.created_at, " + VERIFIED_SIG
+    Future<List<Row>> votes = db.query("SELECT a.id, a.output_id, a.user_id, a.output_hash, a.sig_status, a.created_at, " + LatestVotes.VERIFIED_SIG
         + " FROM report_paths rp JOIN attestations a ON a.output_id = rp.output_id WHERE rp.version_id = ?", versionId);
     Future<Electorate> electorate = Electorate.load(db);
     return Future.all(paths, votes, electorate)
@@ -714,22 +691,13 @@ public final class AttestationService {
   }
 
   private static List<PathStatus> group(List<ReportPath> paths, List<Row> voteRows, Electorate electorate, boolean includeRevoked) {
-    // output id -> user id -> the builder's latest ballot
-    Map<Long, Map<Long, Electorate.Ballot>> latest = new HashMap<>(paths.size() * 2);
+    LatestVotes<Long> latest = new LatestVotes<>(electorate, includeRevoked, paths.size());
     for (Row r : voteRows) {
-      latest(latest.computeIfAbsent(r.getLong("output_id"), k -> new HashMap<>(4)), r, electorate, includeRevoked);
+      latest.add(r.getLong("output_id"), r);
     }
     List<PathStatus> out = new ArrayList<>(paths.size());
     for (ReportPath p : paths) {
-      Map<Long, Electorate.Ballot> byUser = latest.get(p.outputId());
-      List<Vote> v;
-      if (byUser == null || byUser.isEmpty()) {
-        v = List.of();
-      } else if (byUser.size() == 1) {
-        v = List.of(byUser.values().iterator().next().vote());
-      } else {
-        v = electorate.tally(inOrder(byUser.values()));
-      }
+      List<Vote> v = latest.tally(p.outputId());
       out.add(new PathStatus(p.ref(), p.path(), p.drvPath(), p.output(), v));
     }
     return out;
