@@ -36,12 +36,14 @@ final class AttestRoutes {
   private static final int PAGE = 1000;
 
   private final AttestationService service;
+  private final LinkPatterns links;
   private final UserService users;
   private final InputLimits limits;
   private final Writes writes;
 
-  AttestRoutes(AttestationService service, UserService users, InputLimits limits, Writes writes) {
+  AttestRoutes(AttestationService service, LinkPatterns links, UserService users, InputLimits limits, Writes writes) {
     this.service = service;
+    this.links = links;
     this.users = users;
     this.limits = limits;
     this.writes = writes;
@@ -285,7 +287,7 @@ final class AttestRoutes {
         return;
       }
       boolean html = accept.contains("text/html");
-      Future.all(service.statuses(r.id()), service.edges(r.id()), html ? service.linkPatterns() : Future.succeededFuture(List.of()))
+      Future.all(service.statuses(r.id()), service.edges(r.id()), html ? links.all() : Future.succeededFuture(List.of()))
           .compose(all -> {
             List<PathStatus> paths = all.resultAt(0);
             List<ReportDefinition.Edge> edges = all.resultAt(1);
@@ -343,7 +345,7 @@ final class AttestRoutes {
   }
 
   private void linkPatterns(RoutingContext rc) {
-    service.linkPatterns().onSuccess(list -> {
+    links.all().onSuccess(list -> {
       JsonArray out = new JsonArray();
       list.forEach(p -> out.add(new JsonObject().put("pattern", p.pattern()).put("link", p.link())));
       json(rc, out);
@@ -358,7 +360,7 @@ final class AttestRoutes {
       HttpErrors.answer(rc, e);
       return;
     }
-    service.addLinkPattern(pattern).onSuccess(v -> json(rc, "OK")).onFailure(e -> fail(rc, e));
+    links.add(pattern).onSuccess(v -> json(rc, "OK")).onFailure(e -> fail(rc, e));
   }
 
   /** {@code ?pattern=} (and optionally {@code &link=}): removes that link pattern; 404 when there was none. */
@@ -377,7 +379,7 @@ final class AttestRoutes {
       HttpErrors.answer(rc, e);
       return;
     }
-    service.deleteLinkPattern(pattern, link).onSuccess(n -> {
+    links.delete(pattern, link).onSuccess(n -> {
           if (n == 0) {
             detail(rc, 404, "pattern: no such link pattern");
           } else {

@@ -729,28 +729,4 @@ public final class AttestationService {
     return dev.cairn.db.InLists.query(db, "SELECT DISTINCT o.path FROM attestations a JOIN outputs o ON o.id = a.output_id WHERE a.user_id = " + userId
         + " AND o.path IN ", params).map(rows -> rows.stream().map(r -> r.string("path")).collect(Collectors.toSet()));
   }
-
-  // ---- link patterns ----
-
-  /** At most this many link patterns: each is matched against every disagreeing path on a render. */
-  static final int MAX_LINK_PATTERNS = 256;
-
-  public Future<List<LinkPattern>> linkPatterns() {
-    return db.query("SELECT pattern, link FROM link_patterns ORDER BY id")
-        .map(rows -> rows.stream().map(r -> new LinkPattern(r.string("pattern"), r.string("link"))).toList());
-  }
-
-  public Future<Void> addLinkPattern(LinkPattern p) {
-    return db.transaction(tx -> tx.queryOne("SELECT COUNT(*) AS n FROM link_patterns")
-        .compose(n -> n.orElseThrow().getLong("n") >= MAX_LINK_PATTERNS
-            ? Future.failedFuture(ValidationException.of("pattern: at most " + MAX_LINK_PATTERNS + " link patterns; delete one first"))
-            : tx.update("INSERT INTO link_patterns (pattern, link) VALUES (?, ?) ON CONFLICT (pattern, link) DO NOTHING", p.pattern(), p.link()))
-        .mapEmpty());
-  }
-
-  /** Deletes the pattern's rows (only the one with {@code link} when given); returns how many. */
-  public Future<Long> deleteLinkPattern(String pattern, Optional<String> link) {
-    return link.isPresent() ? db.update("DELETE FROM link_patterns WHERE pattern = ? AND link = ?", pattern, link.get())
-        : db.update("DELETE FROM link_patterns WHERE pattern = ?", pattern);
-  }
 }
