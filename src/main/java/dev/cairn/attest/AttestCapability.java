@@ -15,10 +15,11 @@ public final class AttestCapability implements Capability {
     InputLimits limits = InputLimits.of(ctx.config());
     AttestationService service = new AttestationService(ctx.db(), ctx.blocking(), limits);
     LinkPatterns links = new LinkPatterns(ctx.db());
-    this.lila = new AttestRoutes(service, links, ctx.users(), limits, ctx.writes());
+    OutputVotes votes = new OutputVotes(ctx.db());
+    this.lila = new AttestRoutes(service, new AttestationReads(ctx.db()), links, ctx.users(), limits, ctx.writes());
     long challengeTtl = ctx.config().longValue("attest.key_challenge_ttl_seconds", 10, 86_400) * 1000;
-    this.v1 = new AttestApiV1(service, lila, new KeyRegistry(ctx.db(), challengeTtl), limits, ctx.writes());
-    this.jobsets = new JobsetRoutes(new JobsetService(ctx.db(), service), service, links, lila, v1, limits, ctx.writes());
+    this.v1 = new AttestApiV1(service, votes, lila, new KeyRegistry(ctx.db(), challengeTtl), limits, ctx.writes());
+    this.jobsets = new JobsetRoutes(new JobsetService(ctx.db(), service), service, links, votes, lila, v1, limits, ctx.writes());
   }
 
   public static Future<Capability> create(ServerContext ctx) {

@@ -34,15 +34,17 @@ final class JobsetRoutes {
   private final JobsetService jobsets;
   private final AttestationService service;
   private final LinkPatterns links;
+  private final OutputVotes votes;
   private final AttestRoutes lila;
   private final AttestApiV1 v1;
   private final InputLimits limits;
   private final Writes writes;
 
-  JobsetRoutes(JobsetService jobsets, AttestationService service, LinkPatterns links, AttestRoutes lila, AttestApiV1 v1, InputLimits limits, Writes writes) {
+  JobsetRoutes(JobsetService jobsets, AttestationService service, LinkPatterns links, OutputVotes votes, AttestRoutes lila, AttestApiV1 v1, InputLimits limits, Writes writes) {
     this.jobsets = jobsets;
     this.service = service;
     this.links = links;
+    this.votes = votes;
     this.lila = lila;
     this.v1 = v1;
     this.limits = limits;
@@ -526,7 +528,7 @@ final class JobsetRoutes {
       HttpErrors.answer(rc, e);
       return;
     }
-    service.votes(path, false).onSuccess(votes -> html(rc,
+    votes.of(path, false).onSuccess(votes -> html(rc,
             JobsetViews.output(new PathStatus(path.baseName(), path, Optional.empty(), Optional.empty(), votes))))
         .onFailure(e -> AttestRoutes.fail(rc, e));
   }
