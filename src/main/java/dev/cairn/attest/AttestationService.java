@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -31,17 +30,12 @@ import java.util.stream.Collectors;
  * POST whose derivation and outputs are known costs one transaction with one batch insert.
  */
 public final class AttestationService {
-  /** IN-lists are chunked to stay far below SQLite's and PostgreSQL's parameter limits. */
-  private static final int IN_CHUNK = 500;
-  private static final int CACHE_LIMIT = 200_000;
-
   private final Database db;
   private final WorkerExecutor workers;
   private static final int VERSION_CACHE_PATHS = 500_000;
   private final Map<Long, List<ReportPath>> versionCache = new LinkedHashMap<>(16, 0.75f, true);
   private long cachedPaths;
-  private final Map<String, Long> derivationIds = new ConcurrentHashMap<>();
-  private final Map<String, Long> outputIds = new ConcurrentHashMap<>();
+  private final RowIds ids;
 
   private final GroupCommit<Prepared> groupCommit;
   private final StagedBatch staged;
@@ -57,6 +51,7 @@ public final class AttestationService {
     this.db = db;
     this.workers = workers;
     this.limits = limits;
+    this.ids = new RowIds(db);
     // Two writes in flight keep PostgreSQL's pool busy; SQLite serialises them anyway.
     this.groupCommit = new GroupCommit<>(this::write, Prepared::rowCount, Math.max(5_000, limits.batchTransactionRows()), 2);
     this.staged = new StagedBatch(db, limits.batchTransactionRows());
@@ -154,15 +149,15 @@ public final class AttestationService {
       }
     }
     // Independent autocommit statements on two tables: run side by side on two connections.
-    Future<Map<String, Long>> drvIdsF = idsPg(db, "derivations", "ident", derivationIds, drvKeys, now);
-    Future<Map<String, Long>> outIdsF = idsPg(db, "outputs", "path", outputIds, pathKeys, now);
+    Future<Map<String, Long>> drvIdsF = ids.derivations(db, drvKeys, now);
+    Future<Map<String, Long>> outIdsF = ids.outputs(db, pathKeys, now);
     return Future.all(drvIdsF, outIdsF)
         .compose(both -> {
           Rows rows = rows(batch, drvIdsF.result(), outIdsF.result());
           if (rows.counted().isEmpty() && rows.placeholders().isEmpty()) {
             return insertPg(db, rows.plain(), false, now);
           }
-          return db.transaction(tx -> markPlaceholders(tx, rows.placeholders())
+          return db.transaction(tx -> RowIds.markPlaceholders(tx, rows.placeholders())
               .compose(v -> insertPg(tx, rows.plain(), false, now))
               .compose(v -> insertPg(tx, rows.counted(), true, now)));
         });
@@ -220,69 +215,6 @@ public final class AttestationService {
     return new Rows(plain, new ArrayList<>(counted.values()), placeholders);
   }
 
-  /** Records placeholder outputs (path → digest) as not store paths, once. */
-  static Future<Void> markPlaceholders(Sql sql, Map<String, String> placeholders) {
-    if (placeholders.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    List<Object[]> rows = new ArrayList<>();
-    placeholders.forEach((path, digest) -> rows.add(new Object[] {digest, path}));
-    return sql.batch("UPDATE outputs SET placeholder_digest = ? WHERE path = ? AND placeholder_digest IS NULL", rows).mapEmpty();
-  }
-
-  /**
-   * PostgreSQL: ids for the keys, inserting the missing ones in sorted order with {@code DO
-   * NOTHING} (two writers inserting overlapping keys cannot deadlock, and no existing row is
-   * locked, so concurrent foreign-key checks on it never wait), then selecting the ones that
-   * existed: a separate statement, so it sees rows a concurrent writer committed meanwhile.
-   */
-  private static Future<Map<String, Long>> idsPg(Sql sql, String table, String column, Map<String, Long> cache, Set<String> sortedKeys,
-                                                 long now) {
-    return idsPg(sql, table, column, cache, cache, sortedKeys, now);
-  }
-
-  /**
-   * {@code publish} receives the ids found: inside a transaction it must not be the shared
-   * cache, since another writer using an id of a row not yet committed fails its foreign-key
-   * check (and a rollback would leave a dangling id behind).
-   */
-  private static Future<Map<String, Long>> idsPg(Sql sql, String table, String column, Map<String, Long> cache, Map<String, Long> publish,
-                                                 Set<String> sortedKeys, long now) {
-    Map<String, Long> found = new HashMap<>();
-    List<String> missing = uncached(sortedKeys, cache, found);
-    if (missing.isEmpty()) {
-      return Future.succeededFuture(found);
-    }
-    boolean withTime = table.equals("derivations");
-    String insert = "INSERT INTO " + table + " (" + column + (withTime ? ", created_at" : "") + ") SELECT k" + (withTime ? ", ?::int8" : "")
-        + " FROM unnest(?::text[]) AS t(k) ORDER BY k ON CONFLICT (" + column + ") DO NOTHING RETURNING id, " + column + " AS k";
-    String[] keys = missing.toArray(new String[0]);
-    Future<List<Row>> inserted = withTime ? sql.query(insert, now, keys) : sql.query(insert, (Object) keys);
-    return inserted.compose(rows -> {
-      rows.forEach(r -> {
-        found.put(r.string("k"), r.getLong("id"));
-        remember(publish, r.string("k"), r.getLong("id"));
-      });
-      String[] existing = missing.stream().filter(k -> !found.containsKey(k)).toArray(String[]::new);
-      if (existing.length == 0) {
-        return Future.succeededFuture(found);
-      }
-      return sql.query("SELECT id, " + column + " AS k FROM " + table + " WHERE " + column + " = ANY(?::text[])", (Object) existing).map(sel -> {
-        sel.forEach(r -> {
-          found.put(r.string("k"), r.getLong("id"));
-          remember(publish, r.string("k"), r.getLong("id"));
-        });
-        return found;
-      });
-    });
-  }
-
-  private static void remember(Map<String, Long> cache, String key, long id) {
-    if (cache.size() < CACHE_LIMIT) {
-      cache.put(key, id);
-    }
-  }
-
   /** A request's attestations, checked and ready to write. */
   private record Prepared(User user, List<Entry> entries, List<SigStatus> statuses, boolean counted) {
     int rowCount() {
@@ -304,15 +236,15 @@ public final class AttestationService {
         e.outputs().forEach(o -> paths.add(o.path().fullPath()));
       }
     }
-    return ids(db, "derivations", "ident", derivationIds, drvs, now)
-        .compose(drvIds -> ids(db, "outputs", "path", outputIds, paths, now).compose(outIds -> {
+    return ids.derivations(db, drvs, now)
+        .compose(drvIds -> ids.outputs(db, paths, now).compose(outIds -> {
           Rows rows = rows(batch, drvIds, outIds);
           int n = rows.plain().size() + rows.counted().size();
           if (n <= ROWS_PER_INSERT && rows.placeholders().isEmpty() && (rows.plain().isEmpty() || rows.counted().isEmpty())) {
             return rows.plain().isEmpty() ? insertAttestations(db, rows.counted(), true, now) : insertAttestations(db, rows.plain(), false, now);
           }
           return db.transaction(tx -> {
-            Future<Void> chain = markPlaceholders(tx, rows.placeholders());
+            Future<Void> chain = RowIds.markPlaceholders(tx, rows.placeholders());
             for (boolean counted : new boolean[] {false, true}) {
               List<Object[]> all = counted ? rows.counted() : rows.plain();
               for (int from = 0; from < all.size(); from += ROWS_PER_INSERT) {
@@ -371,72 +303,6 @@ public final class AttestationService {
         + "'s key " + sig.keyName() + " over " + fingerprint);
   }
 
-  /** Puts the cached ids of {@code keys} into {@code found} and returns the keys without one, in order. */
-  private static List<String> uncached(Set<String> keys, Map<String, Long> cache, Map<String, Long> found) {
-    List<String> missing = new ArrayList<>();
-    for (String k : keys) {
-      Long id = cache.get(k);
-      if (id != null) {
-        found.put(k, id);
-      } else {
-        missing.add(k);
-      }
-    }
-    return missing;
-  }
-
-  /**
-   * Ids for the given keys, creating missing rows with one multi-row upsert; the ids never
-   * change once created, so they are cached. Rows that already existed (not RETURNed by
-   * {@code DO NOTHING}) are selected in a second statement.
-   */
-  private Future<Map<String, Long>> ids(Sql sql, String table, String column, Map<String, Long> cache, Set<String> keys, long now) {
-    Map<String, Long> found = new HashMap<>();
-    List<String> missing = uncached(keys, cache, found);
-    if (missing.isEmpty()) {
-      return Future.succeededFuture(found);
-    }
-    boolean withTime = table.equals("derivations");
-    List<Future<List<Row>>> inserted = new ArrayList<>();
-    for (int from = 0; from < missing.size(); from += IN_CHUNK) {
-      List<String> part = missing.subList(from, Math.min(missing.size(), from + IN_CHUNK));
-      StringBuilder stmt = new StringBuilder("INSERT INTO ").append(table).append(" (").append(column).append(withTime ? ", created_at" : "")
-          .append(") VALUES ");
-      List<Object> params = new ArrayList<>();
-      for (int i = 0; i < part.size(); i++) {
-        stmt.append(i == 0 ? "" : ", ").append(withTime ? "(?, ?)" : "(?)");
-        params.add(part.get(i));
-        if (withTime) {
-          params.add(now);
-        }
-      }
-      stmt.append(" ON CONFLICT (").append(column).append(") DO NOTHING RETURNING id, ").append(column).append(" AS k");
-      inserted.add(sql.query(stmt.toString(), params.toArray()));
-    }
-    return Future.all(inserted).compose(all -> {
-      for (int i = 0; i < all.size(); i++) {
-        for (Row r : all.<List<Row>>resultAt(i)) {
-          remember(found, cache, r.string("k"), r.getLong("id"));
-        }
-      }
-      List<String> existing = missing.stream().filter(k -> !found.containsKey(k)).toList();
-      if (existing.isEmpty()) {
-        return Future.succeededFuture(found);
-      }
-      return dev.cairn.db.InLists.query(sql, "SELECT id, " + column + " AS k FROM " + table + " WHERE " + column + " IN ", existing).map(rows -> {
-        rows.forEach(r -> remember(found, cache, r.string("k"), r.getLong("id")));
-        return found;
-      });
-    });
-  }
-
-  private static void remember(Map<String, Long> found, Map<String, Long> cache, String key, long id) {
-    found.put(key, id);
-    if (cache.size() < CACHE_LIMIT) {
-      cache.put(key, id);
-    }
-  }
-
   // ---- reports ----
 
   public record ReportVersion(long id, String name, int version, String sbom, Optional<String> rootRef, long createdAt) {}
@@ -485,12 +351,12 @@ public final class AttestationService {
                 return stored.compose(x -> then.apply(tx, versionId, version));
               });
         }))
-        .onSuccess(v -> pending.forEach((k, id) -> remember(outputIds, k, id)));
+        .onSuccess(v -> ids.publishOutputs(pending));
   }
 
   private Future<Void> reportPaths(Sql tx, long versionId, ReportDefinition def, long now, Map<String, Long> pending) {
     Set<String> paths = def.components().stream().map(c -> c.outPath().fullPath()).collect(Collectors.toCollection(LinkedHashSet::new));
-    return ids(tx, "outputs", "path", pending, paths, now).compose(outIds -> {
+    return ids.outputsInTransaction(tx, paths, now, pending).compose(outIds -> {
       List<Object[]> pathRows = new ArrayList<>();
       for (ReportDefinition.Component c : def.components()) {
         pathRows.add(new Object[] {versionId, c.ref(), outIds.get(c.outPath().fullPath()), c.drvPath().orElse(null), c.output().orElse(null)});
@@ -499,7 +365,7 @@ public final class AttestationService {
       for (ReportDefinition.Edge e : def.edges()) {
         edgeRows.add(new Object[] {versionId, e.parent(), e.child()});
       }
-      return markPlaceholders(tx, placeholders(def))
+      return RowIds.markPlaceholders(tx, placeholders(def))
           .compose(v -> tx.batch("INSERT INTO report_paths (version_id, ref, output_id, drv_path, output) VALUES (?, ?, ?, ?, ?)", pathRows))
           .compose(x -> tx.batch("INSERT INTO report_edges (version_id, parent_ref, child_ref) VALUES (?, ?, ?)", edgeRows));
     });
@@ -521,7 +387,7 @@ public final class AttestationService {
   private Future<Void> reportPathsPg(Sql tx, long versionId, ReportDefinition def, long now, Map<String, Long> pending) {
     Set<String> keys = new java.util.TreeSet<>();
     def.components().forEach(c -> keys.add(c.outPath().fullPath()));
-    return idsPg(tx, "outputs", "path", outputIds, pending, keys, now).compose(outIds -> {
+    return ids.outputsInTransaction(tx, keys, now, pending).compose(outIds -> {
       int n = def.components().size();
       String[] refs = new String[n];
       Long[] outs = new Long[n];
@@ -540,7 +406,7 @@ public final class AttestationService {
         parents[i] = def.edges().get(i).parent();
         children[i] = def.edges().get(i).child();
       }
-      return markPlaceholders(tx, placeholders(def))
+      return RowIds.markPlaceholders(tx, placeholders(def))
           .compose(v -> tx.update(PG_REPORT_PATHS, versionId, parents, children, versionId, refs, outs, drvPaths, outputs)).mapEmpty();
     });
   }
