@@ -23,13 +23,15 @@ import java.util.function.Predicate;
 /** Cairn's own attestation API: verdicts with filters and policies, diffs, batch ingestion, keys. */
 final class AttestApiV1 {
   private final AttestationService service;
+  private final OutputVotes votes;
   private final AttestRoutes lila;
   private final KeyRegistry keys;
   private final InputLimits limits;
   private final Writes writes;
 
-  AttestApiV1(AttestationService service, AttestRoutes lila, KeyRegistry keys, InputLimits limits, Writes writes) {
+  AttestApiV1(AttestationService service, OutputVotes votes, AttestRoutes lila, KeyRegistry keys, InputLimits limits, Writes writes) {
     this.service = service;
+    this.votes = votes;
     this.lila = lila;
     this.keys = keys;
     this.limits = limits;
@@ -397,7 +399,7 @@ final class AttestApiV1 {
       HttpErrors.answer(rc, e);
       return;
     }
-    service.votes(path, includeRevoked).onSuccess(votes -> {
+    votes.of(path, includeRevoked).onSuccess(votes -> {
       if (votes.isEmpty()) {
         AttestRoutes.detail(rc, 404, "Not found");
         return;

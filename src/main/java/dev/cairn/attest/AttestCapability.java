@@ -14,10 +14,12 @@ public final class AttestCapability implements Capability {
   private AttestCapability(ServerContext ctx) {
     InputLimits limits = InputLimits.of(ctx.config());
     AttestationService service = new AttestationService(ctx.db(), ctx.blocking(), limits);
-    this.lila = new AttestRoutes(service, ctx.users(), limits, ctx.writes());
+    LinkPatterns links = new LinkPatterns(ctx.db());
+    OutputVotes votes = new OutputVotes(ctx.db());
+    this.lila = new AttestRoutes(service, new AttestationReads(ctx.db()), links, ctx.users(), limits, ctx.writes());
     long challengeTtl = ctx.config().longValue("attest.key_challenge_ttl_seconds", 10, 86_400) * 1000;
-    this.v1 = new AttestApiV1(service, lila, new KeyRegistry(ctx.db(), challengeTtl), limits, ctx.writes());
-    this.jobsets = new JobsetRoutes(new JobsetService(ctx.db(), service), service, lila, v1, limits, ctx.writes());
+    this.v1 = new AttestApiV1(service, votes, lila, new KeyRegistry(ctx.db(), challengeTtl), limits, ctx.writes());
+    this.jobsets = new JobsetRoutes(new JobsetService(ctx.db(), service), service, links, votes, lila, v1, limits, ctx.writes());
   }
 
   public static Future<Capability> create(ServerContext ctx) {

@@ -36,12 +36,16 @@ final class AttestRoutes {
   private static final int PAGE = 1000;
 
   private final AttestationService service;
+  private final LinkPatterns links;
+  private final AttestationReads reads;
   private final UserService users;
   private final InputLimits limits;
   private final Writes writes;
 
-  AttestRoutes(AttestationService service, UserService users, InputLimits limits, Writes writes) {
+  AttestRoutes(AttestationService service, AttestationReads reads, LinkPatterns links, UserService users, InputLimits limits, Writes writes) {
     this.service = service;
+    this.links = links;
+    this.reads = reads;
     this.users = users;
     this.limits = limits;
     this.writes = writes;
@@ -92,7 +96,7 @@ final class AttestRoutes {
     return StrictJson.parse(RawBody.of(rc).getBytes(), "body");
   }
 
-  static JsonObject attestationJson(AttestationService.AttestationRow a) {
+  static JsonObject attestationJson(AttestationReads.AttestationRow a) {
     return new JsonObject().put("id", a.id()).put("output_digest", a.path().hashPart()).put("output_name", a.path().name())
         .put("output_path", a.path().fullPath()).put("user_id", a.userId()).put("drv_id", a.drvId()).put("output_hash", a.hash())
         .put("output_sig", a.sig());
@@ -138,7 +142,7 @@ final class AttestRoutes {
       return;
     }
     boolean paged = limit.isPresent() || rc.queryParams().contains("after");
-    (paged ? service.byOutput(path, after, limit.orElse(Paging.MAX_LIMIT), includeRevoked) : service.byOutput(path, includeRevoked)).onSuccess(rows -> {
+    (paged ? reads.byOutput(path, after, limit.orElse(Paging.MAX_LIMIT), includeRevoked) : reads.byOutput(path, includeRevoked)).onSuccess(rows -> {
       JsonArray out = new JsonArray();
       rows.forEach(a -> out.add(attestationJson(a)));
       json(rc, out);
@@ -157,7 +161,7 @@ final class AttestRoutes {
       return;
     }
     if (limit.isPresent()) {
-      service.derivations(after, limit.get()).onSuccess(rows -> {
+      reads.derivations(after, limit.get()).onSuccess(rows -> {
         JsonArray out = new JsonArray();
         rows.forEach(d -> out.add(new JsonObject().put("id", d.id()).put("drv_hash", d.ident())));
         json(rc, out);
@@ -170,10 +174,10 @@ final class AttestRoutes {
   }
 
   private void streamDerivations(RoutingContext rc, HttpServerResponse response, long after, boolean first) {
-    service.derivations(after, PAGE).onSuccess(rows -> {
+    reads.derivations(after, PAGE).onSuccess(rows -> {
       StringBuilder b = new StringBuilder();
       boolean f = first;
-      for (AttestationService.DerivationRow d : rows) {
+      for (AttestationReads.DerivationRow d : rows) {
         b.append(f ? "" : ",").append(new JsonObject().put("id", d.id()).put("drv_hash", d.ident()).encode());
         f = false;
       }
@@ -206,9 +210,9 @@ final class AttestRoutes {
       HttpErrors.answer(rc, e);
       return;
     }
-    service.byDerivation(drv, includeRevoked).onSuccess(rows -> {
+    reads.byDerivation(drv, includeRevoked).onSuccess(rows -> {
       if (rows.isEmpty()) {
-        service.derivationExists(drv).onSuccess(exists -> {
+        reads.derivationExists(drv).onSuccess(exists -> {
           if (exists) {
             json(rc, full ? new JsonArray() : new JsonObject());
           } else {
@@ -226,7 +230,7 @@ final class AttestRoutes {
       // Per output path, per hash: the attestations received, as lila counts them (every POST;
       // see V016's attestations.reports). Verdicts elsewhere count a builder once.
       java.util.Map<String, JsonObject> counts = new java.util.TreeMap<>();
-      for (AttestationService.AttestationRow a : rows) {
+      for (AttestationReads.AttestationRow a : rows) {
         JsonObject byHash = counts.computeIfAbsent(a.path().fullPath(), k -> new JsonObject());
         byHash.put(a.hash(), byHash.getLong(a.hash(), 0L) + a.reports());
       }
@@ -285,7 +289,7 @@ final class AttestRoutes {
         return;
       }
       boolean html = accept.contains("text/html");
-      Future.all(service.statuses(r.id()), service.edges(r.id()), html ? service.linkPatterns() : Future.succeededFuture(List.of()))
+      Future.all(service.statuses(r.id()), service.edges(r.id()), html ? links.all() : Future.succeededFuture(List.of()))
           .compose(all -> {
             List<PathStatus> paths = all.resultAt(0);
             List<ReportDefinition.Edge> edges = all.resultAt(1);
@@ -343,7 +347,7 @@ final class AttestRoutes {
   }
 
   private void linkPatterns(RoutingContext rc) {
-    service.linkPatterns().onSuccess(list -> {
+    links.all().onSuccess(list -> {
       JsonArray out = new JsonArray();
       list.forEach(p -> out.add(new JsonObject().put("pattern", p.pattern()).put("link", p.link())));
       json(rc, out);
@@ -358,7 +362,7 @@ final class AttestRoutes {
       HttpErrors.answer(rc, e);
       return;
     }
-    service.addLinkPattern(pattern).onSuccess(v -> json(rc, "OK")).onFailure(e -> fail(rc, e));
+    links.add(pattern).onSuccess(v -> json(rc, "OK")).onFailure(e -> fail(rc, e));
   }
 
   /** {@code ?pattern=} (and optionally {@code &link=}): removes that link pattern; 404 when there was none. */
@@ -377,7 +381,7 @@ final class AttestRoutes {
       HttpErrors.answer(rc, e);
       return;
     }
-    service.deleteLinkPattern(pattern, link).onSuccess(n -> {
+    links.delete(pattern, link).onSuccess(n -> {
           if (n == 0) {
             detail(rc, 404, "pattern: no such link pattern");
           } else {
@@ -428,7 +432,7 @@ final class AttestRoutes {
         detail(rc, 404, "Not found");
         return Future.succeededFuture();
       }
-      return service.signatureOf(user.get().id(), digest).onSuccess(a -> {
+      return reads.signatureOf(user.get().id(), digest).onSuccess(a -> {
         if (a.isEmpty()) {
           detail(rc, 404, "Not found");
           return;

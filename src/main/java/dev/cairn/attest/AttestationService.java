@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -31,17 +30,12 @@ import java.util.stream.Collectors;
  * POST whose derivation and outputs are known costs one transaction with one batch insert.
  */
 public final class AttestationService {
-  /** IN-lists are chunked to stay far below SQLite's and PostgreSQL's parameter limits. */
-  private static final int IN_CHUNK = 500;
-  private static final int CACHE_LIMIT = 200_000;
-
   private final Database db;
   private final WorkerExecutor workers;
   private static final int VERSION_CACHE_PATHS = 500_000;
   private final Map<Long, List<ReportPath>> versionCache = new LinkedHashMap<>(16, 0.75f, true);
   private long cachedPaths;
-  private final Map<String, Long> derivationIds = new ConcurrentHashMap<>();
-  private final Map<String, Long> outputIds = new ConcurrentHashMap<>();
+  private final RowIds ids;
 
   private final GroupCommit<Prepared> groupCommit;
   private final StagedBatch staged;
@@ -57,6 +51,7 @@ public final class AttestationService {
     this.db = db;
     this.workers = workers;
     this.limits = limits;
+    this.ids = new RowIds(db);
     // Two writes in flight keep PostgreSQL's pool busy; SQLite serialises them anyway.
     this.groupCommit = new GroupCommit<>(this::write, Prepared::rowCount, Math.max(5_000, limits.batchTransactionRows()), 2);
     this.staged = new StagedBatch(db, limits.batchTransactionRows());
@@ -154,15 +149,15 @@ public final class AttestationService {
       }
     }
     // Independent autocommit statements on two tables: run side by side on two connections.
-    Future<Map<String, Long>> drvIdsF = idsPg(db, "derivations", "ident", derivationIds, drvKeys, now);
-    Future<Map<String, Long>> outIdsF = idsPg(db, "outputs", "path", outputIds, pathKeys, now);
+    Future<Map<String, Long>> drvIdsF = ids.derivations(db, drvKeys, now);
+    Future<Map<String, Long>> outIdsF = ids.outputs(db, pathKeys, now);
     return Future.all(drvIdsF, outIdsF)
         .compose(both -> {
           Rows rows = rows(batch, drvIdsF.result(), outIdsF.result());
           if (rows.counted().isEmpty() && rows.placeholders().isEmpty()) {
             return insertPg(db, rows.plain(), false, now);
           }
-          return db.transaction(tx -> markPlaceholders(tx, rows.placeholders())
+          return db.transaction(tx -> RowIds.markPlaceholders(tx, rows.placeholders())
               .compose(v -> insertPg(tx, rows.plain(), false, now))
               .compose(v -> insertPg(tx, rows.counted(), true, now)));
         });
@@ -220,69 +215,6 @@ public final class AttestationService {
     return new Rows(plain, new ArrayList<>(counted.values()), placeholders);
   }
 
-  /** Records placeholder outputs (path → digest) as not store paths, once. */
-  static Future<Void> markPlaceholders(Sql sql, Map<String, String> placeholders) {
-    if (placeholders.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    List<Object[]> rows = new ArrayList<>();
-    placeholders.forEach((path, digest) -> rows.add(new Object[] {digest, path}));
-    return sql.batch("UPDATE outputs SET placeholder_digest = ? WHERE path = ? AND placeholder_digest IS NULL", rows).mapEmpty();
-  }
-
-  /**
-   * PostgreSQL: ids for the keys, inserting the missing ones in sorted order with {@code DO
-   * NOTHING} (two writers inserting overlapping keys cannot deadlock, and no existing row is
-   * locked, so concurrent foreign-key checks on it never wait), then selecting the ones that
-   * existed: a separate statement, so it sees rows a concurrent writer committed meanwhile.
-   */
-  private static Future<Map<String, Long>> idsPg(Sql sql, String table, String column, Map<String, Long> cache, Set<String> sortedKeys,
-                                                 long now) {
-    return idsPg(sql, table, column, cache, cache, sortedKeys, now);
-  }
-
-  /**
-   * {@code publish} receives the ids found: inside a transaction it must not be the shared
-   * cache, since another writer using an id of a row not yet committed fails its foreign-key
-   * check (and a rollback would leave a dangling id behind).
-   */
-  private static Future<Map<String, Long>> idsPg(Sql sql, String table, String column, Map<String, Long> cache, Map<String, Long> publish,
-                                                 Set<String> sortedKeys, long now) {
-    Map<String, Long> found = new HashMap<>();
-    List<String> missing = uncached(sortedKeys, cache, found);
-    if (missing.isEmpty()) {
-      return Future.succeededFuture(found);
-    }
-    boolean withTime = table.equals("derivations");
-    String insert = "INSERT INTO " + table + " (" + column + (withTime ? ", created_at" : "") + ") SELECT k" + (withTime ? ", ?::int8" : "")
-        + " FROM unnest(?::text[]) AS t(k) ORDER BY k ON CONFLICT (" + column + ") DO NOTHING RETURNING id, " + column + " AS k";
-    String[] keys = missing.toArray(new String[0]);
-    Future<List<Row>> inserted = withTime ? sql.query(insert, now, keys) : sql.query(insert, (Object) keys);
-    return inserted.compose(rows -> {
-      rows.forEach(r -> {
-        found.put(r.string("k"), r.getLong("id"));
-        remember(publish, r.string("k"), r.getLong("id"));
-      });
-      String[] existing = missing.stream().filter(k -> !found.containsKey(k)).toArray(String[]::new);
-      if (existing.length == 0) {
-        return Future.succeededFuture(found);
-      }
-      return sql.query("SELECT id, " + column + " AS k FROM " + table + " WHERE " + column + " = ANY(?::text[])", (Object) existing).map(sel -> {
-        sel.forEach(r -> {
-          found.put(r.string("k"), r.getLong("id"));
-          remember(publish, r.string("k"), r.getLong("id"));
-        });
-        return found;
-      });
-    });
-  }
-
-  private static void remember(Map<String, Long> cache, String key, long id) {
-    if (cache.size() < CACHE_LIMIT) {
-      cache.put(key, id);
-    }
-  }
-
   /** A request's attestations, checked and ready to write. */
   private record Prepared(User user, List<Entry> entries, List<SigStatus> statuses, boolean counted) {
     int rowCount() {
@@ -304,15 +236,15 @@ public final class AttestationService {
         e.outputs().forEach(o -> paths.add(o.path().fullPath()));
       }
     }
-    return ids(db, "derivations", "ident", derivationIds, drvs, now)
-        .compose(drvIds -> ids(db, "outputs", "path", outputIds, paths, now).compose(outIds -> {
+    return ids.derivations(db, drvs, now)
+        .compose(drvIds -> ids.outputs(db, paths, now).compose(outIds -> {
           Rows rows = rows(batch, drvIds, outIds);
           int n = rows.plain().size() + rows.counted().size();
           if (n <= ROWS_PER_INSERT && rows.placeholders().isEmpty() && (rows.plain().isEmpty() || rows.counted().isEmpty())) {
             return rows.plain().isEmpty() ? insertAttestations(db, rows.counted(), true, now) : insertAttestations(db, rows.plain(), false, now);
           }
           return db.transaction(tx -> {
-            Future<Void> chain = markPlaceholders(tx, rows.placeholders());
+            Future<Void> chain = RowIds.markPlaceholders(tx, rows.placeholders());
             for (boolean counted : new boolean[] {false, true}) {
               List<Object[]> all = counted ? rows.counted() : rows.plain();
               for (int from = 0; from < all.size(); from += ROWS_PER_INSERT) {
@@ -371,161 +303,6 @@ public final class AttestationService {
         + "'s key " + sig.keyName() + " over " + fingerprint);
   }
 
-  /** Puts the cached ids of {@code keys} into {@code found} and returns the keys without one, in order. */
-  private static List<String> uncached(Set<String> keys, Map<String, Long> cache, Map<String, Long> found) {
-    List<String> missing = new ArrayList<>();
-    for (String k : keys) {
-      Long id = cache.get(k);
-      if (id != null) {
-        found.put(k, id);
-      } else {
-        missing.add(k);
-      }
-    }
-    return missing;
-  }
-
-  /**
-   * Ids for the given keys, creating missing rows with one multi-row upsert; the ids never
-   * change once created, so they are cached. Rows that already existed (not RETURNed by
-   * {@code DO NOTHING}) are selected in a second statement.
-   */
-  private Future<Map<String, Long>> ids(Sql sql, String table, String column, Map<String, Long> cache, Set<String> keys, long now) {
-    Map<String, Long> found = new HashMap<>();
-    List<String> missing = uncached(keys, cache, found);
-    if (missing.isEmpty()) {
-      return Future.succeededFuture(found);
-    }
-    boolean withTime = table.equals("derivations");
-    List<Future<List<Row>>> inserted = new ArrayList<>();
-    for (int from = 0; from < missing.size(); from += IN_CHUNK) {
-      List<String> part = missing.subList(from, Math.min(missing.size(), from + IN_CHUNK));
-      StringBuilder stmt = new StringBuilder("INSERT INTO ").append(table).append(" (").append(column).append(withTime ? ", created_at" : "")
-          .append(") VALUES ");
-      List<Object> params = new ArrayList<>();
-      for (int i = 0; i < part.size(); i++) {
-        stmt.append(i == 0 ? "" : ", ").append(withTime ? "(?, ?)" : "(?)");
-        params.add(part.get(i));
-        if (withTime) {
-          params.add(now);
-        }
-      }
-      stmt.append(" ON CONFLICT (").append(column).append(") DO NOTHING RETURNING id, ").append(column).append(" AS k");
-      inserted.add(sql.query(stmt.toString(), params.toArray()));
-    }
-    return Future.all(inserted).compose(all -> {
-      for (int i = 0; i < all.size(); i++) {
-        for (Row r : all.<List<Row>>resultAt(i)) {
-          remember(found, cache, r.string("k"), r.getLong("id"));
-        }
-      }
-      List<String> existing = missing.stream().filter(k -> !found.containsKey(k)).toList();
-      if (existing.isEmpty()) {
-        return Future.succeededFuture(found);
-      }
-      return dev.cairn.db.InLists.query(sql, "SELECT id, " + column + " AS k FROM " + table + " WHERE " + column + " IN ", existing).map(rows -> {
-        rows.forEach(r -> remember(found, cache, r.string("k"), r.getLong("id")));
-        return found;
-      });
-    });
-  }
-
-  private static void remember(Map<String, Long> found, Map<String, Long> cache, String key, long id) {
-    found.put(key, id);
-    if (cache.size() < CACHE_LIMIT) {
-      cache.put(key, id);
-    }
-  }
-
-
-
-  // ---- lila reads ----
-
-  /** An attestation row as lila's API shows it. */
-  public record AttestationRow(long id, OutputPath path, long userId, String userName, long drvId, String drvIdent, String hash, String sig,
-                               Long narSize, String sigStatus, long reports, long createdAt) {}
-
-  private static final String ROW_SELECT = "SELECT a.id, o.path, a.user_id, u.name AS user_name, a.drv_id, d.ident, a.output_hash, a.output_sig,"
-      + " a.nar_size, a.sig_status, a.reports, a.created_at FROM attestations a JOIN outputs o ON o.id = a.output_id"
-      + " JOIN users u ON u.id = a.user_id JOIN derivations d ON d.id = a.drv_id ";
-
-  private static AttestationRow row(Row r) {
-    return new AttestationRow(r.getLong("id"), OutputPath.ofStored(r.string("path")), r.getLong("user_id"), r.string("user_name"),
-        r.getLong("drv_id"), r.string("ident"), r.string("output_hash"), r.string("output_sig"), r.longOrNull("nar_size"),
-        r.string("sig_status"), r.getLong("reports"), r.getLong("created_at"));
-  }
-
-  /** Revoked builders' rows stay for audit; reads show them only when asked. */
-  private static String active(boolean includeRevoked) {
-    return includeRevoked ? "" : " AND u.revoked_at IS NULL";
-  }
-
-  public Future<List<AttestationRow>> byOutput(OutputPath path, boolean includeRevoked) {
-    return db.query(ROW_SELECT + "WHERE o.path = ?" + active(includeRevoked) + " ORDER BY a.id", path.fullPath()).map(rows -> rows.stream().map(AttestationService::row).toList());
-  }
-
-  /** A page of an output's attestations in id order, after attestation id {@code after}. */
-  public Future<List<AttestationRow>> byOutput(OutputPath path, long after, int limit, boolean includeRevoked) {
-    return db.query(ROW_SELECT + "WHERE o.path = ? AND a.id > ?" + active(includeRevoked) + " ORDER BY a.id LIMIT ?", path.fullPath(), after, limit)
-        .map(rows -> rows.stream().map(AttestationService::row).toList());
-  }
-
-  public Future<List<AttestationRow>> byDerivation(DrvIdent drv, boolean includeRevoked) {
-    return db.query(ROW_SELECT + "WHERE d.ident = ?" + active(includeRevoked) + " ORDER BY a.id", drv.value()).map(rows -> rows.stream().map(AttestationService::row).toList());
-  }
-
-  public Future<Boolean> derivationExists(DrvIdent drv) {
-    return db.queryOne("SELECT id FROM derivations WHERE ident = ?", drv.value()).map(Optional::isPresent);
-  }
-
-  public record DerivationRow(long id, String ident) {}
-
-  /** A page of derivations in id order, after {@code after}. */
-  public Future<List<DerivationRow>> derivations(long after, int limit) {
-    return db.query("SELECT id, ident FROM derivations WHERE id > ? ORDER BY id LIMIT ?", after, limit)
-        .map(rows -> rows.stream().map(r -> new DerivationRow(r.getLong("id"), r.string("ident"))).toList());
-  }
-
-  /**
-   * The user's attestation of the output whose digest is {@code digest}, latest first: a store
-   * path's hash part, or (lila's placeholders) the digest recorded in {@code placeholder_digest}.
-   */
-  public Future<Optional<AttestationRow>> signatureOf(long userId, String digest) {
-    // The expressions match the outputs_hash_part index (V005) and outputs_placeholder_digest (V016).
-    String where = dev.cairn.nix.Nixbase32.isValid(digest, StorePath.DIGEST_SIZE) && digest.length() == StorePath.HASH_CHARS
-        ? "WHERE substr(o.path, 12, 32) = ?" : "WHERE o.placeholder_digest = ?";
-    return db.queryOne(ROW_SELECT + where + " AND a.user_id = ? ORDER BY a.id DESC LIMIT 1", digest, userId)
-        .map(r -> r.map(AttestationService::row));
-  }
-
-  /** Builders' latest votes on one output path (revoked builders' only if asked, for audit), each key counted once. */
-  public Future<List<Vote>> votes(OutputPath path, boolean includeRevoked) {
-    return new OutputVotes(db).of(path, includeRevoked);
-  }
-
-  /** The signature of a verified attestation (whose key name says which key made it); null for the others. */
-  static final String VERIFIED_SIG = "CASE WHEN a.sig_status = 'verified' THEN a.output_sig END AS sig";
-
-  /** Keeps the builder's latest attestation (highest id) in {@code latest}, if the builder votes. */
-  static void latest(Map<Long, Electorate.Ballot> latest, Row r, Electorate electorate, boolean includeRevoked) {
-    long userId = r.getLong("user_id");
-    if (!electorate.votes(userId, includeRevoked)) {
-      return;
-    }
-    long aid = r.getLong("id");
-    Electorate.Ballot held = latest.get(userId);
-    if (held == null || held.attestationId() < aid) {
-      latest.put(userId, new Electorate.Ballot(aid, new Vote(userId, electorate.name(userId), r.string("output_hash"),
-          SigStatus.ofDb(r.string("sig_status")), r.getLong("created_at")), Electorate.keyName(r.string("sig"))));
-    }
-  }
-
-  static List<Electorate.Ballot> inOrder(Collection<Electorate.Ballot> ballots) {
-    List<Electorate.Ballot> out = new ArrayList<>(ballots);
-    out.sort((x, y) -> Long.compare(x.attestationId(), y.attestationId()));
-    return out;
-  }
-
   // ---- reports ----
 
   public record ReportVersion(long id, String name, int version, String sbom, Optional<String> rootRef, long createdAt) {}
@@ -574,12 +351,12 @@ public final class AttestationService {
                 return stored.compose(x -> then.apply(tx, versionId, version));
               });
         }))
-        .onSuccess(v -> pending.forEach((k, id) -> remember(outputIds, k, id)));
+        .onSuccess(v -> ids.publishOutputs(pending));
   }
 
   private Future<Void> reportPaths(Sql tx, long versionId, ReportDefinition def, long now, Map<String, Long> pending) {
     Set<String> paths = def.components().stream().map(c -> c.outPath().fullPath()).collect(Collectors.toCollection(LinkedHashSet::new));
-    return ids(tx, "outputs", "path", pending, paths, now).compose(outIds -> {
+    return ids.outputsInTransaction(tx, paths, now, pending).compose(outIds -> {
       List<Object[]> pathRows = new ArrayList<>();
       for (ReportDefinition.Component c : def.components()) {
         pathRows.add(new Object[] {versionId, c.ref(), outIds.get(c.outPath().fullPath()), c.drvPath().orElse(null), c.output().orElse(null)});
@@ -588,7 +365,7 @@ public final class AttestationService {
       for (ReportDefinition.Edge e : def.edges()) {
         edgeRows.add(new Object[] {versionId, e.parent(), e.child()});
       }
-      return markPlaceholders(tx, placeholders(def))
+      return RowIds.markPlaceholders(tx, placeholders(def))
           .compose(v -> tx.batch("INSERT INTO report_paths (version_id, ref, output_id, drv_path, output) VALUES (?, ?, ?, ?, ?)", pathRows))
           .compose(x -> tx.batch("INSERT INTO report_edges (version_id, parent_ref, child_ref) VALUES (?, ?, ?)", edgeRows));
     });
@@ -610,7 +387,7 @@ public final class AttestationService {
   private Future<Void> reportPathsPg(Sql tx, long versionId, ReportDefinition def, long now, Map<String, Long> pending) {
     Set<String> keys = new java.util.TreeSet<>();
     def.components().forEach(c -> keys.add(c.outPath().fullPath()));
-    return idsPg(tx, "outputs", "path", outputIds, pending, keys, now).compose(outIds -> {
+    return ids.outputsInTransaction(tx, keys, now, pending).compose(outIds -> {
       int n = def.components().size();
       String[] refs = new String[n];
       Long[] outs = new Long[n];
@@ -629,7 +406,7 @@ public final class AttestationService {
         parents[i] = def.edges().get(i).parent();
         children[i] = def.edges().get(i).child();
       }
-      return markPlaceholders(tx, placeholders(def))
+      return RowIds.markPlaceholders(tx, placeholders(def))
           .compose(v -> tx.update(PG_REPORT_PATHS, versionId, parents, children, versionId, refs, outs, drvPaths, outputs)).mapEmpty();
     });
   }
@@ -664,7 +441,7 @@ public final class AttestationService {
    */
   public Future<List<PathStatus>> statuses(long versionId, boolean includeRevoked) {
     Future<List<ReportPath>> paths = versionPaths(versionId);
-    Future<List<Row>> votes = db.query("SELECT a.id, a.output_id, a.user_id, a.output_hash, a.sig_status, a.created_at, " + VERIFIED_SIG
+    Future<List<Row>> votes = db.query("SELECT a.id, a.output_id, a.user_id, a.output_hash, a.sig_status, a.created_at, " + LatestVotes.VERIFIED_SIG
         + " FROM report_paths rp JOIN attestations a ON a.output_id = rp.output_id WHERE rp.version_id = ?", versionId);
     Future<Electorate> electorate = Electorate.load(db);
     return Future.all(paths, votes, electorate)
@@ -714,22 +491,13 @@ public final class AttestationService {
   }
 
   private static List<PathStatus> group(List<ReportPath> paths, List<Row> voteRows, Electorate electorate, boolean includeRevoked) {
-    // output id -> user id -> the builder's latest ballot
-    Map<Long, Map<Long, Electorate.Ballot>> latest = new HashMap<>(paths.size() * 2);
+    LatestVotes<Long> latest = new LatestVotes<>(electorate, includeRevoked, paths.size());
     for (Row r : voteRows) {
-      latest(latest.computeIfAbsent(r.getLong("output_id"), k -> new HashMap<>(4)), r, electorate, includeRevoked);
+      latest.add(r.getLong("output_id"), r);
     }
     List<PathStatus> out = new ArrayList<>(paths.size());
     for (ReportPath p : paths) {
-      Map<Long, Electorate.Ballot> byUser = latest.get(p.outputId());
-      List<Vote> v;
-      if (byUser == null || byUser.isEmpty()) {
-        v = List.of();
-      } else if (byUser.size() == 1) {
-        v = List.of(byUser.values().iterator().next().vote());
-      } else {
-        v = electorate.tally(inOrder(byUser.values()));
-      }
+      List<Vote> v = latest.tally(p.outputId());
       out.add(new PathStatus(p.ref(), p.path(), p.drvPath(), p.output(), v));
     }
     return out;
@@ -760,29 +528,5 @@ public final class AttestationService {
     List<Object> params = new ArrayList<>(paths);
     return dev.cairn.db.InLists.query(db, "SELECT DISTINCT o.path FROM attestations a JOIN outputs o ON o.id = a.output_id WHERE a.user_id = " + userId
         + " AND o.path IN ", params).map(rows -> rows.stream().map(r -> r.string("path")).collect(Collectors.toSet()));
-  }
-
-  // ---- link patterns ----
-
-  /** At most this many link patterns: each is matched against every disagreeing path on a render. */
-  static final int MAX_LINK_PATTERNS = 256;
-
-  public Future<List<LinkPattern>> linkPatterns() {
-    return db.query("SELECT pattern, link FROM link_patterns ORDER BY id")
-        .map(rows -> rows.stream().map(r -> new LinkPattern(r.string("pattern"), r.string("link"))).toList());
-  }
-
-  public Future<Void> addLinkPattern(LinkPattern p) {
-    return db.transaction(tx -> tx.queryOne("SELECT COUNT(*) AS n FROM link_patterns")
-        .compose(n -> n.orElseThrow().getLong("n") >= MAX_LINK_PATTERNS
-            ? Future.failedFuture(ValidationException.of("pattern: at most " + MAX_LINK_PATTERNS + " link patterns; delete one first"))
-            : tx.update("INSERT INTO link_patterns (pattern, link) VALUES (?, ?) ON CONFLICT (pattern, link) DO NOTHING", p.pattern(), p.link()))
-        .mapEmpty());
-  }
-
-  /** Deletes the pattern's rows (only the one with {@code link} when given); returns how many. */
-  public Future<Long> deleteLinkPattern(String pattern, Optional<String> link) {
-    return link.isPresent() ? db.update("DELETE FROM link_patterns WHERE pattern = ? AND link = ?", pattern, link.get())
-        : db.update("DELETE FROM link_patterns WHERE pattern = ?", pattern);
   }
 }

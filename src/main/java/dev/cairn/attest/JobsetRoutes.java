@@ -33,14 +33,18 @@ final class JobsetRoutes {
 
   private final JobsetService jobsets;
   private final AttestationService service;
+  private final LinkPatterns links;
+  private final OutputVotes votes;
   private final AttestRoutes lila;
   private final AttestApiV1 v1;
   private final InputLimits limits;
   private final Writes writes;
 
-  JobsetRoutes(JobsetService jobsets, AttestationService service, AttestRoutes lila, AttestApiV1 v1, InputLimits limits, Writes writes) {
+  JobsetRoutes(JobsetService jobsets, AttestationService service, LinkPatterns links, OutputVotes votes, AttestRoutes lila, AttestApiV1 v1, InputLimits limits, Writes writes) {
     this.jobsets = jobsets;
     this.service = service;
+    this.links = links;
+    this.votes = votes;
     this.lila = lila;
     this.v1 = v1;
     this.limits = limits;
@@ -504,7 +508,7 @@ final class JobsetRoutes {
       }
       JobsetService.Evaluation e = found.get();
       return Future.all(jobsets.get(e.jobsetId()), jobsets.version(e), service.statuses(e.versionId()), service.edges(e.versionId()),
-              service.linkPatterns())
+              links.all())
           .compose(all -> {
             Optional<JobsetService.Jobset> j = all.resultAt(0);
             AttestationService.ReportVersion v = all.resultAt(1);
@@ -524,7 +528,7 @@ final class JobsetRoutes {
       HttpErrors.answer(rc, e);
       return;
     }
-    service.votes(path, false).onSuccess(votes -> html(rc,
+    votes.of(path, false).onSuccess(votes -> html(rc,
             JobsetViews.output(new PathStatus(path.baseName(), path, Optional.empty(), Optional.empty(), votes))))
         .onFailure(e -> AttestRoutes.fail(rc, e));
   }

@@ -7,7 +7,6 @@ import dev.cairn.nix.StorePath;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,21 +32,15 @@ public final class OutputVotes {
       return Future.succeededFuture(Map.of());
     }
     Future<List<Row>> rows = InLists.query(db, "SELECT a.id, a.user_id, a.output_hash, a.sig_status, a.created_at, o.path, "
-        + AttestationService.VERIFIED_SIG + " FROM attestations a JOIN outputs o ON o.id = a.output_id WHERE o.path IN ",
+        + LatestVotes.VERIFIED_SIG + " FROM attestations a JOIN outputs o ON o.id = a.output_id WHERE o.path IN ",
         paths);
     Future<Electorate> electorate = Electorate.load(db);
     return Future.all(rows, electorate).map(x -> {
-      Map<String, Map<Long, Electorate.Ballot>> latest = new HashMap<>();
+      LatestVotes<String> latest = new LatestVotes<>(electorate.result(), includeRevoked, paths.size());
       for (Row r : rows.result()) {
-        AttestationService.latest(latest.computeIfAbsent(r.string("path"), k -> new HashMap<>()), r, electorate.result(), includeRevoked);
+        latest.add(r.string("path"), r);
       }
-      Map<String, List<Vote>> out = new HashMap<>();
-      latest.forEach((path, ballots) -> {
-        if (!ballots.isEmpty()) {
-          out.put(path, electorate.result().tally(AttestationService.inOrder(ballots.values())));
-        }
-      });
-      return out;
+      return latest.tallies();
     });
   }
 

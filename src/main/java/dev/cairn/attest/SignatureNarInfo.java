@@ -16,7 +16,7 @@ import java.util.Optional;
 final class SignatureNarInfo {
   private SignatureNarInfo() {}
 
-  static String render(AttestationService.AttestationRow row) {
+  static String render(AttestationReads.AttestationRow row) {
     OutputHash hash = OutputHash.ofStored(row.hash());
     StringBuilder b = new StringBuilder();
     b.append("StorePath: ").append(row.path().fullPath()).append('\n');
