@@ -2,6 +2,7 @@ package dev.cairn.attest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.server.http.HttpErrors;
+import dev.cairn.server.http.PathIds;
 import dev.cairn.server.http.RawBody;
 import dev.cairn.server.http.StrictJson;
 import dev.cairn.server.http.Writes;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * lila's jobsets and evaluations under {@code /api/} (WIRE.md §4, lila's web/api/jobsets.py and
@@ -98,18 +100,6 @@ final class JobsetRoutes {
 
   // ---- input ----
 
-  private static long id(RoutingContext rc) {
-    String s = rc.pathParam("id");
-    try {
-      long id = Long.parseLong(s);
-      if (id > 0) {
-        return id;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw ValidationException.of("id: must be a positive integer");
-  }
 
   /**
    * A jobset body: {@code name} (required when creating), {@code description} and {@code
@@ -216,13 +206,11 @@ final class JobsetRoutes {
   }
 
   private void get(RoutingContext rc) {
-    long id;
-    try {
-      id = id(rc);
-    } catch (ValidationException e) {
-      HttpErrors.answer(rc, e);
+    OptionalLong parsed = PathIds.orAnswer(rc, "id");
+    if (parsed.isEmpty()) {
       return;
     }
+    long id = parsed.getAsLong();
     jobsets.get(id).onSuccess(j -> {
       if (j.isEmpty()) {
         jobsetNotFound(rc);
@@ -236,7 +224,7 @@ final class JobsetRoutes {
     long id;
     JobsetFields f;
     try {
-      id = id(rc);
+      id = PathIds.of(rc, "id");
       f = JobsetFields.parse(RawBody.of(rc), false);
     } catch (ValidationException e) {
       HttpErrors.answer(rc, e);
@@ -246,13 +234,11 @@ final class JobsetRoutes {
   }
 
   private void enable(RoutingContext rc, boolean enabled) {
-    long id;
-    try {
-      id = id(rc);
-    } catch (ValidationException e) {
-      HttpErrors.answer(rc, e);
+    OptionalLong parsed = PathIds.orAnswer(rc, "id");
+    if (parsed.isEmpty()) {
       return;
     }
+    long id = parsed.getAsLong();
     jobsets.update(id, Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(enabled)).onSuccess(j -> {
       if (j.isEmpty()) {
         jobsetNotFound(rc);
@@ -273,13 +259,11 @@ final class JobsetRoutes {
   }
 
   private void delete(RoutingContext rc) {
-    long id;
-    try {
-      id = id(rc);
-    } catch (ValidationException e) {
-      HttpErrors.answer(rc, e);
+    OptionalLong parsed = PathIds.orAnswer(rc, "id");
+    if (parsed.isEmpty()) {
       return;
     }
+    long id = parsed.getAsLong();
     jobsets.delete(id).onSuccess(deleted -> {
       if (deleted) {
         AttestRoutes.json(rc, new JsonObject().put("message", "Jobset deleted"));
@@ -290,13 +274,11 @@ final class JobsetRoutes {
   }
 
   private void jobsetEvaluations(RoutingContext rc) {
-    long id;
-    try {
-      id = id(rc);
-    } catch (ValidationException e) {
-      HttpErrors.answer(rc, e);
+    OptionalLong parsed = PathIds.orAnswer(rc, "id");
+    if (parsed.isEmpty()) {
       return;
     }
+    long id = parsed.getAsLong();
     jobsets.get(id).compose(j -> {
       if (j.isEmpty()) {
         jobsetNotFound(rc);
@@ -316,7 +298,7 @@ final class JobsetRoutes {
     long id;
     Optional<String> revision;
     try {
-      id = id(rc);
+      id = PathIds.of(rc, "id");
       String fromPath = rc.pathParam("rev");
       String fromQuery = Paging.text(rc, "git_revision");
       revision = Optional.ofNullable(fromPath != null ? fromPath : fromQuery).map(Upload::revision);
@@ -348,7 +330,7 @@ final class JobsetRoutes {
   private Future<Optional<JobsetService.Evaluation>> evaluationOf(RoutingContext rc) {
     long id;
     try {
-      id = id(rc);
+      id = PathIds.of(rc, "id");
     } catch (ValidationException e) {
       return Future.failedFuture(e);
     }
@@ -382,13 +364,11 @@ final class JobsetRoutes {
   // ---- Cairn's /api/v1 per jobset and evaluation ----
 
   private void withTarget(RoutingContext rc, java.util.function.Consumer<AttestApiV1.Target> then) {
-    long id;
-    try {
-      id = id(rc);
-    } catch (ValidationException e) {
-      HttpErrors.answer(rc, e);
+    OptionalLong parsed = PathIds.orAnswer(rc, "id");
+    if (parsed.isEmpty()) {
       return;
     }
+    long id = parsed.getAsLong();
     then.accept(target(id));
   }
 
@@ -408,7 +388,7 @@ final class JobsetRoutes {
     AttestApiV1.Page page;
     Optional<Integer> against;
     try {
-      id = id(rc);
+      id = PathIds.of(rc, "id");
       page = AttestApiV1.Page.of(rc);
       against = Paging.intParam(rc, "against", 1, Integer.MAX_VALUE);
     } catch (ValidationException e) {
@@ -435,7 +415,7 @@ final class JobsetRoutes {
     long id;
     int limit;
     try {
-      id = id(rc);
+      id = PathIds.of(rc, "id");
       limit = Paging.intParam(rc, "limit", 1, 1000).orElse(100);
     } catch (ValidationException e) {
       HttpErrors.answer(rc, e);

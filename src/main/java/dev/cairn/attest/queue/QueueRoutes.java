@@ -2,6 +2,7 @@ package dev.cairn.attest.queue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.server.http.HttpErrors;
+import dev.cairn.server.http.PathIds;
 import dev.cairn.server.http.JsonError;
 import dev.cairn.server.http.RawBody;
 import dev.cairn.server.http.StrictJson;
@@ -14,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.BiFunction;
 
 /** The rebuild queue's HTTP API under /api/v1/queue: parse, call {@link RebuildQueue}, render. */
@@ -77,13 +79,6 @@ final class QueueRoutes {
     }).onFailure(e -> HttpErrors.answer(rc, e));
   }
 
-  private static long id(RoutingContext rc) {
-    String s = rc.pathParam("id");
-    if (s == null || !s.matches("[0-9]{1,18}")) {
-      throw ValidationException.of("id: a job id (decimal integer)");
-    }
-    return Long.parseLong(s);
-  }
 
   private void ping(RoutingContext rc) {
     holder(rc, queue::ping, (id, r) -> new JsonObject().put("id", id).put("lease_expires_at", r.leaseExpiresAt().orElseThrow()));
@@ -96,13 +91,11 @@ final class QueueRoutes {
   /** A request only the job's lease holder may make: its answer, or 404 / 403 / 409 saying why not. */
   private void holder(RoutingContext rc, BiFunction<Long, Long, Future<RebuildQueue.LeaseResult>> action,
                       BiFunction<Long, RebuildQueue.LeaseResult, JsonObject> answer) {
-    long id;
-    try {
-      id = id(rc);
-    } catch (ValidationException e) {
-      HttpErrors.answer(rc, e);
+    OptionalLong parsed = PathIds.orAnswer(rc, "id");
+    if (parsed.isEmpty()) {
       return;
     }
+    long id = parsed.getAsLong();
     action.apply(id, Writes.user(rc).id()).onSuccess(r -> {
       if (r.refusal().isEmpty()) {
         json(rc, answer.apply(id, r));
@@ -120,7 +113,7 @@ final class QueueRoutes {
     long id;
     int priority;
     try {
-      id = id(rc);
+      id = PathIds.of(rc, "id");
       JsonNode o = StrictJson.parse(RawBody.of(rc).getBytes(), "body");
       JsonNode p = o.isObject() && o.size() == 1 ? o.get("priority") : null;
       if (p == null || !p.isIntegralNumber() || !p.canConvertToInt() || Math.abs(p.asInt()) > MAX_PRIORITY) {
