@@ -6,6 +6,8 @@ import static jdk.incubator.vector.VectorOperators.XOR;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -46,11 +48,38 @@ final class Blake3Simd implements Blake3Lanes {
   private static final int[] SCHEDULE = schedule();
   /** Lane k reads word {@code 256 k} of the copied chunks: the same word of chunk k. */
   private static final int[] GATHER = gatherMap();
+  /** For {@link #transpose16}, 16 lanes only: lanes whose index has bit d set. */
+  private static final VectorMask<Integer> M8 = laneBit(8);
+  private static final VectorMask<Integer> M4 = laneBit(4);
+  private static final VectorMask<Integer> M2 = laneBit(2);
+  private static final VectorMask<Integer> M1 = laneBit(1);
+  /** Lane k takes lane k - d (UP) or k + d (DOWN), mod 16. */
+  private static final VectorShuffle<Integer> UP4 = rotation(-4);
+  private static final VectorShuffle<Integer> UP2 = rotation(-2);
+  private static final VectorShuffle<Integer> UP1 = rotation(-1);
+  private static final VectorShuffle<Integer> DOWN4 = rotation(4);
+  private static final VectorShuffle<Integer> DOWN2 = rotation(2);
+  private static final VectorShuffle<Integer> DOWN1 = rotation(1);
 
   /** Per thread: the transposed message words of 16 blocks, the state, the lane counters. */
   private static final ThreadLocal<int[][]> SCRATCH =
       ThreadLocal.withInitial(() -> new int[][] {
         new int[16 * 16 * L], new int[8 * L], new int[2 * L], new int[16 * 16 * L]});
+
+  private static VectorMask<Integer> laneBit(int d) {
+    if (L != 16) {
+      return null;
+    }
+    boolean[] bits = new boolean[L];
+    for (int k = 0; k < L; k++) {
+      bits[k] = (k & d) != 0;
+    }
+    return VectorMask.fromArray(S, bits, 0);
+  }
+
+  private static VectorShuffle<Integer> rotation(int by) {
+    return L != 16 ? null : VectorShuffle.fromOp(S, k -> (k + by) & (L - 1));
+  }
 
   private static int[] gatherMap() {
     int[] map = new int[L];
@@ -111,12 +140,18 @@ final class Blake3Simd implements Blake3Lanes {
     int[] words = scratch[3];
     for (int base = 0; base < n; base += L) {
       int lanes = Math.min(L, n - base);
-      // The lanes' chunks as little-endian words (one bulk copy), then word w of every lane
-      // gathered into one vector: msg[w * L + k] = word w of chunk k.
-      ByteBuffer.wrap(in, off + base * CHUNK_LEN, lanes * CHUNK_LEN).order(ByteOrder.LITTLE_ENDIAN)
-          .asIntBuffer().get(words, 0, lanes * 256);
-      for (int w = 0; w < 256; w++) {
-        IntVector.fromArray(S, words, w, GATHER, 0).intoArray(msg, w * L);
+      if (lanes == 16) {
+        for (int b = 0; b < 16; b++) {
+          transpose16(in, off + base * CHUNK_LEN, b, msg);
+        }
+      } else {
+        // A short group or 8 lanes: the lanes' chunks as little-endian words (one bulk copy),
+        // then word w of every lane gathered into one vector: msg[w * L + k] = word w of chunk k.
+        ByteBuffer.wrap(in, off + base * CHUNK_LEN, lanes * CHUNK_LEN).order(ByteOrder.LITTLE_ENDIAN)
+            .asIntBuffer().get(words, 0, lanes * 256);
+        for (int w = 0; w < 256; w++) {
+          IntVector.fromArray(S, words, w, GATHER, 0).intoArray(msg, w * L);
+        }
       }
       for (int k = 0; k < lanes; k++) {
         long c = counter + base + k;
@@ -131,6 +166,103 @@ final class Blake3Simd implements Blake3Lanes {
         IntVector.fromArray(S, state, w * L).intoArray(cvs, w * stride + idx + base);
       }
     }
+  }
+
+  /**
+   * Word j of block {@code b} of the 16 chunks at {@code p} (chunk k at {@code p + 1024 k}) into
+   * {@code msg[(16 b + j) * 16 ..]}, lane k = chunk k: a 16 x 16 transpose in registers. The
+   * first step (swapping the 8 x 8 quadrants) is done by the loads themselves, at offsets
+   * shifted by 8 words, and a blend; the three others exchange 4, 2 and 1 lanes between pairs of
+   * vectors with a lane rotation and a blend. Reads 32 bytes before chunk 8..15's block and after
+   * chunk 0..7's: inside the 16 chunks.
+   */
+  private static void transpose16(byte[] in, int p, int b, int[] msg) {
+    int o = p + 64 * b;
+    IntVector x0 = ld(in, o + 0).blend(ld(in, o + 8160), M8);
+    IntVector x8 = ld(in, o + 32).blend(ld(in, o + 8192), M8);
+    IntVector x1 = ld(in, o + 1024).blend(ld(in, o + 9184), M8);
+    IntVector x9 = ld(in, o + 1056).blend(ld(in, o + 9216), M8);
+    IntVector x2 = ld(in, o + 2048).blend(ld(in, o + 10208), M8);
+    IntVector x10 = ld(in, o + 2080).blend(ld(in, o + 10240), M8);
+    IntVector x3 = ld(in, o + 3072).blend(ld(in, o + 11232), M8);
+    IntVector x11 = ld(in, o + 3104).blend(ld(in, o + 11264), M8);
+    IntVector x4 = ld(in, o + 4096).blend(ld(in, o + 12256), M8);
+    IntVector x12 = ld(in, o + 4128).blend(ld(in, o + 12288), M8);
+    IntVector x5 = ld(in, o + 5120).blend(ld(in, o + 13280), M8);
+    IntVector x13 = ld(in, o + 5152).blend(ld(in, o + 13312), M8);
+    IntVector x6 = ld(in, o + 6144).blend(ld(in, o + 14304), M8);
+    IntVector x14 = ld(in, o + 6176).blend(ld(in, o + 14336), M8);
+    IntVector x7 = ld(in, o + 7168).blend(ld(in, o + 15328), M8);
+    IntVector x15 = ld(in, o + 7200).blend(ld(in, o + 15360), M8);
+    IntVector y1a = x0.blend(x4.rearrange(UP4), M4);
+    IntVector y1b = x0.rearrange(DOWN4).blend(x4, M4);
+    IntVector y2a = x1.blend(x5.rearrange(UP4), M4);
+    IntVector y2b = x1.rearrange(DOWN4).blend(x5, M4);
+    IntVector y3a = x2.blend(x6.rearrange(UP4), M4);
+    IntVector y3b = x2.rearrange(DOWN4).blend(x6, M4);
+    IntVector y4a = x3.blend(x7.rearrange(UP4), M4);
+    IntVector y4b = x3.rearrange(DOWN4).blend(x7, M4);
+    IntVector y5a = x8.blend(x12.rearrange(UP4), M4);
+    IntVector y5b = x8.rearrange(DOWN4).blend(x12, M4);
+    IntVector y6a = x9.blend(x13.rearrange(UP4), M4);
+    IntVector y6b = x9.rearrange(DOWN4).blend(x13, M4);
+    IntVector y7a = x10.blend(x14.rearrange(UP4), M4);
+    IntVector y7b = x10.rearrange(DOWN4).blend(x14, M4);
+    IntVector y8a = x11.blend(x15.rearrange(UP4), M4);
+    IntVector y8b = x11.rearrange(DOWN4).blend(x15, M4);
+    IntVector y9a = y1a.blend(y3a.rearrange(UP2), M2);
+    IntVector y9b = y1a.rearrange(DOWN2).blend(y3a, M2);
+    IntVector y10a = y2a.blend(y4a.rearrange(UP2), M2);
+    IntVector y10b = y2a.rearrange(DOWN2).blend(y4a, M2);
+    IntVector y11a = y1b.blend(y3b.rearrange(UP2), M2);
+    IntVector y11b = y1b.rearrange(DOWN2).blend(y3b, M2);
+    IntVector y12a = y2b.blend(y4b.rearrange(UP2), M2);
+    IntVector y12b = y2b.rearrange(DOWN2).blend(y4b, M2);
+    IntVector y13a = y5a.blend(y7a.rearrange(UP2), M2);
+    IntVector y13b = y5a.rearrange(DOWN2).blend(y7a, M2);
+    IntVector y14a = y6a.blend(y8a.rearrange(UP2), M2);
+    IntVector y14b = y6a.rearrange(DOWN2).blend(y8a, M2);
+    IntVector y15a = y5b.blend(y7b.rearrange(UP2), M2);
+    IntVector y15b = y5b.rearrange(DOWN2).blend(y7b, M2);
+    IntVector y16a = y6b.blend(y8b.rearrange(UP2), M2);
+    IntVector y16b = y6b.rearrange(DOWN2).blend(y8b, M2);
+    IntVector y17a = y9a.blend(y10a.rearrange(UP1), M1);
+    IntVector y17b = y9a.rearrange(DOWN1).blend(y10a, M1);
+    IntVector y18a = y9b.blend(y10b.rearrange(UP1), M1);
+    IntVector y18b = y9b.rearrange(DOWN1).blend(y10b, M1);
+    IntVector y19a = y11a.blend(y12a.rearrange(UP1), M1);
+    IntVector y19b = y11a.rearrange(DOWN1).blend(y12a, M1);
+    IntVector y20a = y11b.blend(y12b.rearrange(UP1), M1);
+    IntVector y20b = y11b.rearrange(DOWN1).blend(y12b, M1);
+    IntVector y21a = y13a.blend(y14a.rearrange(UP1), M1);
+    IntVector y21b = y13a.rearrange(DOWN1).blend(y14a, M1);
+    IntVector y22a = y13b.blend(y14b.rearrange(UP1), M1);
+    IntVector y22b = y13b.rearrange(DOWN1).blend(y14b, M1);
+    IntVector y23a = y15a.blend(y16a.rearrange(UP1), M1);
+    IntVector y23b = y15a.rearrange(DOWN1).blend(y16a, M1);
+    IntVector y24a = y15b.blend(y16b.rearrange(UP1), M1);
+    IntVector y24b = y15b.rearrange(DOWN1).blend(y16b, M1);
+    int m = 256 * b;
+    y17a.intoArray(msg, m + 0);
+    y17b.intoArray(msg, m + 16);
+    y18a.intoArray(msg, m + 32);
+    y18b.intoArray(msg, m + 48);
+    y19a.intoArray(msg, m + 64);
+    y19b.intoArray(msg, m + 80);
+    y20a.intoArray(msg, m + 96);
+    y20b.intoArray(msg, m + 112);
+    y21a.intoArray(msg, m + 128);
+    y21b.intoArray(msg, m + 144);
+    y22a.intoArray(msg, m + 160);
+    y22b.intoArray(msg, m + 176);
+    y23a.intoArray(msg, m + 192);
+    y23b.intoArray(msg, m + 208);
+    y24a.intoArray(msg, m + 224);
+    y24b.intoArray(msg, m + 240);
+  }
+
+  private static IntVector ld(byte[] in, int off) {
+    return IntVector.fromByteArray(S, in, off, ByteOrder.LITTLE_ENDIAN);
   }
 
   @Override
