@@ -26,7 +26,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Input words are transposed into a per-thread {@code int[]} (word j of lane k at
  * {@code j * LANES + k}). A whole group of 16 chunks is transposed in registers straight from
  * the input ({@link #transpose16}: shifted little-endian loads, blends and lane rotations, about
- * 150 vector instructions per 1 KiB). A short group, or 8 lanes, is copied in bulk into an
+ * 150 vector instructions per 1 KiB; a short group is first copied to a 16-chunk buffer). With
+ * 8 lanes the chunks are copied in bulk into an
  * {@code int[]} from which each word is gathered across lanes (the Vector API of Java 17 has no
  * gather from a {@code byte[]}); for whole groups that copy and its 256 gathers per 16 KiB took
  * ~40% of the CPU time (JFR, issue 10). Chaining values come in and go out "word-major": word w of
@@ -50,6 +51,8 @@ final class Blake3Simd implements Blake3Lanes {
   private static final int[] SCHEDULE = schedule();
   /** Lane k reads word {@code 256 k} of the copied chunks: the same word of chunk k. */
   private static final int[] GATHER = gatherMap();
+  /** Per thread, 16 lanes only: a short group of chunks, padded to 16 for {@link #transpose16}. */
+  private static final ThreadLocal<byte[]> GROUP = ThreadLocal.withInitial(() -> new byte[16 * CHUNK_LEN]);
   /** For {@link #transpose16}, 16 lanes only: lanes whose index has bit d set. */
   private static final VectorMask<Integer> M8 = laneBit(8);
   private static final VectorMask<Integer> M4 = laneBit(4);
@@ -142,13 +145,22 @@ final class Blake3Simd implements Blake3Lanes {
     int[] words = scratch[3];
     for (int base = 0; base < n; base += L) {
       int lanes = Math.min(L, n - base);
-      if (lanes == 16) {
+      if (L == 16) {
+        byte[] src = in;
+        int at = off + base * CHUNK_LEN;
+        if (lanes < 16) {
+          // A short group (the end of an update): its chunks copied to a 16-chunk buffer, the
+          // other lanes hash stale bytes and their results are not stored.
+          src = GROUP.get();
+          System.arraycopy(in, at, src, 0, lanes * CHUNK_LEN);
+          at = 0;
+        }
         for (int b = 0; b < 16; b++) {
-          transpose16(in, off + base * CHUNK_LEN, b, msg);
+          transpose16(src, at, b, msg);
         }
       } else {
-        // A short group or 8 lanes: the lanes' chunks as little-endian words (one bulk copy),
-        // then word w of every lane gathered into one vector: msg[w * L + k] = word w of chunk k.
+        // 8 lanes: the lanes' chunks as little-endian words (one bulk copy), then word w of
+        // every lane gathered into one vector: msg[w * L + k] = word w of chunk k.
         ByteBuffer.wrap(in, off + base * CHUNK_LEN, lanes * CHUNK_LEN).order(ByteOrder.LITTLE_ENDIAN)
             .asIntBuffer().get(words, 0, lanes * 256);
         for (int w = 0; w < 256; w++) {
