@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.attest.hook.HookSettings;
 import dev.cairn.attest.hook.PostBuildHook;
+import dev.cairn.nix.NixSystem;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
@@ -25,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * queue, keeps its lease alive with pings while it builds, builds the derivation with Nix
  * ({@code nix-store --realise}, with {@code --check} when this builder already has every
  * output, so the output is built again and compared), and reports the outputs through the
- * post-build hook ({@link PostBuildHook}), whose attestation completes the lease.
+ * post-build hook ({@link PostBuildHook}), whose attestation completes the lease. It pops jobs
+ * of its own system ({@code --system}, else Nix's {@code builtins.currentSystem}) or of none named.
  *
  * <p>The builder needs the job's {@code .drv} in its store (instantiate the jobset's
  * expression first, or let a substituter provide it through {@code nixOptions}).
@@ -41,11 +43,14 @@ public final class Rebuilder {
   private final PrintStream log;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private final PostBuildHook hook;
+  /** The system asked for in pops: the one given, else this Nix's own. */
+  private Optional<String> system;
 
   public Rebuilder(Settings settings, PrintStream log) {
     this.settings = settings;
     this.log = log;
     this.hook = new PostBuildHook(settings.hook(), log);
+    this.system = settings.system();
   }
 
   /** A job as popped. */
@@ -59,6 +64,10 @@ public final class Rebuilder {
 
   /** Runs until {@code maxJobs} jobs were built, or the queue is idle when asked to stop then; returns the jobs reported. */
   public int run() throws IOException, InterruptedException {
+    if (system.isEmpty()) {
+      system = currentSystem();
+      log.println("cairn rebuild: building for " + system.map(s -> "system " + s).orElse("any system (Nix did not say its own)"));
+    }
     ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "cairn-rebuild-ping");
       t.setDaemon(true);
@@ -122,6 +131,20 @@ public final class Rebuilder {
     }
   }
 
+  /** The system this Nix builds for ({@code builtins.currentSystem}), so the queue hands out only jobs it can build. */
+  private Optional<String> currentSystem() throws IOException, InterruptedException {
+    List<String> cmd = nix("nix-instantiate");
+    cmd.addAll(List.of("--eval", "--expr", "builtins.currentSystem"));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    if (p.waitFor() != 0 || out.length() < 2) {
+      return Optional.empty();
+    }
+    String system = out.substring(1, out.length() - 1);
+    return NixSystem.valid(system) ? Optional.of(system) : Optional.empty();
+  }
+
   /** Whether this builder's store has every output already (then the build is a {@code --check}). */
   private boolean valid(List<String> outputs) throws IOException, InterruptedException {
     if (outputs.isEmpty()) {
@@ -146,7 +169,7 @@ public final class Rebuilder {
   private Optional<Job> pop() throws IOException, InterruptedException {
     ObjectNode body = JSON.createObjectNode().put("max", 1);
     settings.jobset().ifPresent(j -> body.put("jobset", j));
-    settings.system().ifPresent(s -> body.put("system", s));
+    system.ifPresent(s -> body.put("system", s));
     HttpResponse<String> r = send("POST", "/api/v1/queue/pop", JSON.writeValueAsString(body));
     if (r.statusCode() != 200) {
       throw new IOException("POST /api/v1/queue/pop answered " + r.statusCode() + ": " + r.body());
