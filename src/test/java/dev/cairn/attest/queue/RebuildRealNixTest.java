@@ -30,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Two {@code cairn rebuild} processes, each with its own Nix 2.8 chroot store, work through a
  * jobset of busybox derivations: every job is built by both (two opinions make it reproduced),
  * never by both at once, and the builder that already has an output rebuilds it with --check.
+ * The SBOM names the derivations' system and the rebuilders pop for Nix's own (x86_64-linux).
  */
 class RebuildRealNixTest {
   private static final int JOBS = 4;
@@ -132,7 +133,8 @@ class RebuildRealNixTest {
       for (int i = 0; i < JOBS; i++) {
         components.add(new JsonObject().put("bom-ref", outs.get(i)).put("properties", new JsonArray()
             .add(new JsonObject().put("name", "nix:out_path").put("value", outs.get(i)))
-            .add(new JsonObject().put("name", "nix:drv_path").put("value", drvs.get(i)))));
+            .add(new JsonObject().put("name", "nix:drv_path").put("value", drvs.get(i)))
+            .add(new JsonObject().put("name", "nix:system").put("value", "x86_64-linux"))));
       }
       String sbom = new JsonObject().put("bomFormat", "CycloneDX").put("specVersion", "1.5").put("components", components).encode();
       long js = new JsonObject(send(s, "POST", "/api/jobsets", new JsonObject().put("name", "busybox").encode(), alice).body()).getLong("id");
