@@ -313,17 +313,12 @@ class RebuildQueueTest {
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
   void reproducedMeansWhatTheReportsSayEachBuildersLatestVote(Dialect d) throws Exception {
     Given g = given(d, 60_000);
-    QueueFixture f = g.f();
-    RebuildQueue q = g.q();
-    User carol = f.user("carol");
-    String x = g.x();
     // Alice first reports B, then corrects herself to A; Bob reports A: their latest votes agree.
-    f.attest(g.alice(), x, QueueFixture.HASH_B);
-    f.attest(g.alice(), x, QueueFixture.HASH_A);
-    f.attest(g.bob(), x, QueueFixture.HASH_A);
-    Status reports = await(new OutputVotes(tdb.db()).of(StorePath.parse(x), false).map(Status::ofVotes));
-    assertEquals(Status.REPRODUCED, reports);
-    assertEquals(List.of(), pop(q, carol, 1), "the queue agrees with the reports");
-    assertEquals(new RebuildQueue.Counts(0, 0, 1), await(q.counts()));
+    g.f().attest(g.alice(), g.x(), QueueFixture.HASH_B);
+    g.f().attest(g.alice(), g.x(), QueueFixture.HASH_A);
+    g.f().attest(g.bob(), g.x(), QueueFixture.HASH_A);
+    assertEquals(Status.REPRODUCED, await(new OutputVotes(tdb.db()).of(StorePath.parse(g.x()), false).map(Status::ofVotes)));
+    assertEquals(List.of(), pop(g.q(), g.f().user("carol"), 1), "the queue agrees with the reports");
+    assertEquals(new RebuildQueue.Counts(0, 0, 1), await(g.q().counts()));
   }
 }
