@@ -106,7 +106,8 @@ final class JobsetService {
 
   /**
    * A new evaluation: the SBOM becomes the next version of the jobset's report, and the
-   * evaluation row is written in that version's transaction; a revision the jobset already has
+   * evaluation row (and the derivations' systems the SBOM names, for the rebuild queue) is
+   * written in that version's transaction; a revision the jobset already has
    * is a 409 (lila's rule) and leaves nothing behind.
    */
   Future<Evaluation> upload(Jobset jobset, String gitRevision, String sbom, ReportDefinition def, User by) {
@@ -117,7 +118,7 @@ final class JobsetService {
                 + " ON CONFLICT (jobset_id, git_revision) DO NOTHING RETURNING id", jobset.id(), gitRevision, versionId, by.id(), now)
             .compose(rows -> rows.isEmpty()
                 ? Future.failedFuture(new ConflictException("Evaluation with revision '" + gitRevision + "' already exists for this jobset"))
-                : Future.succeededFuture(new Evaluation(rows.get(0).getLong("id"), jobset.id(), gitRevision, versionId, now)))));
+                : DerivationSystems.record(tx, def).map(v -> new Evaluation(rows.get(0).getLong("id"), jobset.id(), gitRevision, versionId, now)))));
   }
 
   /** Evaluations in upload order: all, or one jobset's. */

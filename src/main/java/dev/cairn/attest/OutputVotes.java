@@ -7,6 +7,7 @@ import dev.cairn.nix.StorePath;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -41,6 +42,32 @@ public final class OutputVotes {
         latest.add(r.string("path"), r);
       }
       return latest.tallies();
+    });
+  }
+
+  /**
+   * Each output's status (by output id) from its unrevoked builders' latest votes: the same
+   * reading as a report's statuses, so the rebuild queue and the reports agree on "reproduced".
+   * Outputs nobody attested are {@link Status#NO_BUILDS}.
+   */
+  public Future<Map<Long, Status>> statuses(Collection<Long> outputIds) {
+    List<Long> ids = outputIds.stream().distinct().toList();
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    Future<List<Row>> rows = InLists.query(db, "SELECT a.id, a.output_id, a.user_id, a.output_hash, a.sig_status, a.created_at, "
+        + LatestVotes.VERIFIED_SIG + " FROM attestations a WHERE a.output_id IN ", ids);
+    Future<Electorate> electorate = Electorate.load(db);
+    return Future.all(rows, electorate).map(x -> {
+      LatestVotes<Long> latest = new LatestVotes<>(electorate.result(), false, ids.size());
+      for (Row r : rows.result()) {
+        latest.add(r.getLong("output_id"), r);
+      }
+      Map<Long, Status> out = new HashMap<>();
+      for (Long id : ids) {
+        out.put(id, Status.ofVotes(latest.tally(id)));
+      }
+      return out;
     });
   }
 

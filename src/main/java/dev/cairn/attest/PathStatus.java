@@ -11,7 +11,7 @@ import java.util.function.Predicate;
 public record PathStatus(String ref, OutputPath path, Optional<String> drvPath, Optional<String> output, List<Vote> votes) {
 
   public Status status() {
-    return Status.of(votes.stream().map(Vote::hash).toList());
+    return Status.ofVotes(votes);
   }
 
   /** The same path seeing only the votes that pass {@code filter}. */

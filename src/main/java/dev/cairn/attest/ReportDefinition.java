@@ -1,6 +1,7 @@
 package dev.cairn.attest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.nix.NixSystem;
 import dev.cairn.validation.ValidationException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,8 +13,8 @@ import java.util.Set;
 
 /**
  * What Cairn takes from a report's CycloneDX SBOM: the components that name a Nix output
- * (property {@code nix:out_path} or {@code nix:output_path}, with optional {@code nix:drv_path}
- * and {@code nix:output}), the root ({@code metadata.component.bom-ref}) and the dependency
+ * (property {@code nix:out_path} or {@code nix:output_path}, with optional {@code nix:drv_path},
+ * {@code nix:output} and {@code nix:system}, the derivation's Nix system), the root ({@code metadata.component.bom-ref}) and the dependency
  * edges ({@code dependencies[].ref → dependsOn[]}).
  *
  * <p>Strict where CycloneDX is: {@code bomFormat} must be {@code "CycloneDX"} (an SPDX
@@ -22,7 +23,7 @@ import java.util.Set;
  * printable text, and the numbers of components and dependency edges are capped.
  */
 public record ReportDefinition(Optional<String> rootRef, List<Component> components, List<Edge> edges) {
-  public record Component(String ref, OutputPath outPath, Optional<String> drvPath, Optional<String> output) {}
+  public record Component(String ref, OutputPath outPath, Optional<String> drvPath, Optional<String> output, Optional<NixSystem> system) {}
 
   public record Edge(String parent, String child) {}
 
@@ -138,7 +139,11 @@ public record ReportDefinition(Optional<String> rootRef, List<Component> compone
       return Optional.empty();
     }
     OutputPath path = OutputPath.parse(where + ".properties nix:out_path", out, lenient);
+    // lila knows no nix:system: on its routes a malformed one is left out rather than refused.
+    String system = props.get("nix:system");
+    Optional<NixSystem> parsedSystem = system == null || (lenient && !NixSystem.valid(system)) ? Optional.empty()
+        : Optional.of(NixSystem.parse(where + ".properties nix:system", system));
     return Optional.of(new Component(bomRef.orElse(out), path, Optional.ofNullable(props.get("nix:drv_path")),
-        Optional.ofNullable(props.get("nix:output"))));
+        Optional.ofNullable(props.get("nix:output")), parsedSystem));
   }
 }

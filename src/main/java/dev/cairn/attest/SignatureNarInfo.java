@@ -1,55 +1,49 @@
 package dev.cairn.attest;
 
+import dev.cairn.nix.Hash;
+import dev.cairn.nix.NarInfo;
 import dev.cairn.nix.Signature;
 import dev.cairn.validation.ValidationException;
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The narinfo-shaped text of lila's {@code GET /signatures/{user}/{digest}.narinfo}. For a store
- * path attested with a NAR hash it is built only from parsed values, rendered in Nix's own form.
- * For lila's placeholder values ({@link OutputPath.Placeholder}, {@link OutputHash.Verbatim}, a
- * signature that is not a Nix one) the stored text is shown as lila shows it, each value checked
- * again as printable text on the way out (a value that fails, e.g. a row stored before input was
- * checked, leaves its line out): no newline can add a line, and Nix refuses such a narinfo anyway,
- * since its StorePath or NarHash is not one.
+ * The narinfo of lila's {@code GET /signatures/{user}/{digest}.narinfo}, written by the one
+ * narinfo writer ({@link NarInfo#render(List, NarInfo.RenderMode)}). For a store path attested
+ * with a NAR hash every value is a parsed one, in Nix's own form. lila's placeholder values
+ * ({@link OutputPath.Placeholder}, {@link OutputHash.Verbatim}, a signature that is not a Nix
+ * one) are shown as lila shows them, in the lenient mode: a value that is not printable text on
+ * one line (a row stored before input was checked) leaves its line out, so no newline can add a
+ * line, and Nix refuses such a narinfo anyway, since its StorePath or NarHash is not one.
  */
 final class SignatureNarInfo {
   private SignatureNarInfo() {}
 
   static String render(AttestationReads.AttestationRow row) {
     OutputHash hash = OutputHash.ofStored(row.hash());
-    StringBuilder b = new StringBuilder();
-    b.append("StorePath: ").append(row.path().fullPath()).append('\n');
-    b.append("URL: no\n");
-    Optional<String> narHash = hash.narHash().map(dev.cairn.nix.Hash::toNixString).or(() -> printable(hash.text()));
-    narHash.ifPresent(h -> b.append("NarHash: ").append(h).append('\n'));
-    b.append("NarSize: ").append(row.narSize() == null ? 0 : row.narSize()).append('\n');
+    List<NarInfo.Line> lines = new ArrayList<>();
+    lines.add(new NarInfo.Line("StorePath", row.path().fullPath()));
+    lines.add(new NarInfo.Line("URL", "no"));
+    lines.add(new NarInfo.Line("NarHash", hash.narHash().map(Hash::toNixString).orElse(hash.text())));
+    lines.add(new NarInfo.Line("NarSize", Long.toString(row.narSize() == null ? 0 : row.narSize())));
     try {
-      String deriver = DrvIdent.lenient(row.drvIdent()).value();
-      b.append("Deriver: ").append(deriver).append(".drv\n");
+      lines.add(new NarInfo.Line("Deriver", DrvIdent.lenient(row.drvIdent()).value() + ".drv"));
     } catch (ValidationException e) {
       // A derivation stored before idents were checked: no Deriver line rather than an unchecked one.
     }
-    signature(row.sig()).ifPresent(s -> b.append("Sig: ").append(s).append('\n'));
-    return b.toString();
+    String sig = row.sig();
+    if (sig != null && !sig.isEmpty()) {
+      lines.add(new NarInfo.Line("Sig", signature(sig)));
+    }
+    return NarInfo.render(lines, NarInfo.RenderMode.LENIENT);
   }
 
-  private static Optional<String> signature(String stored) {
-    if (stored == null || stored.isEmpty()) {
-      return Optional.empty();
-    }
+  /** A Nix signature in its canonical form; anything else (lila accepts any text) as stored. */
+  private static String signature(String stored) {
     try {
-      return Optional.of(Signature.parse(stored).toString());
+      return Signature.parse(stored).toString();
     } catch (ValidationException e) {
-      return printable(stored);
-    }
-  }
-
-  private static Optional<String> printable(String stored) {
-    try {
-      return Optional.of(PrintableText.check("stored", stored, Integer.MAX_VALUE).strip()).filter(s -> !s.isEmpty());
-    } catch (ValidationException e) {
-      return Optional.empty();
+      return stored;
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.cairn.attest;
 
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 
 /** The reproducibility status of one output path, from its builders' votes (WIRE.md §4). */
 public enum Status {
@@ -19,6 +20,11 @@ public enum Status {
 
   public String label() {
     return label;
+  }
+
+  /** From builders' latest votes (one per builder): the one reading of a path's status, for reports and the rebuild queue. */
+  public static Status ofVotes(List<Vote> votes) {
+    return of(votes.stream().map(Vote::hash).toList());
   }
 
   /** From one hash per builder (a builder is one vote however often it reported). */

@@ -3,6 +3,7 @@ package dev.cairn.nix;
 import dev.cairn.validation.ValidationException;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -158,23 +159,74 @@ public record NarInfo(
 
   /** The text Nix writes, keys in Nix's order. */
   public String render() {
-    StringBuilder b = new StringBuilder();
-    b.append("StorePath: ").append(storePath.fullPath()).append('\n');
-    b.append("URL: ").append(url).append('\n');
-    b.append("Compression: ").append(compression).append('\n');
-    fileHash.ifPresent(h -> b.append("FileHash: ").append(h.toNixString()).append('\n'));
-    fileSize.ifPresent(s -> b.append("FileSize: ").append(s).append('\n'));
-    b.append("NarHash: ").append(narHash.toNixString()).append('\n');
-    b.append("NarSize: ").append(narSize).append('\n');
+    List<Line> lines = new ArrayList<>();
+    lines.add(new Line("StorePath", storePath.fullPath()));
+    lines.add(new Line("URL", url));
+    lines.add(new Line("Compression", compression));
+    fileHash.ifPresent(h -> lines.add(new Line("FileHash", h.toNixString())));
+    fileSize.ifPresent(s -> lines.add(new Line("FileSize", Long.toString(s))));
+    lines.add(new Line("NarHash", narHash.toNixString()));
+    lines.add(new Line("NarSize", Long.toString(narSize)));
     // As Nix writes it: "References: " even when there are none (its parser needs the ": ").
-    b.append("References: ").append(String.join(" ", references.stream().map(StorePath::baseName).toList())).append('\n');
-    deriver.ifPresent(d -> b.append("Deriver: ").append(d.baseName()).append('\n'));
-    system.ifPresent(s -> b.append("System: ").append(s).append('\n'));
-    for (Signature s : signatures) {
-      b.append("Sig: ").append(s).append('\n');
+    lines.add(new Line("References", String.join(" ", references.stream().map(StorePath::baseName).toList())));
+    deriver.ifPresent(d -> lines.add(new Line("Deriver", d.baseName())));
+    system.ifPresent(s -> lines.add(new Line("System", s)));
+    signatures.forEach(s -> lines.add(new Line("Sig", s.toString())));
+    ca.ifPresent(c -> lines.add(new Line("CA", c)));
+    return render(lines, RenderMode.STRICT);
+  }
+
+  /** One {@code Key: value} line of a narinfo. */
+  public record Line(String key, String value) {}
+
+  /** How {@link #render(List, RenderMode)} takes a value. */
+  public enum RenderMode {
+    /** Values of a parsed narinfo: one that is not printable text on one line is a bug, and an error. */
+    STRICT,
+    /**
+     * Values as another program stored them (lila's placeholder paths, hashes and signatures on
+     * its {@code /signatures} route): each is stripped, and one that is empty or not printable
+     * text on one line leaves its line out, so no stored value can add a line.
+     */
+    LENIENT
+  }
+
+  /** Keys in the order Nix writes them; other keys follow, in the order given. */
+  private static final List<String> KEY_ORDER = List.of("StorePath", "URL", "Compression", "FileHash", "FileSize", "NarHash", "NarSize",
+      "References", "Deriver", "System", "Sig", "CA");
+
+  /** The one writer of narinfo text: {@code Key: value} lines, keys in Nix's order. */
+  public static String render(List<Line> lines, RenderMode mode) {
+    List<Line> ordered = new ArrayList<>(lines);
+    ordered.sort(Comparator.comparingInt(l -> KEY_ORDER.contains(l.key()) ? KEY_ORDER.indexOf(l.key()) : KEY_ORDER.size()));
+    StringBuilder b = new StringBuilder();
+    for (Line l : ordered) {
+      String value = mode == RenderMode.LENIENT ? l.value().strip() : l.value();
+      if (!oneLine(value) || (mode == RenderMode.LENIENT && value.isEmpty())) {
+        if (mode == RenderMode.STRICT) {
+          throw ValidationException.stated(l.key(), "narinfo " + l.key() + ": not printable text on one line");
+        }
+        continue;
+      }
+      b.append(l.key()).append(": ").append(value).append('\n');
     }
-    ca.ifPresent(c -> b.append("CA: ").append(c).append('\n'));
     return b.toString();
+  }
+
+  /** No control character (a CR or LF would start a line of its own) and no unpaired surrogate (not encodable as UTF-8). */
+  private static boolean oneLine(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isISOControl(c)) {
+        return false;
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public String fingerprint() {

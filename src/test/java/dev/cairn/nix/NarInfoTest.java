@@ -81,4 +81,19 @@ class NarInfoTest {
     assertTrue(assertThrows(ValidationException.class, () -> NarInfo.parse(TEXT + "garbage line\n"))
         .getMessage().contains("Key: value"));
   }
+
+  @Test
+  void lenientRenderingWritesStoredTextInNixKeyOrderAndLeavesOutWhatCannotBeOneLine() {
+    String text = NarInfo.render(List.of(new NarInfo.Line("Sig", "sig1"), new NarInfo.Line("StorePath", "/nix/store/test123-hello"),
+        new NarInfo.Line("NarHash", " sha256:abc123 "), new NarInfo.Line("Deriver", "x.drv\nStorePath: /nix/store/evil"),
+        new NarInfo.Line("NarSize", "0"), new NarInfo.Line("URL", "")), NarInfo.RenderMode.LENIENT);
+    assertEquals("StorePath: /nix/store/test123-hello\nNarHash: sha256:abc123\nNarSize: 0\nSig: sig1\n", text);
+  }
+
+  @Test
+  void strictRenderingRefusesAValueThatIsNotOneLine() {
+    assertTrue(assertThrows(ValidationException.class, () -> NarInfo.render(List.of(new NarInfo.Line("System", "x\ry")), NarInfo.RenderMode.STRICT))
+        .getMessage().contains("System"));
+    assertEquals("References: \n", NarInfo.render(List.of(new NarInfo.Line("References", "")), NarInfo.RenderMode.STRICT));
+  }
 }

@@ -2,20 +2,18 @@ package dev.cairn.attest.queue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.attest.PrintableText;
+import dev.cairn.nix.NixSystem;
 import dev.cairn.server.http.StrictJson;
 import dev.cairn.validation.ValidationException;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** The body of {@code POST /api/v1/queue/pop}: {@code {"max"?, "system"?, "jobset"?}}, empty for the defaults. */
 final class PopRequest {
   /** Jobs one pop may lease. */
   static final int MAX_JOBS = 100;
   private static final Set<String> FIELDS = Set.of("max", "system", "jobset");
-  /** Nix system doubles: {@code x86_64-linux}, {@code aarch64-darwin}, ... */
-  private static final Pattern SYSTEM = Pattern.compile("[a-z0-9_]{1,32}-[a-z0-9_]{1,32}");
   /** Jobset names are at most this long (as lila's API takes them, JobsetRoutes). */
   private static final int MAX_JOBSET = 200;
 
@@ -43,10 +41,7 @@ final class PopRequest {
       }
       max = m.asInt();
     }
-    Optional<String> system = text(o, "system");
-    if (system.isPresent() && !SYSTEM.matcher(system.get()).matches()) {
-      throw ValidationException.of("system: a Nix system such as x86_64-linux");
-    }
+    Optional<NixSystem> system = text(o, "system").map(s -> NixSystem.parse("system", s));
     Optional<String> jobset = text(o, "jobset");
     if (jobset.isPresent() && (jobset.get().isEmpty() || jobset.get().length() > MAX_JOBSET)) {
       throw ValidationException.of("jobset: a jobset name of 1.." + MAX_JOBSET + " characters");

@@ -52,7 +52,7 @@ final class QueueRoutes {
   }
 
   static JsonObject jobJson(RebuildQueue.Job j) {
-    return new JsonObject().put("id", j.id()).put("drv_path", j.drvPath()).put("outputs", new JsonArray(j.outputs()))
+    return new JsonObject().put("id", j.id()).put("drv_path", j.drvPath()).put("system", j.system().orElse(null)).put("outputs", new JsonArray(j.outputs()))
         .put("priority", j.priority()).put("lease_expires_at", j.leaseExpiresAt());
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.attest.hook.HookSettings;
 import dev.cairn.attest.hook.PostBuildHook;
+import dev.cairn.nix.NixSystem;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
@@ -19,13 +20,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code cairn rebuild}: a rebuilder in one command. Pops one job at a time from the server's
  * queue, keeps its lease alive with pings while it builds, builds the derivation with Nix
  * ({@code nix-store --realise}, with {@code --check} when this builder already has every
- * output, so the output is built again and compared), and reports the outputs through the
- * post-build hook ({@link PostBuildHook}), whose attestation completes the lease.
+ * output, so the output is built again and compared; stopped when a ping says the lease is
+ * lost, since the job may then be another builder's), and reports the outputs through the
+ * post-build hook ({@link PostBuildHook}), whose attestation completes the lease. It pops jobs
+ * of its own system ({@code --system}, else Nix's {@code builtins.currentSystem}) or of none named.
  *
  * <p>The builder needs the job's {@code .drv} in its store (instantiate the jobset's
  * expression first, or let a substituter provide it through {@code nixOptions}).
@@ -41,11 +46,16 @@ public final class Rebuilder {
   private final PrintStream log;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private final PostBuildHook hook;
+  /** The system asked for in pops: the one given, else this Nix's own. */
+  private Optional<String> system;
+  /** The server's lease length: pings go out three times per lease. */
+  private long leaseMillis = 30_000;
 
   public Rebuilder(Settings settings, PrintStream log) {
     this.settings = settings;
     this.log = log;
     this.hook = new PostBuildHook(settings.hook(), log);
+    this.system = settings.system();
   }
 
   /** A job as popped. */
@@ -59,6 +69,11 @@ public final class Rebuilder {
 
   /** Runs until {@code maxJobs} jobs were built, or the queue is idle when asked to stop then; returns the jobs reported. */
   public int run() throws IOException, InterruptedException {
+    leaseMillis = queueState().path("lease_seconds").asLong(30) * 1000;
+    if (system.isEmpty()) {
+      system = currentSystem();
+      log.println("cairn rebuild: building for " + system.map(s -> "system " + s).orElse("any system (Nix did not say its own)"));
+    }
     ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "cairn-rebuild-ping");
       t.setDaemon(true);
@@ -91,8 +106,22 @@ public final class Rebuilder {
   }
 
   private boolean build(Job job, ScheduledExecutorService pinger) throws IOException, InterruptedException {
-    long every = Math.max(1000, (job.leaseExpiresAt() - System.currentTimeMillis()) / 3);
-    ScheduledFuture<?> pings = pinger.scheduleAtFixedRate(() -> ping(job), every, every, TimeUnit.MILLISECONDS);
+    // A lease lost (expired before a ping came through, as on a loaded machine) may already be
+    // another builder's: the build stops, so no two builders build one job at once.
+    AtomicBoolean lost = new AtomicBoolean();
+    AtomicReference<Process> running = new AtomicReference<>();
+    long every = Math.max(250, leaseMillis / 3);
+    ScheduledFuture<?> pings = pinger.scheduleAtFixedRate(() -> {
+      if (!ping(job) && lost.compareAndSet(false, true)) {
+        synchronized (running) {
+          Process p = running.get();
+          if (p != null) {
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+          }
+        }
+      }
+    }, 0, every, TimeUnit.MILLISECONDS);
     try {
       boolean check = valid(job.outputs());
       log.println("cairn rebuild: job " + job.id() + " " + job.drvPath() + (check ? " check" : " build") + " started " + System.currentTimeMillis());
@@ -101,10 +130,23 @@ public final class Rebuilder {
       if (check) {
         cmd.add("--check");
       }
-      Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(false).start();
-      p.getOutputStream().close();
-      String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (p.waitFor() != 0) {
+      Process p;
+      synchronized (running) {
+        p = lost.get() ? null : new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(false).start();
+        running.set(p);
+      }
+      String err = "";
+      int exit = -1;
+      if (p != null) {
+        p.getOutputStream().close();
+        err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        exit = p.waitFor();
+      }
+      if (lost.get() && exit != 0) {
+        log.println("cairn rebuild: job " + job.id() + " " + job.drvPath() + " abandoned " + System.currentTimeMillis() + " (lease lost)");
+        return false;
+      }
+      if (exit != 0) {
         log.println("cairn rebuild: job " + job.id() + " failed: " + err.strip());
         // Released at once for other builders, and never offered to this one again.
         HttpResponse<String> r = send("POST", "/api/v1/queue/" + job.id() + "/fail", null);
@@ -120,6 +162,20 @@ public final class Rebuilder {
     } finally {
       pings.cancel(false);
     }
+  }
+
+  /** The system this Nix builds for ({@code builtins.currentSystem}), so the queue hands out only jobs it can build. */
+  private Optional<String> currentSystem() throws IOException, InterruptedException {
+    List<String> cmd = nix("nix-instantiate");
+    cmd.addAll(List.of("--eval", "--expr", "builtins.currentSystem"));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    if (p.waitFor() != 0 || out.length() < 2) {
+      return Optional.empty();
+    }
+    String system = out.substring(1, out.length() - 1);
+    return NixSystem.valid(system) ? Optional.of(system) : Optional.empty();
   }
 
   /** Whether this builder's store has every output already (then the build is a {@code --check}). */
@@ -146,7 +202,7 @@ public final class Rebuilder {
   private Optional<Job> pop() throws IOException, InterruptedException {
     ObjectNode body = JSON.createObjectNode().put("max", 1);
     settings.jobset().ifPresent(j -> body.put("jobset", j));
-    settings.system().ifPresent(s -> body.put("system", s));
+    system.ifPresent(s -> body.put("system", s));
     HttpResponse<String> r = send("POST", "/api/v1/queue/pop", JSON.writeValueAsString(body));
     if (r.statusCode() != 200) {
       throw new IOException("POST /api/v1/queue/pop answered " + r.statusCode() + ": " + r.body());
@@ -156,23 +212,32 @@ public final class Rebuilder {
   }
 
   private long leased() throws IOException, InterruptedException {
+    return queueState().path("leased").asLong();
+  }
+
+  /** {@code GET /api/v1/queue}: the counts and the lease length. */
+  private JsonNode queueState() throws IOException, InterruptedException {
     HttpResponse<String> r = send("GET", "/api/v1/queue", null);
     if (r.statusCode() != 200) {
       throw new IOException("GET /api/v1/queue answered " + r.statusCode() + ": " + r.body());
     }
-    return JSON.readTree(r.body()).path("leased").asLong();
+    return JSON.readTree(r.body());
   }
 
-  private void ping(Job job) {
+  /** Renews the job's lease; false when the server says it is no longer this builder's (403, 404, 409). */
+  private boolean ping(Job job) {
     try {
       HttpResponse<String> r = send("POST", "/api/v1/queue/" + job.id() + "/ping", null);
       if (r.statusCode() != 200) {
         log.println("cairn rebuild: ping of job " + job.id() + " answered " + r.statusCode() + ": " + r.body());
       }
+      return r.statusCode() < 400 || r.statusCode() >= 500 || r.statusCode() == 401 || r.statusCode() == 429;
     } catch (IOException e) {
       log.println("cairn rebuild: ping of job " + job.id() + " failed: " + e.getMessage());
+      return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return true;
     }
   }
 

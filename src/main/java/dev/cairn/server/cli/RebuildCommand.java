@@ -1,6 +1,7 @@
 package dev.cairn.server.cli;
 
 import dev.cairn.attest.queue.Rebuilder;
+import dev.cairn.nix.NixSystem;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ final class RebuildCommand implements Callable<Integer> {
   @Option(names = "--jobset", paramLabel = "NAME", description = "Only jobs of this jobset (default: any enabled jobset).")
   String jobset;
 
-  @Option(names = "--system", paramLabel = "SYSTEM", description = "Only jobs for this Nix system or of unknown system, e.g. x86_64-linux.")
+  @Option(names = "--system", paramLabel = "SYSTEM", description = "Only jobs for this Nix system or of unknown system, e.g. x86_64-linux (default: this Nix's builtins.currentSystem).")
   String system;
 
   @Option(names = "--nix-option", arity = "2", paramLabel = "NAME VALUE", description = "Passed to nix-store as --option NAME VALUE (repeatable).")
@@ -40,7 +41,8 @@ final class RebuildCommand implements Callable<Integer> {
     if (maxJobs < 0 || pollSeconds < 1) {
       throw new IllegalArgumentException("--max-jobs must be 0 or more and --poll-seconds 1 or more");
     }
-    Rebuilder.Settings s = new Rebuilder.Settings(settings.resolve(System.getenv()), Optional.ofNullable(jobset), Optional.ofNullable(system),
+    Rebuilder.Settings s = new Rebuilder.Settings(settings.resolve(System.getenv()), Optional.ofNullable(jobset),
+        Optional.ofNullable(system).map(x -> NixSystem.parse("--system", x).value()),
         List.copyOf(nixOptions), maxJobs, exitWhenIdle, Duration.ofSeconds(pollSeconds));
     int n = new Rebuilder(s, System.err).run();
     System.out.println("reported " + n);

@@ -4,6 +4,7 @@ import static dev.cairn.db.TestDatabase.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.attest.AttestationService;
+import dev.cairn.attest.DerivationSystems;
 import dev.cairn.attest.DrvIdent;
 import dev.cairn.attest.InputLimits;
 import dev.cairn.attest.OutputAttestation;
@@ -20,8 +21,8 @@ import java.util.Optional;
 
 /**
  * Jobsets, evaluations and attestations written the way the attest capability writes them
- * (AttestationService for report versions and attestations; the two rows that make a report
- * version an evaluation by SQL, as JobsetService's transaction does).
+ * (AttestationService for report versions and attestations; the rows that make a report
+ * version an evaluation by SQL, and the derivations' systems, as JobsetService's transaction does).
  */
 final class QueueFixture {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,10 +58,17 @@ final class QueueFixture {
 
   /** An evaluation naming each output with its derivation {@code <output>.drv}. */
   long evaluation(long jobsetId, String revision, String... outputs) throws Exception {
+    return evaluation(jobsetId, revision, Optional.empty(), outputs);
+  }
+
+  /** An evaluation naming each output with its derivation {@code <output>.drv} of {@code system} (SBOM property nix:system). */
+  long evaluation(long jobsetId, String revision, Optional<String> system, String... outputs) throws Exception {
     String report = await(db.queryOne("SELECT r.name FROM jobsets j JOIN reports r ON r.id = j.report_id WHERE j.id = ?", jobsetId))
         .orElseThrow().string("name");
-    String sbom = sbom(outputs);
-    await(attest.defineReport(report, sbom, ReportDefinition.parse(JSON.readTree(sbom), InputLimits.defaults()), Optional.empty()));
+    String sbom = sbom(system, outputs);
+    ReportDefinition def = ReportDefinition.parse(JSON.readTree(sbom), InputLimits.defaults());
+    await(attest.defineReport(report, sbom, def, Optional.empty()));
+    await(DerivationSystems.record(db, def));
     long version = await(db.queryOne("SELECT MAX(v.id) AS id FROM report_versions v JOIN reports r ON r.id = v.report_id WHERE r.name = ?", report))
         .orElseThrow().getLong("id");
     return await(db.query("INSERT INTO evaluations (jobset_id, git_revision, version_id, uploaded_by, uploaded_at) VALUES (?, ?, ?, NULL, ?)"
@@ -73,11 +81,17 @@ final class QueueFixture {
 
   /** A CycloneDX SBOM whose components are the outputs, each built by {@code <output>.drv}. */
   static String sbom(String... outputs) {
+    return sbom(Optional.empty(), outputs);
+  }
+
+  static String sbom(Optional<String> system, String... outputs) {
     JsonArray components = new JsonArray();
     for (String o : outputs) {
-      components.add(new JsonObject().put("bom-ref", o).put("properties", new JsonArray()
+      JsonArray properties = new JsonArray()
           .add(new JsonObject().put("name", "nix:out_path").put("value", o))
-          .add(new JsonObject().put("name", "nix:drv_path").put("value", drvOf(o)))));
+          .add(new JsonObject().put("name", "nix:drv_path").put("value", drvOf(o)));
+      system.ifPresent(s -> properties.add(new JsonObject().put("name", "nix:system").put("value", s)));
+      components.add(new JsonObject().put("bom-ref", o).put("properties", properties));
     }
     return new JsonObject().put("bomFormat", "CycloneDX").put("specVersion", "1.5").put("components", components).encode();
   }

@@ -1,6 +1,7 @@
 package dev.cairn.attest.queue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.db.Dialect;
@@ -13,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -108,8 +110,12 @@ class QueueRoutesTest {
 
       // A builder that cannot build a job gives it back at once; only the holder may.
       String z = path(3, "z");
-      ok(send(s, "PUT", "/api/jobsets/" + js + "/upload-evaluation/r2", QueueFixture.sbom(z), alice));
-      long zId = pop(s, alice, null).getJsonObject(0).getLong("id");
+      ok(send(s, "PUT", "/api/jobsets/" + js + "/upload-evaluation/r2", QueueFixture.sbom(Optional.of("aarch64-linux"), z), alice));
+      assertEquals(0, pop(s, alice, "{\"system\": \"x86_64-linux\"}").size(), "z is an aarch64-linux job");
+      JsonObject zJob = pop(s, alice, "{\"system\": \"aarch64-linux\"}").getJsonObject(0);
+      assertEquals("aarch64-linux", zJob.getString("system"), "the system the evaluation's SBOM names");
+      assertNull(job.getValue("system"), "x's SBOM named no system");
+      long zId = zJob.getLong("id");
       assertEquals(403, send(s, "POST", "/api/v1/queue/" + zId + "/fail", null, bob).statusCode());
       assertEquals(true, ok(send(s, "POST", "/api/v1/queue/" + zId + "/fail", null, alice)).getBoolean("released"));
       assertEquals(0, pop(s, alice, null).size());

@@ -4,8 +4,12 @@ import static dev.cairn.db.TestDatabase.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.attest.OutputVotes;
+import dev.cairn.attest.Status;
 import dev.cairn.db.Dialect;
 import dev.cairn.db.TestDatabase;
+import dev.cairn.nix.NixSystem;
+import dev.cairn.nix.StorePath;
 import dev.cairn.users.User;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -247,5 +251,74 @@ class RebuildQueueTest {
     }
     assertEquals(30, total, "16 pops of 3 share the 30 jobs");
     assertEquals(new RebuildQueue.Counts(0, 30, 0), await(q.counts()));
+  }
+
+  private static RebuildQueue.Pop of(String system, int n) {
+    return new RebuildQueue.Pop(n, Optional.of(new NixSystem(system)), Optional.empty());
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.cairn.db.TestDatabase#dialects")
+  void jobsCarryTheirDerivationsSystemAndPopsOfASystemGetOnlyItsJobs(Dialect d) throws Exception {
+    QueueFixture f = open(d);
+    RebuildQueue q = new RebuildQueue(tdb.db(), 60_000);
+    User alice = f.user("alice");
+    User bob = f.user("bob");
+    long js = f.jobset("main", true);
+    String x86 = f.path("x86");
+    String arm = f.path("arm");
+    String later = f.path("later");
+    String unknown = f.path("unknown");
+    f.evaluation(js, "r1", Optional.of("x86_64-linux"), x86);
+    f.evaluation(js, "r2", Optional.of("aarch64-linux"), arm);
+    // Fed before any SBOM names its system, then named by a newer evaluation.
+    f.evaluation(js, "r3", later);
+    assertEquals(new RebuildQueue.Counts(3, 0, 0), await(q.counts()), "fed: \"later\" has no system yet");
+    f.evaluation(js, "r4", Optional.of("aarch64-linux"), later);
+    f.evaluation(js, "r5", unknown);
+
+    List<RebuildQueue.Job> forAlice = await(q.pop(alice.id(), of("x86_64-linux", 10), Optional.empty()));
+    assertEquals(Set.of(QueueFixture.drvOf(x86), QueueFixture.drvOf(unknown)), Set.copyOf(drvs(forAlice)),
+        "an x86_64-linux builder: its system's jobs and those of no known system");
+    assertEquals(Optional.of("x86_64-linux"), forAlice.stream().filter(j -> j.outputs().contains(x86)).findFirst().orElseThrow().system());
+    assertEquals(Optional.empty(), forAlice.stream().filter(j -> j.outputs().contains(unknown)).findFirst().orElseThrow().system());
+    List<RebuildQueue.Job> forBob = await(q.pop(bob.id(), of("aarch64-linux", 10), Optional.empty()));
+    assertEquals(Set.of(QueueFixture.drvOf(arm), QueueFixture.drvOf(later)), Set.copyOf(drvs(forBob)));
+    assertTrue(forBob.stream().allMatch(j -> j.system().equals(Optional.of("aarch64-linux"))), forBob.toString());
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.cairn.db.TestDatabase#dialects")
+  void aDoneJobComesBackWhenALaterBuilderDisagrees(Dialect d) throws Exception {
+    Given g = given(d, 60_000);
+    QueueFixture f = g.f();
+    RebuildQueue q = g.q();
+    User carol = f.user("carol");
+    User dave = f.user("dave");
+    String x = g.x();
+    f.attest(g.alice(), x, QueueFixture.HASH_A);
+    f.attest(g.bob(), x, QueueFixture.HASH_A);
+    assertEquals(List.of(), pop(q, carol, 1), "reproduced: nothing to build");
+    assertEquals(new RebuildQueue.Counts(0, 0, 1), await(q.counts()));
+
+    f.attest(carol, x, QueueFixture.HASH_B);
+    assertEquals(new RebuildQueue.Counts(1, 0, 0), await(q.counts()), "carol disagrees: the job needs a tie-break again");
+    assertEquals(List.of(), pop(q, carol, 1), "never to a builder that attested it");
+    assertEquals(List.of(QueueFixture.drvOf(x)), drvs(pop(q, dave, 1)), "the tie-break goes to a builder with no opinion yet");
+    f.attest(dave, x, QueueFixture.HASH_A);
+    assertEquals(new RebuildQueue.Counts(1, 0, 0), await(q.counts()), "still partially reproduced (A, A, B, A)");
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.cairn.db.TestDatabase#dialects")
+  void reproducedMeansWhatTheReportsSayEachBuildersLatestVote(Dialect d) throws Exception {
+    Given g = given(d, 60_000);
+    // Alice first reports B, then corrects herself to A; Bob reports A: their latest votes agree.
+    g.f().attest(g.alice(), g.x(), QueueFixture.HASH_B);
+    g.f().attest(g.alice(), g.x(), QueueFixture.HASH_A);
+    g.f().attest(g.bob(), g.x(), QueueFixture.HASH_A);
+    assertEquals(Status.REPRODUCED, await(new OutputVotes(tdb.db()).of(StorePath.parse(g.x()), false).map(Status::ofVotes)));
+    assertEquals(List.of(), pop(g.q(), g.f().user("carol"), 1), "the queue agrees with the reports");
+    assertEquals(new RebuildQueue.Counts(0, 0, 1), await(g.q().counts()));
   }
 }
