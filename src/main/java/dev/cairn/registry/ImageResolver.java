@@ -37,6 +37,8 @@ final class ImageResolver {
       MeterRegistry metrics) {
     FunctionCounter.builder("cairn.registry.resolutions", resolutions, Coalescer::runs)
         .description("Image resolutions run (concurrent requests for one name share one)").register(metrics);
+    FunctionCounter.builder("cairn.registry.resolutions.joined", resolutions, Coalescer::joined)
+        .description("Image requests that shared a resolution already under way").register(metrics);
     this.store = store;
     this.index = index;
     this.recipe = new LayerRecipe(store.blobs(), store.directories());
