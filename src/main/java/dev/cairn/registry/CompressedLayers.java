@@ -4,54 +4,42 @@ import dev.cairn.castore.Await;
 import dev.cairn.castore.B3Digest;
 import dev.cairn.castore.BlobService;
 import dev.cairn.castore.BlobWriter;
+import dev.cairn.nix.StorePath;
 import dev.cairn.registry.RegistryIndex.CompressedLayer;
 import dev.cairn.registry.RegistryIndex.StoredLayer;
 import dev.cairn.store.PathInfo;
-import io.vertx.core.Future;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Compressed renderings of layers ({@code registry.layer_compression}): a store layer's is made
- * once, on the NAR pool, from the same tar recipe (checked against the layer's promised digest,
- * which stays its diff_id) into a castore blob, and indexed (V022) so Range reads it back.
+ * Renders store layers to learn what a manifest promises about them: the digest and size of the
+ * tar and, under {@code registry.layer_compression}, its compressed rendering, made in the same
+ * pass into a castore blob (indexed by V022 so Range reads it back). Blocking: run on the NAR pool.
  */
 final class CompressedLayers {
   private static final int PIECE = 256 << 10;
 
   private final BlobService blobs;
-  private final RegistryIndex index;
   private final LayerRecipe recipe;
-  private final WorkerExecutor pool;
   private final LayerCompression compression;
 
-  CompressedLayers(BlobService blobs, RegistryIndex index, LayerRecipe recipe, WorkerExecutor pool, LayerCompression compression) {
+  /** A layer rendered: its tar, and its compressed blob unless the compression is none. */
+  record Made(StoredLayer layer, Optional<CompressedLayer> compressed) {}
+
+  CompressedLayers(BlobService blobs, LayerRecipe recipe, LayerCompression compression) {
     this.blobs = blobs;
-    this.index = index;
     this.recipe = recipe;
-    this.pool = pool;
     this.compression = compression;
   }
 
   LayerCompression compression() {
     return compression;
-  }
-
-  /** The store layer as a manifest lists it, its compressed rendering made now if need be. */
-  Future<ImageDocuments.LayerRef> ref(StoredLayer layer, List<PathInfo> paths) {
-    if (compression == LayerCompression.NONE) {
-      return Future.succeededFuture(new ImageDocuments.LayerRef(layer.digest(), layer.digest(), layer.size()));
-    }
-    return index.compressed(layer.key(), compression).compose(known -> known.isPresent() ? Future.succeededFuture(known.get())
-        : pool.executeBlocking(() -> produce(layer, paths), false).compose(made -> index.putCompressed(made))
-            .compose(v -> index.compressed(layer.key(), compression)).map(Optional::orElseThrow))
-        .map(c -> new ImageDocuments.LayerRef(layer.digest(), c.digest(), c.size()));
   }
 
   /** The customisation layer's bytes as served. */
@@ -65,24 +53,38 @@ final class CompressedLayers {
     return out.toByteArray();
   }
 
-  /** Blocking: renders, compresses and stores; the uncompressed bytes must hash to the layer's digest. */
-  private CompressedLayer produce(StoredLayer layer, List<PathInfo> paths) throws IOException {
+  /**
+   * Blocking: renders the layer of {@code paths} once, hashing the tar and compressing it into a
+   * blob on the way. With {@code promised} (a layer indexed before, now wanting its compressed
+   * rendering), the tar must hash to the promised digest, or nothing is kept.
+   */
+  Made make(String key, List<PathInfo> paths, Optional<StoredLayer> promised) throws IOException {
+    List<StorePath> sorted = paths.stream().map(PathInfo::storePath).sorted(Comparator.naturalOrder()).toList();
+    if (compression == LayerCompression.NONE) {
+      HashingOutput tar = new HashingOutput();
+      recipe.render(paths, tar);
+      return new Made(checked(new StoredLayer(key, tar.oci(), tar.count, sorted), promised), Optional.empty());
+    }
     BlobWriter writer = blobs.put();
     try {
-      BlobOutput blob = new BlobOutput(writer);
-      HashingOutput compressed = new HashingOutput(blob);
+      HashingOutput compressed = new HashingOutput(new BlobOutput(writer));
       HashingOutput tar = new HashingOutput(compression.wrap(compressed));
       recipe.render(paths, tar);
       tar.close();
-      if (tar.count != layer.size() || !tar.oci().equals(layer.digest())) {
-        throw new IOException("layer " + layer.digest() + " rendered to " + tar.oci() + " (" + tar.count + " bytes): store content changed");
-      }
+      StoredLayer layer = checked(new StoredLayer(key, tar.oci(), tar.count, sorted), promised);
       B3Digest stored = Await.result(writer.close());
-      return new CompressedLayer(layer.key(), compression, compressed.oci(), compressed.count, stored);
+      return new Made(layer, Optional.of(new CompressedLayer(key, compression, compressed.oci(), compressed.count, stored)));
     } catch (IOException | RuntimeException e) {
       writer.abort();
       throw e;
     }
+  }
+
+  private static StoredLayer checked(StoredLayer made, Optional<StoredLayer> promised) throws IOException {
+    if (promised.isPresent() && (made.size() != promised.get().size() || !made.digest().equals(promised.get().digest()))) {
+      throw new IOException("layer " + promised.get().digest() + " rendered to " + made.digest() + " (" + made.size() + " bytes): store content changed");
+    }
+    return made;
   }
 
   /** Writes to a blob upload in pieces, waiting for each (from a worker thread). */

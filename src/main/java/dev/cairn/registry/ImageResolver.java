@@ -3,7 +3,6 @@ package dev.cairn.registry;
 import dev.cairn.nix.StorePath;
 import dev.cairn.registry.ImageDocuments.LayerRef;
 import dev.cairn.registry.RegistryIndex.Document;
-import dev.cairn.registry.RegistryIndex.StoredLayer;
 import dev.cairn.store.PathInfo;
 import dev.cairn.store.PathNames;
 import dev.cairn.store.Store;
@@ -12,7 +11,6 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +20,7 @@ import java.util.stream.Collectors;
  * Image name → the current image: packages resolved against the store's PathInfo names (newest
  * registered wins; several paths registered at that same newest moment are ambiguous), their
  * closure, layered, each store layer's digest and size computed once and kept (and its compressed
- * rendering, under {@code registry.layer_compression}), the customisation layer, config and
+ * rendering, under {@code registry.layer_compression}; see {@link LayerDigests}), the customisation layer, config and
  * manifests stored by digest. Concurrent resolutions of one name share one run ({@link Coalescer}).
  */
 final class ImageResolver {
@@ -30,6 +28,7 @@ final class ImageResolver {
   private final RegistryIndex index;
   private final LayerRecipe recipe;
   private final CompressedLayers compressed;
+  private final LayerDigests layerDigests;
   private final int maxLayers;
   private final Layering.Strategy layering;
   private final Coalescer<String, ImageDocuments> resolutions = new Coalescer<>();
@@ -38,10 +37,13 @@ final class ImageResolver {
       MeterRegistry metrics) {
     FunctionCounter.builder("cairn.registry.resolutions", resolutions, Coalescer::runs)
         .description("Image resolutions run (concurrent requests for one name share one)").register(metrics);
+    FunctionCounter.builder("cairn.registry.resolutions.joined", resolutions, Coalescer::joined)
+        .description("Image requests that shared a resolution already under way").register(metrics);
     this.store = store;
     this.index = index;
     this.recipe = new LayerRecipe(store.blobs(), store.directories());
-    this.compressed = new CompressedLayers(store.blobs(), index, recipe, store.narPool(), compression);
+    this.compressed = new CompressedLayers(store.blobs(), recipe, compression);
+    this.layerDigests = new LayerDigests(index, compressed, store.narPool(), Runtime.getRuntime().availableProcessors());
     this.maxLayers = maxLayers;
     this.layering = layering;
   }
@@ -109,12 +111,11 @@ final class ImageResolver {
   private Future<ImageDocuments> build(ImageName name) {
     return packages(name).compose(tops -> Closure.of(store.pathInfos(), tops).compose(closure -> groups(tops, closure).compose(groups -> {
       List<String> keys = groups.stream().map(LayerRecipe::key).toList();
-      List<Future<LayerRef>> layers = groups.stream().map(g -> layer(g).compose(stored -> compressed.ref(stored, g))).toList();
+      Future<List<LayerRef>> layers = layerDigests.refs(groups);
       Future<Customisation> custom = Customisation.build(store.directories(), tops, closure, name.nonRoot());
-      return Future.all(layers).compose(v -> custom).compose(c -> {
+      return layers.compose(v -> custom).compose(c -> {
         Document customLayer = Document.of(compressed.compression().ociType, compressed.document(c.tar()));
-        List<LayerRef> refs = new ArrayList<>();
-        layers.forEach(l -> refs.add(l.result()));
+        List<LayerRef> refs = new ArrayList<>(layers.result());
         refs.add(new LayerRef(OciDigest.sha256Of(c.tar()), customLayer.digest(), customLayer.content().length));
         ImageDocuments docs = ImageDocuments.render(refs, c, compressed.compression());
         // A warm resolution that finds the image as stored writes nothing: the current manifests are
@@ -142,21 +143,5 @@ final class ImageResolver {
     }
     return store.popularity().referrers(new ArrayList<>(closure.keySet()))
         .map(referrers -> Layering.popularity(tops, closure, referrers, maxLayers - 1));
-  }
-
-  /** A store layer's digest and size: from the index, or rendered once (on the NAR pool) and kept. */
-  private Future<StoredLayer> layer(List<PathInfo> paths) {
-    String key = LayerRecipe.key(paths);
-    return index.layerByKey(key).compose(known -> {
-      if (known.isPresent()) {
-        return Future.succeededFuture(known.get());
-      }
-      return store.narPool().executeBlocking(() -> {
-        HashingOutput out = new HashingOutput();
-        recipe.render(paths, out);
-        List<StorePath> sorted = paths.stream().map(PathInfo::storePath).sorted(Comparator.naturalOrder()).toList();
-        return new StoredLayer(key, out.oci(), out.count, sorted);
-      }, false).compose(layer -> index.putLayer(layer).map(layer));
-    });
   }
 }

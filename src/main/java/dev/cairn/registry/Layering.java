@@ -14,8 +14,11 @@ import java.util.Map;
  * Groups a closure into at most {@code maxLayers} store layers, by one of two strategies
  * ({@code registry.layering}). Size-first (the default): repeatedly take the
  * largest remaining path (ties by store path) and put with it every remaining path needed by the
- * same set of top-level paths; the last allowed layer takes all that remains. Every sort is a
- * total order, so one closure always gives the same layers.
+ * same set of top-level paths; the last allowed layer takes all that remains. Both strategies then
+ * {@linkplain #spread spread} their groups over the unused budget: paths leave their groups for layers
+ * of their own (the largest first, or the most popular), so a closure of one top-level package
+ * still becomes many layers that other images can share. Every sort is a total order, so one
+ * closure always gives the same layers.
  */
 final class Layering {
   /** The strategies. */
@@ -23,6 +26,9 @@ final class Layering {
     SIZE,
     POPULARITY
   }
+
+  /** Largest NAR first, ties by store path. */
+  static final Comparator<PathInfo> LARGEST_FIRST = Comparator.comparingLong(PathInfo::narSize).reversed().thenComparing(PathInfo::storePath);
 
   private Layering() {}
 
@@ -58,13 +64,15 @@ final class Layering {
         layers.get(maxLayers - 1).addAll(members);
       }
     }
-    return layers;
+    Comparator<PathInfo> popular = Comparator.<PathInfo>comparingLong(p -> referrers.getOrDefault(p.storePath(), 0L)).reversed()
+        .thenComparing(LARGEST_FIRST);
+    return spread(layers, maxLayers, popular);
   }
 
   static List<List<PathInfo>> sizeFirst(List<PathInfo> tops, Map<StorePath, PathInfo> closure, int maxLayers) {
     Map<StorePath, BitSet> neededBy = neededBy(tops, closure);
     List<PathInfo> remaining = new ArrayList<>(closure.values());
-    remaining.sort(Comparator.comparingLong(PathInfo::narSize).reversed().thenComparing(PathInfo::storePath));
+    remaining.sort(LARGEST_FIRST);
     List<List<PathInfo>> layers = new ArrayList<>();
     while (!remaining.isEmpty()) {
       if (layers.size() == maxLayers - 1) {
@@ -80,7 +88,40 @@ final class Layering {
       layers.add(layer);
       remaining = rest;
     }
-    return layers;
+    return spread(layers, maxLayers, LARGEST_FIRST);
+  }
+
+  /**
+   * Uses the budget the grouping left: the paths of groups with more than one member, in
+   * {@code order}, each leave their group for a layer of their own while layers remain, those
+   * layers first (in that order), then what is left of the groups (in their order). A closure of n
+   * paths gets min(n, maxLayers) layers.
+   */
+  static List<List<PathInfo>> spread(List<List<PathInfo>> groups, int maxLayers, Comparator<PathInfo> order) {
+    List<List<PathInfo>> left = new ArrayList<>();
+    Map<StorePath, Integer> groupOf = new HashMap<>();
+    List<PathInfo> candidates = new ArrayList<>();
+    for (List<PathInfo> group : groups) {
+      group.forEach(p -> groupOf.put(p.storePath(), left.size()));
+      if (group.size() > 1) {
+        candidates.addAll(group);
+      }
+      left.add(new ArrayList<>(group));
+    }
+    candidates.sort(order);
+    List<List<PathInfo>> own = new ArrayList<>();
+    for (PathInfo p : candidates) {
+      if (own.size() + left.size() >= maxLayers) {
+        break;
+      }
+      List<PathInfo> group = left.get(groupOf.get(p.storePath()));
+      if (group.size() > 1) {
+        group.remove(p);
+        own.add(List.of(p));
+      }
+    }
+    own.addAll(left);
+    return own;
   }
 
   /** For each path, the indexes of the top-level paths whose closure holds it. */

@@ -7,8 +7,11 @@ import dev.cairn.nix.StorePath;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The registry's metadata (tables of V019 and V022): store layers by key and digest, small documents
@@ -32,14 +35,19 @@ final class RegistryIndex {
     }
   }
 
+  /** Keys one lookup may name: above the layer budget's maximum (125), far below both dialects' parameter limits. */
+  static final int MAX_KEYS = 200;
+
   private final Database db;
 
   RegistryIndex(Database db) {
     this.db = db;
   }
 
-  Future<Optional<StoredLayer>> layerByKey(String key) {
-    return db.queryOne("SELECT layer_key, digest, size, store_paths FROM registry_layers WHERE layer_key = ?", key).map(r -> r.map(RegistryIndex::layer));
+  /** The stored layers among {@code keys} (at most {@link #MAX_KEYS}), by key. */
+  Future<Map<String, StoredLayer>> layersByKeys(List<String> keys) {
+    return db.query("SELECT layer_key, digest, size, store_paths FROM registry_layers WHERE layer_key IN " + in(keys), keys.toArray())
+        .map(rows -> byKey(rows.stream().map(RegistryIndex::layer).toList(), StoredLayer::key));
   }
 
   Future<Optional<StoredLayer>> layerByDigest(OciDigest digest) {
@@ -47,15 +55,22 @@ final class RegistryIndex {
         digest.text()).map(r -> r.map(RegistryIndex::layer));
   }
 
-  Future<Void> putLayer(StoredLayer layer) {
-    String paths = String.join("\n", layer.paths().stream().map(StorePath::fullPath).toList());
-    return db.update("INSERT INTO registry_layers (layer_key, digest, size, store_paths, used_at) VALUES (?, ?, ?, ?, ?)"
-        + " ON CONFLICT (layer_key) DO NOTHING", layer.key(), layer.digest().text(), layer.size(), paths, System.currentTimeMillis()).mapEmpty();
+  /** Stores new layers; a key stored already keeps its row (the recipe makes the same digest). */
+  Future<Void> putLayers(List<StoredLayer> layers) {
+    long now = System.currentTimeMillis();
+    List<Object[]> rows = new ArrayList<>();
+    layers.forEach(l -> rows.add(new Object[] {l.key(), l.digest().text(), l.size(),
+        String.join("\n", l.paths().stream().map(StorePath::fullPath).toList()), now}));
+    return db.batch("INSERT INTO registry_layers (layer_key, digest, size, store_paths, used_at) VALUES (?, ?, ?, ?, ?)"
+        + " ON CONFLICT (layer_key) DO NOTHING", rows);
   }
 
-  Future<Optional<CompressedLayer>> compressed(String key, LayerCompression compression) {
-    return db.queryOne("SELECT layer_key, compression, digest, size, blob FROM registry_compressed_layers WHERE layer_key = ? AND compression = ?",
-        key, compression.label()).map(r -> r.map(RegistryIndex::compressedLayer));
+  /** The compressed renderings among {@code keys} (at most {@link #MAX_KEYS}), by key. */
+  Future<Map<String, CompressedLayer>> compressedByKeys(List<String> keys, LayerCompression compression) {
+    List<Object> params = new ArrayList<>(keys);
+    params.add(compression.label());
+    return db.query("SELECT layer_key, compression, digest, size, blob FROM registry_compressed_layers WHERE layer_key IN " + in(keys)
+        + " AND compression = ?", params.toArray()).map(rows -> byKey(rows.stream().map(RegistryIndex::compressedLayer).toList(), CompressedLayer::key));
   }
 
   Future<Optional<CompressedLayer>> compressedByDigest(OciDigest digest) {
@@ -63,10 +78,13 @@ final class RegistryIndex {
         + " ORDER BY layer_key, compression LIMIT 1", digest.text()).map(r -> r.map(RegistryIndex::compressedLayer));
   }
 
-  Future<Void> putCompressed(CompressedLayer layer) {
-    return db.update("INSERT INTO registry_compressed_layers (layer_key, compression, digest, size, blob, used_at) VALUES (?, ?, ?, ?, ?, ?)"
-        + " ON CONFLICT (layer_key, compression) DO NOTHING", layer.key(), layer.compression().label(), layer.digest().text(), layer.size(),
-        layer.blob().bytes(), System.currentTimeMillis()).mapEmpty();
+  /** Stores new compressed renderings; one stored already for its key and compression keeps its row. */
+  Future<Void> putCompressed(List<CompressedLayer> layers) {
+    long now = System.currentTimeMillis();
+    List<Object[]> rows = new ArrayList<>();
+    layers.forEach(l -> rows.add(new Object[] {l.key(), l.compression().label(), l.digest().text(), l.size(), l.blob().bytes(), now}));
+    return db.batch("INSERT INTO registry_compressed_layers (layer_key, compression, digest, size, blob, used_at) VALUES (?, ?, ?, ?, ?, ?)"
+        + " ON CONFLICT (layer_key, compression) DO NOTHING", rows);
   }
 
   /** Marks compressed layers as used now (see {@link #touchLayers}). */
@@ -114,6 +132,20 @@ final class RegistryIndex {
   Future<List<String>> repositories(Optional<String> last, int limit) {
     return db.query("SELECT repository FROM registry_images WHERE repository > ? ORDER BY repository LIMIT ?", utf8(last.orElse("")), limit)
         .map(rows -> rows.stream().map(r -> new String(r.bytes("repository"), java.nio.charset.StandardCharsets.UTF_8)).toList());
+  }
+
+  /** {@code (?, ?, …)} for the keys; callers pass at most {@link #MAX_KEYS}. */
+  private static String in(List<String> keys) {
+    if (keys.isEmpty() || keys.size() > MAX_KEYS) {
+      throw new IllegalArgumentException("between 1 and " + MAX_KEYS + " layer keys, got " + keys.size());
+    }
+    return "(" + String.join(", ", java.util.Collections.nCopies(keys.size(), "?")) + ")";
+  }
+
+  private static <T> Map<String, T> byKey(List<T> rows, Function<T, String> key) {
+    Map<String, T> out = new HashMap<>();
+    rows.forEach(r -> out.put(key.apply(r), r));
+    return out;
   }
 
   private static byte[] utf8(String s) {

@@ -50,6 +50,7 @@ class CoalescerTest {
     assertEquals(callers, results.size());
     assertEquals(1, started.get());
     assertEquals(1, coalescer.runs());
+    assertEquals(callers - 1, coalescer.joined());
     results.forEach(f -> assertSame(results.get(0), f));
     assertTrue(results.stream().noneMatch(Future::isComplete));
 

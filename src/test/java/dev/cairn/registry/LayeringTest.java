@@ -9,16 +9,24 @@ import dev.cairn.nix.Hash;
 import dev.cairn.nix.HashAlgorithm;
 import dev.cairn.nix.StorePath;
 import dev.cairn.store.PathInfo;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Both layering strategies on a small closure: tops a and b, a → c, d; b → c; d → e. Each gives
- * one answer for one closure, whatever order the paths come in, and respects the budget.
+ * Both layering strategies on a small closure: tops a and b, a → c, d; b → c; d → e; and on a
+ * 120-path closure of one top-level path. Each gives one answer for one closure, whatever order
+ * the paths come in, respects the budget and uses it: n paths make min(n, budget) layers.
  */
 class LayeringTest {
   private final PathInfo e = path('e', 50);
@@ -31,23 +39,81 @@ class LayeringTest {
 
   @Test
   void sizeFirstGroupsPathsNeededByTheSameTopLevelPaths() {
-    List<List<PathInfo>> layers = Layering.sizeFirst(List.of(a, bWithC), closure, 10);
     // b (100, needed by b) and c (100, needed by both) tie on size: store path order (hash first) decides
-    assertEquals(List.of(names(bWithC), names(c), names(e, d, a)), layers.stream().map(LayeringTest::names).toList());
-    List<List<PathInfo>> two = Layering.sizeFirst(List.of(a, bWithC), closure, 2);
-    assertEquals(List.of(names(bWithC), names(c, e, d, a)), two.stream().map(LayeringTest::names).toList());
+    assertEquals(List.of("b", "c", "e,d,a"), names(Layering.sizeFirst(List.of(a, bWithC), closure, 3)));
+    assertEquals(List.of("b", "c,e,d,a"), names(Layering.sizeFirst(List.of(a, bWithC), closure, 2)));
+  }
+
+  @Test
+  void sizeFirstSpreadsTheLargestPathsOverTheUnusedBudget() {
+    // one layer to spare: the largest path of a group with others (e, 50) gets its own
+    assertEquals(List.of("e", "b", "c", "d,a"), names(Layering.sizeFirst(List.of(a, bWithC), closure, 4)));
+    assertEquals(List.of("e", "d", "b", "c", "a"), names(Layering.sizeFirst(List.of(a, bWithC), closure, 5)));
+    assertEquals(List.of("e", "d", "b", "c", "a"), names(Layering.sizeFirst(List.of(a, bWithC), closure, 100)));
+    // one top-level path needs everything: without the spread this was a single layer
+    assertEquals(List.of("c", "e", "d,a"), names(Layering.sizeFirst(List.of(a), closure(a, c, d, e), 3)));
   }
 
   @Test
   void popularityRanksDominatorGroupsByReferrers() {
     Map<StorePath, Long> referrers = Map.of(c.storePath(), 2L, d.storePath(), 1L, e.storePath(), 1L);
-    List<List<PathInfo>> layers = Layering.popularity(List.of(a, bWithC), closure, referrers, 10);
-    assertEquals(List.of(names(c), names(bWithC), names(a, d, e)), layers.stream().map(LayeringTest::names).toList());
-    List<List<PathInfo>> two = Layering.popularity(List.of(a, bWithC), closure, referrers, 2);
-    assertEquals(List.of(names(c), names(bWithC, a, d, e)), two.stream().map(LayeringTest::names).toList());
-    // without b, a dominates everything: one group
-    assertEquals(1, Layering.popularity(List.of(a), closure(a, c, d, e), referrers, 10).size());
-    assertEquals(List.of(names(b)), Layering.popularity(List.of(b), closure(b), Map.of(), 10).stream().map(LayeringTest::names).toList());
+    assertEquals(List.of("c", "b", "a,d,e"), names(Layering.popularity(List.of(a, bWithC), closure, referrers, 3)));
+    assertEquals(List.of("c", "b,a,d,e"), names(Layering.popularity(List.of(a, bWithC), closure, referrers, 2)));
+    // spare layers go to the most referred-to paths of shared groups (d and e: 1), then the largest (e)
+    assertEquals(List.of("e", "c", "b", "a,d"), names(Layering.popularity(List.of(a, bWithC), closure, referrers, 4)));
+    assertEquals(List.of("e", "d", "c", "b", "a"), names(Layering.popularity(List.of(a, bWithC), closure, referrers, 10)));
+    // without b, a dominates everything: one group, whose most referred-to path (c) gets the spare layer
+    assertEquals(List.of("c", "a,d,e"), names(Layering.popularity(List.of(a), closure(a, c, d, e), referrers, 2)));
+    assertEquals(List.of("b"), names(Layering.popularity(List.of(b), closure(b), Map.of(), 10)));
+  }
+
+  /** A bench-like closure: one top-level path over a chain and a fan of 119 more, sizes spread wide. */
+  @ParameterizedTest
+  @EnumSource(Layering.Strategy.class)
+  void aClosureOfOneTopLevelPathFillsTheBudgetTheSameWayWhateverTheOrder(Layering.Strategy strategy) {
+    List<PathInfo> paths = new ArrayList<>();
+    Random random = new Random(12);
+    for (int i = 0; i < 119; i++) {
+      List<PathInfo> refs = new ArrayList<>();
+      for (int r = 0; r < Math.min(i, 3); r++) {
+        refs.add(paths.get(random.nextInt(i)));
+      }
+      // a few equal sizes, so ties are broken by store path
+      paths.add(synthetic(i, i % 10 == 0 ? 4096 : 1 + random.nextInt(50_000_000), refs));
+    }
+    PathInfo top = synthetic(119, 1000, paths);
+    paths.add(top);
+    Map<StorePath, Long> referrers = new HashMap<>();
+    paths.forEach(p -> p.references().forEach(r -> referrers.merge(r, 1L, Long::sum)));
+
+    for (int budget : List.of(1, 2, 20, 99, 119, 120, 124)) {
+      List<List<String>> first = null;
+      for (long seed = 0; seed < 4; seed++) {
+        List<PathInfo> shuffled = new ArrayList<>(paths);
+        Collections.shuffle(shuffled, new Random(seed));
+        Map<StorePath, PathInfo> closure = new LinkedHashMap<>();
+        shuffled.forEach(p -> closure.put(p.storePath(), p));
+        List<List<PathInfo>> layers = strategy == Layering.Strategy.SIZE ? Layering.sizeFirst(List.of(top), closure, budget)
+            : Layering.popularity(List.of(top), closure, referrers, budget);
+        assertEquals(Math.min(120, budget), layers.size(), "budget " + budget);
+        assertEquals(120, layers.stream().flatMap(List::stream).map(PathInfo::storePath).distinct().count());
+        assertEquals(120, layers.stream().mapToInt(List::size).sum());
+        List<List<String>> named = layers.stream().map(l -> LayerRecipe.sorted(l).stream().map(p -> p.storePath().fullPath()).toList()).toList();
+        if (first == null) {
+          first = named;
+        }
+        assertEquals(first, named, "budget " + budget + ", input order " + seed);
+      }
+    }
+    if (strategy == Layering.Strategy.SIZE) {
+      // the largest paths are the ones with layers of their own, largest first
+      List<List<PathInfo>> layers = Layering.sizeFirst(List.of(top), closure(paths.toArray(PathInfo[]::new)), 99);
+      List<PathInfo> bySize = paths.stream().sorted(Layering.LARGEST_FIRST).toList();
+      for (int i = 0; i < 98; i++) {
+        assertEquals(List.of(bySize.get(i)), layers.get(i));
+      }
+      assertEquals(22, layers.get(98).size());
+    }
   }
 
   private static Map<StorePath, PathInfo> closure(PathInfo... paths) {
@@ -60,16 +126,28 @@ class LayeringTest {
     return String.join(",", Arrays.stream(paths).map(p -> p.storePath().name()).toList());
   }
 
-  private static String names(List<PathInfo> paths) {
-    return names(paths.toArray(PathInfo[]::new));
+  private static List<String> names(List<List<PathInfo>> layers) {
+    return layers.stream().map(l -> names(l.toArray(PathInfo[]::new))).toList();
+  }
+
+  /** Path number {@code i}: a hash part of nixbase32 digits of i. */
+  private static PathInfo synthetic(int i, long size, List<PathInfo> refs) {
+    String digits = "0123456789abcdfghijklmnpqrsvwxyz";
+    StringBuilder hash = new StringBuilder();
+    for (int n = i, k = 0; k < 32; k++, n /= 32) {
+      hash.append(digits.charAt(n % 32));
+    }
+    return info(StorePath.parseBaseName(hash.reverse() + "-p" + i), size, refs);
   }
 
   private static PathInfo path(char letter, long size, PathInfo... refs) {
-    StorePath sp = StorePath.parseBaseName(String.valueOf(letter).repeat(32).replace('e', 'f') + "-" + letter);
-    byte[] digest = new byte[32];
-    digest[0] = (byte) letter;
+    return info(StorePath.parseBaseName(String.valueOf(letter).repeat(32).replace('e', 'f') + "-" + letter), size, Arrays.asList(refs));
+  }
+
+  private static PathInfo info(StorePath sp, long size, List<PathInfo> refs) {
+    byte[] digest = Arrays.copyOf(sp.baseNameBytes(), 32);
     return PathInfo.withUnresolvedReferences(sp, new FileNode(PathComponent.of(sp.baseNameBytes()), B3Digest.of(digest), size, false), size,
         new Hash(HashAlgorithm.SHA256, digest), List.of(), Optional.empty(), Optional.empty(),
-        Arrays.stream(refs).map(PathInfo::storePath).toList());
+        refs.stream().map(PathInfo::storePath).toList());
   }
 }

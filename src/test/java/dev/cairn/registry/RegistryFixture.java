@@ -44,8 +44,15 @@ final class RegistryFixture {
   void load(TestServer server) throws Exception {
     Path netrc = dir.resolve("netrc-" + server.port());
     Files.writeString(netrc, "machine 127.0.0.1 login x password " + server.createUser("pusher-" + server.port(), Role.WRITER) + "\n");
-    nix.ok("nix", "copy", "--from", nix.store(), "--to", server.baseUrl() + "?compression=none", "--option", "netrc-file", netrc.toString(),
-        busybox, top);
+    copy(server, busybox, top);
+  }
+
+  /** Copies more store paths of this fixture's store into a server {@link #load} loaded. */
+  void copy(TestServer server, String... paths) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of("nix", "copy", "--from", nix.store(), "--to", server.baseUrl() + "?compression=none",
+        "--option", "netrc-file", dir.resolve("netrc-" + server.port()).toString()));
+    command.addAll(List.of(paths));
+    nix.ok(command.toArray(String[]::new));
   }
 
   /** Runs a command, requiring exit 0; answers its standard output. */

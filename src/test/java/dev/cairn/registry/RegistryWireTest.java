@@ -202,30 +202,62 @@ class RegistryWireTest {
     assertEquals("application/json", headUnknown.headers().firstValue("Content-Type").orElseThrow());
   }
 
+  /**
+   * Eight pulls of a name never resolved, all arriving while its resolution is held up (every NAR
+   * pool thread is busy until they have all joined it, and its new layer must be rendered there):
+   * exactly one resolution runs, the other seven join it, and all get the same manifest.
+   */
   @Test
-  void concurrentPullsOfANameNotResolvedYetAllGetTheSameManifest() throws Exception {
-    java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> pulls = new java.util.ArrayList<>();
-    for (int i = 0; i < 8; i++) {
-      pulls.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(base + "top/dep/busybox/manifests/latest")).build(),
-          HttpResponse.BodyHandlers.ofByteArray()));
+  void concurrentPullsOfANameNotResolvedYetShareOneResolution() throws Exception {
+    Path tree = Files.createDirectories(tmp.resolve("coalesced"));
+    Files.writeString(tree.resolve("data"), "rendered once for eight pulls " + System.nanoTime());
+    fixture.copy(server, fixture.nix.add(tree));
+    long runsBefore = metric("cairn_registry_resolutions_total");
+    long joinedBefore = metric("cairn_registry_resolutions_joined_total");
+
+    java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+    io.vertx.core.WorkerExecutor narPool = server.server().store().narPool();
+    try {
+      for (int i = 0; i < 32; i++) {
+        narPool.executeBlocking(() -> {
+          gate.await();
+          return null;
+        }, false);
+      }
+      java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> pulls = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        pulls.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(base + "coalesced/busybox/manifests/latest")).build(),
+            HttpResponse.BodyHandlers.ofByteArray()));
+      }
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      while (metric("cairn_registry_resolutions_joined_total") < joinedBefore + 7) {
+        assertTrue(System.nanoTime() < deadline, "7 pulls did not join the first one's resolution");
+        assertTrue(pulls.stream().noneMatch(java.util.concurrent.CompletableFuture::isDone), "a pull finished while the NAR pool was held");
+        Thread.sleep(20);
+      }
+      gate.countDown();
+      java.util.Set<String> digests = new java.util.HashSet<>();
+      for (var pull : pulls) {
+        HttpResponse<byte[]> r = pull.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+        digests.add(sha256(r.body()));
+      }
+      assertEquals(1, digests.size());
+      assertEquals(runsBefore + 1, metric("cairn_registry_resolutions_total"));
+      assertEquals(joinedBefore + 7, metric("cairn_registry_resolutions_joined_total"));
+    } finally {
+      gate.countDown();
     }
-    java.util.Set<String> digests = new java.util.HashSet<>();
-    for (var pull : pulls) {
-      HttpResponse<byte[]> r = pull.get();
-      assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
-      digests.add(sha256(r.body()));
-    }
-    assertEquals(1, digests.size());
-    // the metric counts resolutions: one more sequential pull is exactly one more
-    long before = resolutions();
-    assertEquals(200, send("GET", base + "top/dep/busybox/manifests/latest").statusCode());
-    assertEquals(before + 1, resolutions());
+    // one more sequential pull is exactly one more resolution, joining none
+    assertEquals(200, send("GET", base + "coalesced/busybox/manifests/latest").statusCode());
+    assertEquals(runsBefore + 2, metric("cairn_registry_resolutions_total"));
+    assertEquals(joinedBefore + 7, metric("cairn_registry_resolutions_joined_total"));
   }
 
-  /** {@code cairn_registry_resolutions_total} from /metrics. */
-  private static long resolutions() throws Exception {
+  /** A counter from /metrics, e.g. {@code cairn_registry_resolutions_total}. */
+  private static long metric(String name) throws Exception {
     String metrics = new String(send("GET", server.baseUrl() + "/metrics").body(), StandardCharsets.UTF_8);
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^cairn_registry_resolutions_total(?:\\{[^}]*})? ([0-9.E]+)$").matcher(metrics);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})? ([0-9.E]+)$").matcher(metrics);
     assertTrue(m.find(), metrics);
     return (long) Double.parseDouble(m.group(1));
   }
