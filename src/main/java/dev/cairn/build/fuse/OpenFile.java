@@ -1,0 +1,243 @@
+package dev.cairn.build.fuse;
+
+import dev.cairn.castore.B3Digest;
+import dev.cairn.castore.BlobReader;
+import dev.cairn.castore.BlobService;
+import dev.cairn.castore.BlobStat;
+import dev.cairn.castore.ChunkMeta;
+import dev.cairn.castore.FileNode;
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import jnr.ffi.Pointer;
+import ru.serce.jnrfuse.ErrorCodes;
+
+/**
+ * One open file's bytes, loaded a whole chunk at a time and kept in a small window: the kernel
+ * asks for at most 128 KiB per read (libfuse 2 does not negotiate larger requests), so a chunk
+ * (64 KiB–1 MiB, one verified load) serves several reads, and while the reader copies out of
+ * one chunk the next ones are fetched and verified on the store's pools (both cores hash). Any
+ * offset maps to its chunk directly, so concurrent or out-of-order reads of the same handle (the
+ * kernel's asynchronous read-ahead) need no reader to be reopened.
+ *
+ * <p>A file of at most {@link #WHOLE_FILE} bytes is one segment, loaded by one blob reader
+ * (no chunk list asked for). A larger one is asked for its chunk list once and loads each chunk
+ * by its own digest (every chunk of a blob is readable by its digest, WIRE.md §3).
+ *
+ * <p>Memory: the window holds the chunk being read, the one before it (a late read-ahead
+ * request) and, while reading sequentially, up to {@link #AHEAD} bytes after it; everything
+ * kept counts against the mount's {@link ReadAheadBudget}. When the budget is spent a needed
+ * chunk is still loaded for the read at hand, but not kept.
+ */
+final class OpenFile {
+  static final long WHOLE_FILE = 1 << 20;
+  static final long AHEAD = 4 << 20;
+
+  private record Segment(B3Digest digest, long start, long size) {}
+
+  private record Kept(Future<Buffer> bytes, long reserved) {}
+
+  private final FileNode node;
+  private final BlobService blobs;
+  private final Duration timeout;
+  private final ReadAheadBudget budget;
+  private final TreeMap<Integer, Kept> window = new TreeMap<>();
+  private List<Segment> segments;
+  private int last = -1;
+  private boolean closed;
+
+  OpenFile(FileNode node, BlobService blobs, Duration timeout, ReadAheadBudget budget) {
+    this.node = node;
+    this.blobs = blobs;
+    this.timeout = timeout;
+    this.budget = budget;
+  }
+
+  /** Copies up to {@code size} bytes at {@code offset} into {@code buf}; answers the count (0 at the end). */
+  int read(Pointer buf, int size, long offset) throws FuseErrno {
+    if (offset >= node.size() || size <= 0) {
+      return 0;
+    }
+    List<Segment> segs = segments();
+    int filled = 0;
+    while (filled < size && offset + filled < node.size()) {
+      long pos = offset + filled;
+      int i = indexOf(segs, pos);
+      Segment seg = segs.get(i);
+      Buffer bytes;
+      try {
+        bytes = Waiting.await(want(segs, i), timeout, "read blob " + node.digest());
+      } catch (FuseErrno e) {
+        forget(i);
+        throw e;
+      }
+      if (bytes.length() != seg.size()) {
+        forget(i);
+        throw new FuseErrno(ErrorCodes.EIO(), "blob " + seg.digest() + " has " + bytes.length() + " bytes, expected " + seg.size());
+      }
+      int from = (int) (pos - seg.start());
+      int n = (int) Math.min(size - filled, seg.size() - from);
+      copy(bytes, from, buf, filled, n);
+      filled += n;
+    }
+    return filled;
+  }
+
+  /** Releases the window; idempotent. */
+  synchronized void close() {
+    closed = true;
+    for (Kept k : window.values()) {
+      budget.give(k.reserved());
+    }
+    window.clear();
+  }
+
+  private synchronized List<Segment> segments() throws FuseErrno {
+    if (segments == null) {
+      segments = node.size() <= WHOLE_FILE ? List.of(new Segment(node.digest(), 0, node.size())) : chunked();
+    }
+    return segments;
+  }
+
+  private List<Segment> chunked() throws FuseErrno {
+    BlobStat stat = Waiting.await(blobs.stat(node.digest()), timeout, "stat blob " + node.digest())
+        .orElseThrow(() -> new FuseErrno(ErrorCodes.EIO(), "blob " + node.digest() + " is missing"));
+    if (stat.size() != node.size()) {
+      throw new FuseErrno(ErrorCodes.EIO(), "blob " + node.digest() + " has " + stat.size() + " bytes, its node says " + node.size());
+    }
+    if (stat.chunks().isEmpty()) {
+      return List.of(new Segment(node.digest(), 0, node.size()));
+    }
+    List<Segment> out = new ArrayList<>(stat.chunks().size());
+    long start = 0;
+    for (ChunkMeta c : stat.chunks()) {
+      out.add(new Segment(c.digest(), start, c.size()));
+      start += c.size();
+    }
+    if (start != node.size()) {
+      throw new FuseErrno(ErrorCodes.EIO(), "chunks of blob " + node.digest() + " add up to " + start + " bytes, expected " + node.size());
+    }
+    return out;
+  }
+
+  private static int indexOf(List<Segment> segs, long pos) {
+    int lo = 0;
+    int hi = segs.size() - 1;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (segs.get(mid).start() <= pos) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+
+  /**
+   * The bytes of segment {@code i}: kept, or loaded now. A read next to the previous one counts
+   * as sequential and loads ahead; a jump drops what was loaded ahead.
+   */
+  private synchronized Future<Buffer> want(List<Segment> segs, int i) {
+    boolean sequential = i >= last - 1 && i <= last + 1;
+    last = Math.max(last, i);
+    if (!sequential) {
+      last = i;
+    }
+    int aheadEnd = i;
+    if (sequential) {
+      long ahead = 0;
+      while (aheadEnd + 1 < segs.size() && ahead + segs.get(aheadEnd + 1).size() <= AHEAD) {
+        aheadEnd++;
+        ahead += segs.get(aheadEnd).size();
+      }
+    }
+    for (Iterator<Map.Entry<Integer, Kept>> it = window.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Integer, Kept> e = it.next();
+      if (e.getKey() < i - 1 || e.getKey() > aheadEnd) {
+        budget.give(e.getValue().reserved());
+        it.remove();
+      }
+    }
+    Future<Buffer> needed = keep(segs, i, true);
+    for (int j = i + 1; j <= aheadEnd; j++) {
+      if (keep(segs, j, false) == null) {
+        break;
+      }
+    }
+    return needed;
+  }
+
+  /** Segment {@code j} from the window, else loading; {@code null} when read-ahead has no budget. */
+  private Future<Buffer> keep(List<Segment> segs, int j, boolean needed) {
+    Kept kept = window.get(j);
+    if (kept != null) {
+      return kept.bytes();
+    }
+    Segment seg = segs.get(j);
+    Future<Buffer> loading = load(seg);
+    if (!closed && budget.tryTake(seg.size())) {
+      window.put(j, new Kept(loading, seg.size()));
+    } else if (!needed) {
+      return null;
+    }
+    return loading;
+  }
+
+  private synchronized void forget(int i) {
+    Kept k = window.remove(i);
+    if (k != null) {
+      budget.give(k.reserved());
+    }
+  }
+
+  private Future<Buffer> load(Segment seg) {
+    return blobs.open(seg.digest(), 0, seg.size()).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.failedFuture(new IllegalStateException("blob " + seg.digest() + " is missing"));
+      }
+      BlobReader reader = found.get();
+      return readAll(reader, null).eventually(() -> {
+        reader.close();
+        return Future.succeededFuture();
+      });
+    });
+  }
+
+  /** All remaining bytes of {@code reader}: its first piece as is when that is all (one chunk), else appended. */
+  private static Future<Buffer> readAll(BlobReader reader, Buffer sofar) {
+    if (reader.remaining() == 0) {
+      return Future.succeededFuture(sofar == null ? Buffer.buffer() : sofar);
+    }
+    return reader.read((int) Math.min(reader.remaining(), Integer.MAX_VALUE)).compose(piece -> {
+      if (piece.length() == 0) {
+        return Future.failedFuture(new IllegalStateException("blob reader ended with " + reader.remaining() + " bytes left"));
+      }
+      Buffer next;
+      if (sofar == null && reader.remaining() == 0) {
+        next = piece;
+      } else {
+        next = sofar == null ? Buffer.buffer((int) reader.length()) : sofar;
+        next.appendBuffer(piece);
+      }
+      return readAll(reader, next);
+    });
+  }
+
+  /** One copy, from the buffer's heap array straight into libfuse's reply buffer. */
+  private static void copy(Buffer from, int offset, Pointer to, int at, int n) {
+    ByteBuf b = ((BufferInternal) from).getByteBuf();
+    if (b.hasArray()) {
+      to.put(at, b.array(), b.arrayOffset() + b.readerIndex() + offset, n);
+    } else {
+      to.put(at, from.getBytes(offset, offset + n), 0, n);
+    }
+  }
+}
