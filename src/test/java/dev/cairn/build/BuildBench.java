@@ -20,9 +20,9 @@ import jdk.jfr.Recording;
 /**
  * bench/build.sh's Java side (not a test). {@code trivial N}: N builds of {@code true} end to end
  * through BuildService (bundle, FUSE mount, runc, ingest, cleanup), prints seconds per build.
- * {@code fuse FILE}: ingests FILE, mounts it over FUSE and prints the seconds and the server's CPU
- * seconds of a sequential read (dd bs=1M) of the mounted copy, then of a second read (served from
- * the page cache: the mount keeps file data cached across opens). {@code -Dcairn.bench.jfr=FILE}
+ * {@code fuse FILE [ROUNDS=3]}: ingests FILE; each round mounts it over FUSE and prints the seconds
+ * and the server's CPU seconds of a sequential read (dd bs=1M) of the mounted copy, then of a
+ * second read (served from the page cache: the mount keeps file data cached across opens). {@code -Dcairn.bench.jfr=FILE}
  * records a JFR profile of the reads.
  */
 public final class BuildBench {
@@ -66,12 +66,18 @@ public final class BuildBench {
       } else {
         Path file = Path.of(args[1]);
         Node node = f.castore.ingester.ingest(file).root().withName(PathComponent.of("f"));
-        Path mnt = Files.createTempDirectory("cairn-bench-fuse-");
-        try (FuseMount mount = FuseMount.mount(new CastoreFs(new FixedRoot(List.of(node)), f.castore.blobs, f.castore.directories,
-            Duration.ofSeconds(60), 100), mnt);
-            Recording jfr = startRecording()) {
-          read("fuse sequential read", mnt.resolve("f"), Files.size(file));
-          read("fuse second read (page cache)", mnt.resolve("f"), Files.size(file));
+        // Each round mounts anew (a new superblock: a cold page cache), so the first read goes through
+        // CastoreFs every time; the first round includes JIT warm-up.
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        try (Recording jfr = startRecording()) {
+          for (int round = 1; round <= rounds; round++) {
+            Path mnt = Files.createTempDirectory("cairn-bench-fuse-");
+            try (FuseMount mount = FuseMount.mount(new CastoreFs(new FixedRoot(List.of(node)), f.castore.blobs,
+                f.castore.directories, Duration.ofSeconds(60), 100), mnt)) {
+              read("round " + round + ": fuse sequential read", mnt.resolve("f"), Files.size(file));
+              read("round " + round + ": fuse second read (page cache)", mnt.resolve("f"), Files.size(file));
+            }
+          }
           if (jfr != null) {
             jfr.dump(Path.of(System.getProperty("cairn.bench.jfr")));
           }

@@ -1,6 +1,5 @@
 package dev.cairn.build.fuse;
 
-import dev.cairn.castore.B3Digest;
 import dev.cairn.castore.BlobReader;
 import dev.cairn.castore.BlobService;
 import dev.cairn.castore.BlobStat;
@@ -27,9 +26,9 @@ import ru.serce.jnrfuse.ErrorCodes;
  * offset maps to its chunk directly, so concurrent or out-of-order reads of the same handle (the
  * kernel's asynchronous read-ahead) need no reader to be reopened.
  *
- * <p>A file of at most {@link #WHOLE_FILE} bytes is one segment, loaded by one blob reader
- * (no chunk list asked for). A larger one is asked for its chunk list once and loads each chunk
- * by its own digest (every chunk of a blob is readable by its digest, WIRE.md §3).
+ * <p>A file of at most {@link #WHOLE_FILE} bytes is one segment (no chunk list asked for). A
+ * larger one is asked for its chunk list once, and its segments are its chunks. Segments come
+ * from one sequential blob reader per file (see {@link #load}); a jump reopens it.
  *
  * <p>Memory: the window holds the chunk being read, the one before it (a late read-ahead
  * request) and, while reading sequentially, up to {@link #AHEAD} bytes after it; everything
@@ -40,7 +39,7 @@ final class OpenFile {
   static final long WHOLE_FILE = 1 << 20;
   static final long AHEAD = 4 << 20;
 
-  private record Segment(B3Digest digest, long start, long size) {}
+  private record Segment(long start, long size) {}
 
   private record Kept(Future<Buffer> bytes, long reserved) {}
 
@@ -52,6 +51,10 @@ final class OpenFile {
   private List<Segment> segments;
   private int last = -1;
   private boolean closed;
+  /** The blob reader that delivers segment {@link #streamNext} next, once {@link #streamTail} completed. */
+  private Future<BlobReader> stream;
+  private Future<?> streamTail;
+  private int streamNext = -1;
 
   OpenFile(FileNode node, BlobService blobs, Duration timeout, ReadAheadBudget budget) {
     this.node = node;
@@ -80,7 +83,8 @@ final class OpenFile {
       }
       if (bytes.length() != seg.size()) {
         forget(i);
-        throw new FuseErrno(ErrorCodes.EIO(), "blob " + seg.digest() + " has " + bytes.length() + " bytes, expected " + seg.size());
+        throw new FuseErrno(ErrorCodes.EIO(), "blob " + node.digest() + " gave " + bytes.length() + " bytes at " + seg.start()
+            + ", expected " + seg.size());
       }
       int from = (int) (pos - seg.start());
       int n = (int) Math.min(size - filled, seg.size() - from);
@@ -90,9 +94,10 @@ final class OpenFile {
     return filled;
   }
 
-  /** Releases the window; idempotent. */
+  /** Releases the window and the reader; idempotent. */
   synchronized void close() {
     closed = true;
+    closeStream();
     for (Kept k : window.values()) {
       budget.give(k.reserved());
     }
@@ -101,7 +106,7 @@ final class OpenFile {
 
   private synchronized List<Segment> segments() throws FuseErrno {
     if (segments == null) {
-      segments = node.size() <= WHOLE_FILE ? List.of(new Segment(node.digest(), 0, node.size())) : chunked();
+      segments = node.size() <= WHOLE_FILE ? List.of(new Segment(0, node.size())) : chunked();
     }
     return segments;
   }
@@ -113,12 +118,12 @@ final class OpenFile {
       throw new FuseErrno(ErrorCodes.EIO(), "blob " + node.digest() + " has " + stat.size() + " bytes, its node says " + node.size());
     }
     if (stat.chunks().isEmpty()) {
-      return List.of(new Segment(node.digest(), 0, node.size()));
+      return List.of(new Segment(0, node.size()));
     }
     List<Segment> out = new ArrayList<>(stat.chunks().size());
     long start = 0;
     for (ChunkMeta c : stat.chunks()) {
-      out.add(new Segment(c.digest(), start, c.size()));
+      out.add(new Segment(start, c.size()));
       start += c.size();
     }
     if (start != node.size()) {
@@ -182,7 +187,7 @@ final class OpenFile {
       return kept.bytes();
     }
     Segment seg = segs.get(j);
-    Future<Buffer> loading = load(seg);
+    Future<Buffer> loading = load(segs, j);
     if (!closed && budget.tryTake(seg.size())) {
       window.put(j, new Kept(loading, seg.size()));
     } else if (!needed) {
@@ -191,43 +196,65 @@ final class OpenFile {
     return loading;
   }
 
+  /** After a failed load of segment {@code i}: drops it, what was chained behind it, and the reader. */
   private synchronized void forget(int i) {
-    Kept k = window.remove(i);
-    if (k != null) {
-      budget.give(k.reserved());
+    for (Iterator<Map.Entry<Integer, Kept>> it = window.tailMap(i, true).entrySet().iterator(); it.hasNext(); ) {
+      budget.give(it.next().getValue().reserved());
+      it.remove();
+    }
+    closeStream();
+  }
+
+  /**
+   * Segment {@code j} from the file's one sequential blob reader: continued when it is at
+   * {@code j} (its next chunk is already being fetched and verified), else reopened there. One
+   * reader per file means one index look-up per open, not one per chunk.
+   */
+  private Future<Buffer> load(List<Segment> segs, int j) {
+    Segment seg = segs.get(j);
+    if (stream == null || streamNext != j) {
+      closeStream();
+      stream = blobs.open(node.digest(), seg.start(), Long.MAX_VALUE).map(found -> found.orElseThrow(
+          () -> new IllegalStateException("blob " + node.digest() + " is missing")));
+      streamTail = stream;
+    }
+    Future<BlobReader> reader = stream;
+    // After a failed read the reader's position is unknown: what is chained behind it fails too,
+    // and the next read reopens (see forget).
+    Future<Buffer> loading = streamTail.compose(ignored -> reader).compose(r -> readExactly(r, seg.size(), null));
+    streamTail = loading;
+    streamNext = j + 1;
+    return loading;
+  }
+
+  private void closeStream() {
+    if (stream != null) {
+      Future<BlobReader> old = stream;
+      streamTail.onComplete(ignored -> old.onSuccess(BlobReader::close));
+      stream = null;
+      streamTail = null;
+      streamNext = -1;
     }
   }
 
-  private Future<Buffer> load(Segment seg) {
-    return blobs.open(seg.digest(), 0, seg.size()).compose(found -> {
-      if (found.isEmpty()) {
-        return Future.failedFuture(new IllegalStateException("blob " + seg.digest() + " is missing"));
-      }
-      BlobReader reader = found.get();
-      return readAll(reader, null).eventually(() -> {
-        reader.close();
-        return Future.succeededFuture();
-      });
-    });
-  }
-
-  /** All remaining bytes of {@code reader}: its first piece as is when that is all (one chunk), else appended. */
-  private static Future<Buffer> readAll(BlobReader reader, Buffer sofar) {
-    if (reader.remaining() == 0) {
+  /** The next {@code size} bytes of {@code reader}: its first piece as is when that is all (a whole chunk), else appended. */
+  private static Future<Buffer> readExactly(BlobReader reader, long size, Buffer sofar) {
+    int have = sofar == null ? 0 : sofar.length();
+    if (have == size) {
       return Future.succeededFuture(sofar == null ? Buffer.buffer() : sofar);
     }
-    return reader.read((int) Math.min(reader.remaining(), Integer.MAX_VALUE)).compose(piece -> {
+    return reader.read((int) (size - have)).compose(piece -> {
       if (piece.length() == 0) {
-        return Future.failedFuture(new IllegalStateException("blob reader ended with " + reader.remaining() + " bytes left"));
+        return Future.failedFuture(new IllegalStateException("blob reader ended " + (size - have) + " bytes early"));
       }
       Buffer next;
-      if (sofar == null && reader.remaining() == 0) {
+      if (sofar == null && piece.length() == size) {
         next = piece;
       } else {
-        next = sofar == null ? Buffer.buffer((int) reader.length()) : sofar;
+        next = sofar == null ? Buffer.buffer((int) size) : sofar;
         next.appendBuffer(piece);
       }
-      return readAll(reader, next);
+      return readExactly(reader, size, next);
     });
   }
 
