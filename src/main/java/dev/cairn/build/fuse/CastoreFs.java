@@ -291,4 +291,9 @@ public final class CastoreFs extends FuseStubFS {
   int openFiles() {
     return open.size();
   }
+
+  /** Chunk bytes open files keep loaded, at most about {@link #READ_AHEAD_LIMIT} (for tests). */
+  long readAheadBytes() {
+    return readAhead.used();
+  }
 }
