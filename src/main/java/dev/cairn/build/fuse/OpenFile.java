@@ -30,14 +30,16 @@ import ru.serce.jnrfuse.ErrorCodes;
  * larger one is asked for its chunk list once, and its segments are its chunks. Segments come
  * from one sequential blob reader per file (see {@link #load}); a jump reopens it.
  *
- * <p>Memory: the window holds the chunk being read, the one before it (a late read-ahead
- * request) and, while reading sequentially, up to {@link #AHEAD} bytes after it; everything
- * kept counts against the mount's {@link ReadAheadBudget}. When the budget is spent a needed
+ * <p>Memory: while reading sequentially the window holds the chunk being read, the one before it
+ * (a late read-ahead request) and up to {@link #AHEAD} bytes after it; on jumps (exec faulting
+ * in a program's pages) it keeps what it loaded, up to {@link #KEPT_PER_FILE}. Everything kept
+ * counts against the mount's {@link ReadAheadBudget}. When the budget is spent a needed
  * chunk is still loaded for the read at hand, but not kept.
  */
 final class OpenFile {
   static final long WHOLE_FILE = 1 << 20;
   static final long AHEAD = 4 << 20;
+  static final long KEPT_PER_FILE = 8 << 20;
 
   private record Segment(long start, long size) {}
 
@@ -164,11 +166,27 @@ final class OpenFile {
         ahead += segs.get(aheadEnd).size();
       }
     }
-    for (Iterator<Map.Entry<Integer, Kept>> it = window.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<Integer, Kept> e = it.next();
-      if (e.getKey() < i - 1 || e.getKey() > aheadEnd) {
-        budget.give(e.getValue().reserved());
-        it.remove();
+    if (sequential) {
+      // A stream: what lies behind the reader is not read again.
+      for (Iterator<Map.Entry<Integer, Kept>> it = window.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<Integer, Kept> e = it.next();
+        if (e.getKey() < i - 1 || e.getKey() > aheadEnd) {
+          budget.give(e.getValue().reserved());
+          it.remove();
+        }
+      }
+    } else {
+      // Jumps (a program's pages faulted in by exec or mmap): keep what was loaded, up to
+      // KEPT_PER_FILE, dropping the chunks farthest from this read first.
+      long kept = 0;
+      for (Kept k : window.values()) {
+        kept += k.reserved();
+      }
+      while (kept + segs.get(i).size() > KEPT_PER_FILE && !window.isEmpty()) {
+        int far = i - window.firstKey() > window.lastKey() - i ? window.firstKey() : window.lastKey();
+        Kept k = window.remove(far);
+        budget.give(k.reserved());
+        kept -= k.reserved();
       }
     }
     Future<Buffer> needed = keep(segs, i, true);
