@@ -204,12 +204,14 @@ final class OpenFile {
     if (kept != null) {
       return kept.bytes();
     }
-    Segment seg = segs.get(j);
-    Future<Buffer> loading = load(segs, j);
-    if (!closed && budget.tryTake(seg.size())) {
-      window.put(j, new Kept(loading, seg.size()));
-    } else if (!needed) {
+    long size = segs.get(j).size();
+    boolean reserved = !closed && budget.tryTake(size);
+    if (!reserved && !needed) {
       return null;
+    }
+    Future<Buffer> loading = load(segs, j);
+    if (reserved) {
+      window.put(j, new Kept(loading, size));
     }
     return loading;
   }
