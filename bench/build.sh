@@ -8,12 +8,18 @@
 # Needs root, runc, /dev/fuse, nix-bin, busybox-static. Not run by the test suite.
 # usage: bench/build.sh [WORKDIR=/tmp/cairn-bench-build] [BUILDS=20] [PATHS=120] [MIB=320]
 #   BENCH_PARTS="1 2 3" (default) selects parts; a smoke run of (3): BENCH_PARTS=3 bench/build.sh /tmp/x 1 4 8
+#   (2) reads the file on a fresh mount BENCH_FUSE_ROUNDS times (default 3: the first includes JIT
+#   warm-up), each followed by a second read served from the page cache, and prints the Cairn
+#   process's CPU seconds of each; BENCH_FUSE_MIB (default 1024) sizes the file; BENCH_JFR=FILE
+#   records a JFR profile of the reads. Java runs as the README says to run the server:
+#   with --add-modules jdk.incubator.vector (SIMD BLAKE3 for chunk verification).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-/tmp/cairn-bench-build}; n=${2:-20}; paths=${3:-120}; mib=${4:-320}
 parts=${BENCH_PARTS:-1 2 3}
 part() { [[ " $parts " == *" $1 "* ]]; }
 if part 1 || part 2; then cp=$(bench/classpath.sh); fi
+java=(java --add-modules jdk.incubator.vector)
 mkdir -p "$work/bb"; cp /bin/busybox "$work/bb/busybox"
 export NIX_CONFIG="experimental-features = nix-command" XDG_CACHE_HOME="$work/cache"
 printf 'cores %s, load %s\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -31,18 +37,20 @@ done
 end=$(date +%s.%N)
 nix=$(echo "($end - $start) / $n" | bc -l)
 printf 'nix-build trivial: %.3f s per build\n' "$nix"
-ours=$(java -cp "$cp" dev.cairn.build.BuildBench trivial "$n" 2>/dev/null | sed -n 's/^trivial build: \([0-9.]*\) s.*/\1/p')
+ours=$("${java[@]}" -cp "$cp" dev.cairn.build.BuildBench trivial "$n" 2>/dev/null | sed -n 's/^trivial build: \([0-9.]*\) s.*/\1/p')
 printf 'cairn trivial:     %.3f s per build (ratio to nix-build %.2f; goal <= 1.5)\n' "$ours" "$(echo "$ours / $nix" | bc -l)"
 fi
 
 # (2) FUSE sequential read vs local disk, 1 GiB of random bytes, page cache warm for the local file.
 if part 2; then
-[ -f "$work/big" ] || head -c 1073741824 /dev/urandom > "$work/big"
+fmib=${BENCH_FUSE_MIB:-1024}
+[ -f "$work/big" ] && [ "$(stat -c %s "$work/big")" -eq $((fmib << 20)) ] || head -c $((fmib << 20)) /dev/urandom > "$work/big"
 cat "$work/big" > /dev/null
 start=$(date +%s.%N); dd if="$work/big" of=/dev/null bs=1M 2>/dev/null; end=$(date +%s.%N)
 local_s=$(echo "$end - $start" | bc -l)
-printf 'local read:        %.3f s, %.0f MB/s\n' "$local_s" "$(echo "1073.741824 / $local_s" | bc -l)"
-java -cp "$cp" dev.cairn.build.BuildBench fuse "$work/big" 2>/dev/null
+printf 'local read:        %.3f s, %.0f MB/s\n' "$local_s" "$(echo "$fmib * 1.048576 / $local_s" | bc -l)"
+jfr=(); [ -n "${BENCH_JFR:-}" ] && jfr=(-Dcairn.bench.jfr="$BENCH_JFR")
+"${java[@]}" "${jfr[@]}" -cp "$cp" dev.cairn.build.BuildBench fuse "$work/big" "${BENCH_FUSE_ROUNDS:-3}" 2>/dev/null
 fi
 
 # (3) cairn mount of the synthetic closure vs local disk.
@@ -67,7 +75,7 @@ source bench/cairn-server-lib.sh
 start_cairn "$work" "$port"
 nix copy --store "$work/src" --to "http://127.0.0.1:$port?compression=none" --option netrc-file "$work/netrc" "$top"
 stop  # cairn mount opens the store itself
-java -jar target/cairn.jar mount "$m" 2> "$work/mount.log" &
+java --add-modules jdk.incubator.vector -jar target/cairn.jar mount "$m" 2> "$work/mount.log" &
 mounter=$!
 for _ in $(seq 1 150); do [ -e "$m/${names[0]}" ] && break; sleep 0.2; done
 [ -e "$m/${names[0]}" ] || { cat "$work/mount.log" >&2; exit 1; }

@@ -1,7 +1,6 @@
 package dev.cairn.build.fuse;
 
 import dev.cairn.castore.B3Digest;
-import dev.cairn.castore.BlobReader;
 import dev.cairn.castore.BlobService;
 import dev.cairn.castore.Directory;
 import dev.cairn.castore.DirectoryNode;
@@ -11,7 +10,6 @@ import dev.cairn.castore.Node;
 import dev.cairn.castore.PathComponent;
 import dev.cairn.castore.SymlinkNode;
 import dev.cairn.validation.ValidationException;
-import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -37,11 +35,9 @@ import ru.serce.jnrfuse.struct.Statvfs;
  * 0555, all owned by root, mtime 1 like a Nix store. Inodes come from content ({@link Inodes};
  * mounted with {@code use_ino}).
  *
- * <p>Reads: each open file keeps one {@link BlobReader} positioned where the last read ended, so a
- * sequential reader (the common case: cat, tar, an interpreter loading a library) continues it
- * and gets the chunk store's prefetch of the next chunk as read-ahead; a read elsewhere opens a
- * ranged reader at its offset. A missing or corrupt blob is EIO; a store that does not answer
- * within {@code timeout} too.
+ * <p>Reads: each open file loads whole chunks into a bounded window with read-ahead
+ * ({@link OpenFile}, {@link ReadAheadBudget}); root entries are remembered ({@link CachedRoot}).
+ * A missing or corrupt blob is EIO; a store that does not answer within {@code timeout} too.
  */
 public final class CastoreFs extends FuseStubFS {
   private static final int MODE_DIR = FileStat.S_IFDIR | 0555;
@@ -50,6 +46,11 @@ public final class CastoreFs extends FuseStubFS {
   private static final int MODE_LINK = FileStat.S_IFLNK | 0777;
   private static final int O_ACCMODE = 3;
   private static final int ROOT_LIST_LIMIT = 1_000_000;
+  private static final int ROOT_CACHE_ENTRIES = 100_000;
+  /** As long as the kernel keeps an entry (FuseMount's entry_timeout): no answer outlives what the kernel would serve anyway. */
+  static final Duration ROOT_CACHE_TTL = Duration.ofSeconds(FuseMount.ENTRY_TIMEOUT_SECONDS);
+  /** Chunk bytes all open files of a mount keep loaded together (see {@link OpenFile}). */
+  static final long READ_AHEAD_LIMIT = 64L << 20;
 
   private final FuseRoot root;
   private final BlobService blobs;
@@ -58,9 +59,10 @@ public final class CastoreFs extends FuseStubFS {
   private final Map<B3Digest, Directory> directoryCache;
   private final Map<Long, OpenFile> open = new ConcurrentHashMap<>();
   private final AtomicLong nextHandle = new AtomicLong(1);
+  private final ReadAheadBudget readAhead = new ReadAheadBudget(READ_AHEAD_LIMIT);
 
   public CastoreFs(FuseRoot root, BlobService blobs, DirectoryService directories, Duration timeout, int cachedDirectories) {
-    this.root = root;
+    this.root = new CachedRoot(root, ROOT_CACHE_ENTRIES, ROOT_CACHE_TTL);
     this.blobs = blobs;
     this.directories = directories;
     this.timeout = timeout;
@@ -142,6 +144,16 @@ public final class CastoreFs extends FuseStubFS {
     return -e.errno;
   }
 
+  private static int mode(Node n) {
+    if (n instanceof DirectoryNode) {
+      return MODE_DIR;
+    }
+    if (n instanceof FileNode f) {
+      return f.executable() ? MODE_EXEC : MODE_FILE;
+    }
+    return MODE_LINK;
+  }
+
   @Override
   public int getattr(String path, FileStat stat) {
     try {
@@ -160,16 +172,14 @@ public final class CastoreFs extends FuseStubFS {
       Node n = node.get();
       stat.st_ino.set(Inodes.of(n));
       stat.st_nlink.set(1);
+      stat.st_mode.set(mode(n));
       if (n instanceof DirectoryNode d) {
-        stat.st_mode.set(MODE_DIR);
         stat.st_nlink.set(2 + directory(d).directories().size());
         stat.st_size.set(directory(d).entryCount());
       } else if (n instanceof FileNode f) {
-        stat.st_mode.set(f.executable() ? MODE_EXEC : MODE_FILE);
         stat.st_size.set(f.size());
         stat.st_blocks.set((f.size() + 511) / 512);
       } else {
-        stat.st_mode.set(MODE_LINK);
         stat.st_size.set(((SymlinkNode) n).target().length());
       }
       return 0;
@@ -192,8 +202,13 @@ public final class CastoreFs extends FuseStubFS {
       }
       filler.apply(buf, ".", null, 0);
       filler.apply(buf, "..", null, 0);
+      // The entry's type and inode go with its name (d_type, d_ino): find and fts descend
+      // without an lstat of every entry.
+      FileStat stat = new FileStat(jnr.ffi.Runtime.getSystemRuntime());
       for (Node entry : entries) {
-        if (filler.apply(buf, entry.name().toString(), null, 0) != 0) {
+        stat.st_mode.set(mode(entry));
+        stat.st_ino.set(Inodes.of(entry));
+        if (filler.apply(buf, entry.name().toString(), stat, 0) != 0) {
           break;
         }
       }
@@ -234,7 +249,7 @@ public final class CastoreFs extends FuseStubFS {
         return -ErrorCodes.EROFS();
       }
       long handle = nextHandle.getAndIncrement();
-      open.put(handle, new OpenFile(file));
+      open.put(handle, new OpenFile(file, blobs, timeout, readAhead));
       fi.fh.set(handle);
       return 0;
     } catch (FuseErrno e) {
@@ -277,49 +292,8 @@ public final class CastoreFs extends FuseStubFS {
     return open.size();
   }
 
-  /** One open file: the reader where the last read ended, continued by a sequential read. */
-  private final class OpenFile {
-    private final FileNode node;
-    private BlobReader reader;
-    private long position;
-
-    OpenFile(FileNode node) {
-      this.node = node;
-    }
-
-    synchronized int read(Pointer buf, int size, long offset) throws FuseErrno {
-      if (offset >= node.size() || size == 0) {
-        return 0;
-      }
-      if (reader == null || position != offset) {
-        close();
-        reader = Waiting.await(blobs.open(node.digest(), offset, Long.MAX_VALUE), timeout, "open blob " + node.digest())
-            .orElseThrow(() -> new FuseErrno(ErrorCodes.EIO(), "blob " + node.digest() + " is missing"));
-        position = offset;
-      }
-      int filled = 0;
-      try {
-        while (filled < size && reader.remaining() > 0) {
-          Buffer piece = Waiting.await(reader.read(size - filled), timeout, "read blob " + node.digest());
-          if (piece.length() == 0) {
-            break;
-          }
-          buf.put(filled, piece.getBytes(), 0, piece.length());
-          filled += piece.length();
-        }
-      } catch (FuseErrno e) {
-        close();
-        throw e;
-      }
-      position += filled;
-      return filled;
-    }
-
-    synchronized void close() {
-      if (reader != null) {
-        reader.close();
-        reader = null;
-      }
-    }
+  /** Chunk bytes open files keep loaded, at most about {@link #READ_AHEAD_LIMIT} (for tests). */
+  long readAheadBytes() {
+    return readAhead.used();
   }
 }

@@ -16,12 +16,17 @@ import java.util.logging.Logger;
  * <p>Options: {@code ro}; {@code use_ino} so the kernel sees our content-derived inodes;
  * {@code allow_other} so a sandboxed build (another uid in its user namespace) can read;
  * {@code default_permissions} so the kernel checks the 0444/0555 modes; kernel caching of
- * attributes and entries (the content never changes).
+ * attributes and entries (the content never changes); {@code kernel_cache}, so file data read
+ * once stays in the page cache across opens (a file's content never changes either).
+ * {@code max_read} stays at 128 KiB: libfuse 2 cannot negotiate larger requests with the kernel
+ * (FUSE_MAX_PAGES is a libfuse 3 feature), so a larger value would change nothing.
  */
 public final class FuseMount implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger("cairn.fuse");
   private static final Duration MOUNT_WAIT = Duration.ofSeconds(10);
   public static final String FS_NAME = "cairn-castore";
+  /** How long the kernel keeps entries and attributes: content under a root entry never changes. */
+  static final long ENTRY_TIMEOUT_SECONDS = 3600;
 
   private final CastoreFs fs;
   private final Path mountPoint;
@@ -36,7 +41,8 @@ public final class FuseMount implements AutoCloseable {
   public static FuseMount mount(CastoreFs fs, Path mountPoint) throws IOException {
     Path dir = mountPoint.toAbsolutePath().normalize();
     String[] options = {"-o", "ro,use_ino,allow_other,default_permissions,fsname=" + FS_NAME + ",subtype=cairn"
-        + ",entry_timeout=3600,attr_timeout=3600,negative_timeout=60,max_read=131072"};
+        + ",entry_timeout=" + ENTRY_TIMEOUT_SECONDS + ",attr_timeout=" + ENTRY_TIMEOUT_SECONDS + ",negative_timeout=60"
+        + ",kernel_cache,max_read=131072"};
     try {
       fs.mount(dir, false, false, options);
     } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.cairn.build.fuse;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,16 +9,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cairn.build.Sh;
 import dev.cairn.castore.B3Digest;
 import dev.cairn.castore.CastoreFixture;
+import dev.cairn.castore.ChunkMeta;
 import dev.cairn.castore.FileNode;
 import dev.cairn.castore.Node;
 import dev.cairn.castore.PathComponent;
 import dev.cairn.db.Dialect;
+import dev.cairn.db.TestDatabase;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,6 +40,9 @@ class CastoreFsTest {
   static Path source;
   static Path mountPoint;
   static FuseMount mount;
+  static CastoreFs fs;
+  static Node tree;
+  static final int READERS = 6;
 
   @BeforeAll
   static void mountTree() throws Exception {
@@ -43,12 +58,21 @@ class CastoreFsTest {
     byte[] big = new byte[5 * 1024 * 1024 + 123];
     new Random(7).nextBytes(big);
     Files.write(source.resolve("big.bin"), big);
+    new Random(8).nextBytes(big);
+    Files.write(source.resolve("chunks.bin"), big); // read only by the chunk boundary test: not in the page cache before
     for (String name : List.of("b", "a", "c")) {
       Files.writeString(source.resolve("sub/" + name), name);
     }
-    Node tree = fixture.ingester.ingest(source).root().withName(PathComponent.of("tree"));
+    Files.createDirectories(source.resolve("many"));
+    for (int i = 0; i < READERS; i++) {
+      byte[] data = new byte[3 * 1024 * 1024 + i * 4099];
+      new Random(100 + i).nextBytes(data);
+      Files.write(source.resolve("many/f" + i), data);
+      Files.writeString(source.resolve("many/small" + i), "small file " + i + "\n");
+    }
+    tree = fixture.ingester.ingest(source).root().withName(PathComponent.of("tree"));
     Node missing = new FileNode(PathComponent.of("missing"), new B3Digest(new byte[32]), 10, false);
-    CastoreFs fs = new CastoreFs(new FixedRoot(List.of(tree, missing)), fixture.blobs, fixture.directories, Duration.ofSeconds(10), 1000);
+    fs = new CastoreFs(new FixedRoot(List.of(tree, missing)), fixture.blobs, fixture.directories, Duration.ofSeconds(10), 1000);
     mountPoint = Files.createTempDirectory("cairn-fuse-mnt-");
     mount = FuseMount.mount(fs, mountPoint);
   }
@@ -80,6 +104,62 @@ class CastoreFsTest {
     String local = Sh.ok("sh", "-c", "dd if=" + source.resolve("big.bin") + " bs=4096 skip=777 count=300 2>/dev/null | sha256sum");
     String fused = Sh.ok("sh", "-c", "dd if=" + m("tree/big.bin") + " bs=4096 skip=777 count=300 2>/dev/null | sha256sum");
     assertEquals(local, fused);
+  }
+
+  @Test
+  void multiChunkFileReadsByteForByteAcrossEveryChunkBoundary() throws Exception {
+    byte[] expected = Files.readAllBytes(source.resolve("chunks.bin"));
+    FileNode big = (FileNode) fs.resolve("/tree/chunks.bin").orElseThrow();
+    List<ChunkMeta> chunks = TestDatabase.await(fixture.blobs.stat(big.digest())).orElseThrow().chunks();
+    assertTrue(chunks.size() > 3, "a multi-chunk blob: " + chunks.size() + " chunks");
+    // Reads that straddle each chunk boundary, out of order (last boundary first), on one handle.
+    try (RandomAccessFile f = new RandomAccessFile(mountPoint.resolve("tree/chunks.bin").toFile(), "r")) {
+      long boundary = 0;
+      List<Long> boundaries = new ArrayList<>();
+      for (ChunkMeta c : chunks) {
+        boundary += c.size();
+        boundaries.add(boundary);
+      }
+      Collections.reverse(boundaries);
+      for (long b : boundaries) {
+        long from = Math.max(0, b - 1000);
+        byte[] got = new byte[(int) Math.min(3000, expected.length - from)];
+        f.seek(from);
+        f.readFully(got);
+        assertArrayEquals(Arrays.copyOfRange(expected, (int) from, (int) from + got.length), got, "at " + from);
+      }
+    }
+    assertArrayEquals(expected, Files.readAllBytes(mountPoint.resolve("tree/chunks.bin")));
+  }
+
+  @Test
+  void concurrentReadersOfManyFilesGetTheirOwnBytes() throws Exception {
+    // Two readers per file start together, so CastoreFs serves concurrent first reads of the same
+    // and of different files (the page cache keeps what was read, so later reads never reach it).
+    ExecutorService pool = Executors.newFixedThreadPool(2 * READERS);
+    try {
+      CyclicBarrier start = new CyclicBarrier(2 * READERS);
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int r = 0; r < 2 * READERS; r++) {
+        int i = r % READERS;
+        results.add(pool.submit(() -> {
+          start.await();
+          return Arrays.equals(Files.readAllBytes(source.resolve("many/f" + i)), Files.readAllBytes(mountPoint.resolve("tree/many/f" + i)))
+              && Files.readString(mountPoint.resolve("tree/many/small" + i)).equals("small file " + i + "\n");
+        }));
+      }
+      for (Future<Boolean> f : results) {
+        assertTrue(f.get(60, TimeUnit.SECONDS));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    // Every handle released gives its read-ahead back (the kernel sends release after close, asynchronously).
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while ((fs.openFiles() > 0 || fs.readAheadBytes() > 0) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(0, fs.readAheadBytes(), "read-ahead bytes held after every file was closed");
   }
 
   @Test
