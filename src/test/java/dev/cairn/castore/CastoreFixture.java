@@ -44,7 +44,8 @@ public final class CastoreFixture implements AutoCloseable {
     Vertx vertx = Vertx.vertx();
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("test-blobs", 4);
     TestDatabase database = TestDatabase.create(vertx, dialect);
-    StoreConfig config = new StoreConfig(location, 4, 4, zstdLevel, 4, DirectorySizeFormula.DEFAULT, dev.cairn.store.upstream.UpstreamConfig.none());
+    StoreConfig config = new StoreConfig(location, 4, 4, zstdLevel, 4, DirectorySizeFormula.DEFAULT, dev.cairn.store.upstream.UpstreamConfig.none(),
+        StoreConfig.Reads.ALWAYS);
     Store store = TestDatabase.await(Store.open(vertx, database.db(), config, workers));
     return new CastoreFixture(vertx, workers, database, store);
   }
