@@ -45,13 +45,14 @@ class CorruptedChunkTest {
   Path tmp;
 
   private Path tree() throws Exception {
-    Path t = Files.createDirectories(tmp.resolve("t/lib"));
+    Path t = tmp.resolve("t");
+    Files.createDirectories(t.resolve("lib"));
     Files.writeString(t.resolve("a-small"), "small\n");
     byte[] big = new byte[3 << 20];
     new Random(11).nextBytes(big);
     Files.write(t.resolve("big"), big);
     Files.writeString(t.resolve("z-after"), "after\n");
-    return tmp.resolve("t");
+    return t;
   }
 
   private static CastoreFixture fixture(Path blobs, VerifyReads mode) throws Exception {
