@@ -1,19 +1,25 @@
 package dev.cairn.castore;
 
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.util.Optional;
 
 /**
  * A file node's contents streamed from the blob service a piece at a time, checked against the
  * node's size: what every renderer of castore trees (NAR, tar layers) writes for a file.
- * Blocking: call from a renderer's own pool.
+ * Pieces are views of the verified chunk bytes the reader holds (no copy); a sink must not keep
+ * them. Blocking: call from a renderer's own pool.
  */
 public final class FileContents {
-  private static final int PIECE = 1 << 17;
+  /** Larger than any chunk: a piece is the rest of the current chunk. */
+  private static final int PIECE = 4 << 20;
 
   /** Where the pieces go. */
   public interface Sink {
-    void accept(byte[] piece) throws IOException;
+    void accept(byte[] bytes, int offset, int length) throws IOException;
   }
 
   private FileContents() {}
@@ -25,7 +31,15 @@ public final class FileContents {
 
   /** As {@link #stream(BlobService, FileNode, String, Sink)}, from byte {@code offset} of the file on. */
   public static void stream(BlobService blobs, FileNode file, long offset, String where, Sink sink) throws IOException {
-    Optional<BlobReader> reader = Await.result(offset == 0 ? blobs.open(file.digest()) : blobs.open(file.digest(), offset, Long.MAX_VALUE));
+    drain(offset == 0 ? blobs.open(file.digest()) : blobs.open(file.digest(), offset, Long.MAX_VALUE), file, offset, where, sink);
+  }
+
+  /**
+   * As {@link #stream(BlobService, FileNode, long, String, Sink)} from a reader opened already
+   * ({@code opening}: {@code open(file.digest(), offset, ...)} to the end), e.g. ahead of time.
+   */
+  static void drain(Future<Optional<BlobReader>> opening, FileNode file, long offset, String where, Sink sink) throws IOException {
+    Optional<BlobReader> reader = Await.result(opening);
     if (reader.isEmpty()) {
       throw new IncompleteTreeException("blob " + file.digest() + " of " + where + " is missing from the blob store");
     }
@@ -35,7 +49,15 @@ public final class FileContents {
         throw new IncompleteTreeException("blob " + file.digest() + " has " + (offset + r.length()) + " bytes, the file node says " + file.size());
       }
       while (r.remaining() > 0) {
-        sink.accept(Await.result(r.read(PIECE)).getBytes());
+        Future<Buffer> next = r.read(PIECE);
+        Buffer piece = next.isComplete() && next.succeeded() ? next.result() : Await.result(next);
+        ByteBuf bytes = piece instanceof BufferInternal internal ? internal.getByteBuf() : null;
+        if (bytes != null && bytes.hasArray()) {
+          sink.accept(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes());
+        } else {
+          byte[] copy = piece.getBytes();
+          sink.accept(copy, 0, copy.length);
+        }
       }
     } finally {
       reader.get().close();

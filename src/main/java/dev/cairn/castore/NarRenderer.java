@@ -4,7 +4,8 @@ import dev.cairn.nix.NarWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * castore → NAR: the one renderer, byte-identical to {@code nix-store --dump} of the same tree
@@ -14,6 +15,10 @@ import java.util.Optional;
  * <p>A rendering may start at any offset: whole entries that end before it are skipped by their
  * {@link NarLayout} size and the file it falls into is read from there on, so resuming a download
  * near the end of a large NAR reads no blob before the offset.
+ *
+ * <p>Reading overlaps writing: the readers of the next files are opened ahead
+ * ({@link BlobReadAhead}) and each loads and verifies its next chunks while the current one is
+ * written, within fixed byte bounds, so memory stays flat whatever the NAR's size.
  */
 public final class NarRenderer {
 
@@ -31,9 +36,39 @@ public final class NarRenderer {
 
   /** Writes the NAR of {@code root} from byte {@code from} on (0: the whole archive). */
   public void render(Node root, OutputStream out, long from) throws IOException {
-    Rendering r = new Rendering(Await.result(NarLayout.load(directories, root)), new FromOffset(out, from), from);
-    r.node(root, NarLayout.HEADER);
-    r.writer.end();
+    NarLayout layout = Await.result(NarLayout.load(directories, root));
+    List<BlobReadAhead.Planned> files = new ArrayList<>();
+    plan(layout, root, NarLayout.HEADER, from, files);
+    try (BlobReadAhead readAhead = new BlobReadAhead(blobs, files)) {
+      Rendering r = new Rendering(layout, new FromOffset(out, from), from, readAhead);
+      r.node(root, NarLayout.HEADER);
+      r.writer.end();
+    }
+  }
+
+  /**
+   * The files {@link Rendering#node} will write contents of, in order, with the offset into each
+   * it will start at: the same walk, skipping the same whole entries.
+   */
+  private static void plan(NarLayout layout, Node node, long start, long from, List<BlobReadAhead.Planned> files)
+      throws IncompleteTreeException {
+    if (node instanceof FileNode file) {
+      files.add(new BlobReadAhead.Planned(file, skipped(file, start, from)));
+    } else if (node instanceof DirectoryNode dirNode) {
+      long position = start + NarLayout.DIRECTORY_START;
+      for (Node child : layout.directory(dirNode).nodes()) {
+        long size = layout.entrySize(child);
+        if (position + size > from) {
+          plan(layout, child, position + NarLayout.entryStart(child.name()), from, files);
+        }
+        position += size;
+      }
+    }
+  }
+
+  /** Bytes of {@code file}'s contents before {@code from}, for a file node starting at {@code start}. */
+  private static long skipped(FileNode file, long start, long from) {
+    return Math.max(0, Math.min(file.size(), from - (start + NarLayout.contentsOffset(file.executable()))));
   }
 
   private final class Rendering {
@@ -41,12 +76,14 @@ public final class NarRenderer {
     private final FromOffset out;
     private final NarWriter writer;
     private final long from;
+    private final BlobReadAhead readAhead;
 
-    Rendering(NarLayout layout, FromOffset out, long from) {
+    Rendering(NarLayout layout, FromOffset out, long from, BlobReadAhead readAhead) {
       this.layout = layout;
       this.out = out;
       this.writer = new NarWriter(out);
       this.from = from;
+      this.readAhead = readAhead;
     }
 
     /** Renders {@code node}, whose encoding starts at byte {@code start} of the archive. */
@@ -55,7 +92,7 @@ public final class NarRenderer {
         writer.symlink(link.target().bytes());
       } else if (node instanceof FileNode file) {
         writer.fileStart(file.executable(), file.size());
-        long skip = Math.max(0, Math.min(file.size(), from - (start + NarLayout.contentsOffset(file.executable()))));
+        long skip = skipped(file, start, from);
         omit(skip);
         contents(file, skip);
         writer.fileEnd();
@@ -86,7 +123,8 @@ public final class NarRenderer {
     }
 
     private void contents(FileNode file, long offset) throws IOException {
-      FileContents.stream(blobs, file, offset, file.name().toString(), piece -> writer.fileContents(ByteBuffer.wrap(piece)));
+      FileContents.drain(readAhead.take(file, offset), file, offset, file.name().toString(),
+          (bytes, off, len) -> writer.fileContents(ByteBuffer.wrap(bytes, off, len)));
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.cairn.grpc;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.cairn.castore.B3Digest;
 import dev.cairn.castore.BlobService;
 import dev.cairn.castore.BlobWriter;
@@ -11,6 +12,7 @@ import dev.cairn.grpc.proto.tvix.castore.v1.ReadBlobRequest;
 import dev.cairn.grpc.proto.tvix.castore.v1.StatBlobRequest;
 import dev.cairn.grpc.proto.tvix.castore.v1.StatBlobResponse;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.grpc.server.GrpcServerRequest;
 
 /** tvix.castore.v1.BlobService (and snix's): Stat, Read, Put over the blob store; Put needs a writer's token. */
@@ -64,7 +66,9 @@ final class BlobGrpc {
           return;
         }
         // The pipe waits for the response to drain: a slow reader never makes us buffer the blob.
-        reader.get().pipeTo(call.response(), piece -> BlobChunk.newBuilder().setData(ByteString.copyFrom(piece.getBytes())).build(), READ_PIECE)
+        // Pieces are views of verified, immutable chunk bytes: wrapped, not copied, into the message.
+        reader.get().pipeTo(call.response(), piece -> BlobChunk.newBuilder()
+                .setData(UnsafeByteOperations.unsafeWrap(((BufferInternal) piece).getByteBuf().nioBuffer())).build(), READ_PIECE)
             .onSuccess(v -> call.response().end())
             .onFailure(e -> GrpcErrors.fail(call.response(), e));
       }).onFailure(e -> GrpcErrors.fail(call.response(), e))));

@@ -90,7 +90,7 @@ final class LayerRecipe {
 
   private void file(FileNode file, byte[] path, TarWriter tar) throws IOException {
     tar.fileStart(path, file.executable() ? 0555 : 0444, file.size());
-    FileContents.stream(blobs, file, show(path), piece -> tar.contents(piece, 0, piece.length));
+    FileContents.stream(blobs, file, show(path), tar::contents);
     tar.fileEnd(file.size());
   }
 

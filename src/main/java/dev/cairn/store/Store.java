@@ -5,6 +5,7 @@ import dev.cairn.castore.DirectoryService;
 import dev.cairn.castore.NarIngester;
 import dev.cairn.castore.NarRenderer;
 import dev.cairn.castore.SqlDirectoryService;
+import dev.cairn.castore.chunked.ChunkScrub;
 import dev.cairn.castore.chunked.ChunkedBlobService;
 import dev.cairn.castore.chunks.ChunkStore;
 import dev.cairn.db.Database;
@@ -42,6 +43,9 @@ public final class Store {
   private final PathPopularity popularity;
   private final WorkerExecutor chunkIo;
   private final WorkerExecutor narPool;
+  private final Vertx vertx;
+  /** The periodic chunk scrub ({@code castore.scrub_interval}), when configured. */
+  private final Optional<Long> scrubTimer;
 
   private Store(Vertx vertx, Database db, StoreConfig config, WorkerExecutor cpu, ChunkStore chunkStore, WorkerExecutor chunkIo,
                 WorkerExecutor narPool) {
@@ -50,7 +54,14 @@ public final class Store {
     this.narPool = narPool;
     ChunkedBlobService.Options options = new ChunkedBlobService.Options(
         dev.cairn.castore.FastCdc.Params.DEFAULT, config.zstdLevel(), config.chunkPutsPerUpload());
-    this.blobs = new ChunkedBlobService(cpu, chunkStore, db, options);
+    ChunkedBlobService chunked = new ChunkedBlobService(cpu, chunkStore, db, options, config.reads().verify());
+    this.blobs = chunked;
+    this.scrubTimer = config.reads().scrubInterval().map(every -> {
+      ChunkScrub scrub = chunked.scrub();
+      return vertx.setPeriodic(every.toMillis(), every.toMillis(), id -> scrub.run()
+          .onFailure(e -> java.util.logging.Logger.getLogger("cairn.castore").warning("chunk scrub failed: " + e.getMessage())));
+    });
+    this.vertx = vertx;
     SqlDirectoryService dirs = new SqlDirectoryService(db);
     this.directories = dirs;
     this.pathInfos = new SqlPathInfoService(db, blobs, dirs);
@@ -163,6 +174,7 @@ public final class Store {
   }
 
   public Future<Void> close() {
+    scrubTimer.ifPresent(vertx::cancelTimer);
     Future<Void> upstreamClient = upstreams.map(UpstreamPathInfoService::close).orElse(Future.succeededFuture());
     return upstreamClient.eventually(chunkStore::close).eventually(chunkIo::close).eventually(narPool::close);
   }

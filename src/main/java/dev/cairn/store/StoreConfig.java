@@ -1,11 +1,14 @@
 package dev.cairn.store;
 
 import dev.cairn.castore.DirectorySizeFormula;
+import dev.cairn.castore.VerifyReads;
 import dev.cairn.castore.chunks.ChunkStoreLocation;
 import dev.cairn.server.config.ConfigException;
 import dev.cairn.server.config.ConfigTree;
 import dev.cairn.server.config.ServerConfig;
 import dev.cairn.store.upstream.UpstreamConfig;
+import java.time.Duration;
+import java.util.Optional;
 
 /** The store's settings (keys under {@code castore.} in conf/cairn.yaml, and the upstream caches under {@code cache.upstream*}). */
 public record StoreConfig(
@@ -15,7 +18,28 @@ public record StoreConfig(
     int zstdLevel,
     int narWorkers,
     DirectorySizeFormula directorySizeFormula,
-    UpstreamConfig upstreams) {
+    UpstreamConfig upstreams,
+    Reads reads) {
+
+  /**
+   * {@code castore.verify_reads} (always | once) and {@code castore.scrub_interval} (empty = no
+   * scrub, else a duration of at least 1m): how chunk reads are verified (see {@link VerifyReads}).
+   */
+  public record Reads(VerifyReads verify, Optional<Duration> scrubInterval) {
+    public static final Reads ALWAYS = new Reads(VerifyReads.ALWAYS, Optional.empty());
+
+    static Reads from(ConfigTree tree) {
+      VerifyReads verify = tree.choice("castore.verify_reads", VerifyReads.class);
+      if (tree.string("castore.scrub_interval").isBlank()) {
+        return new Reads(verify, Optional.empty());
+      }
+      Duration interval = tree.duration("castore.scrub_interval");
+      if (interval.compareTo(Duration.ofMinutes(1)) < 0) {
+        throw new ConfigException("castore.scrub_interval", "must be empty (off) or at least 1m (got " + interval + ")");
+      }
+      return new Reads(verify, Optional.of(interval));
+    }
+  }
 
   private static ChunkStoreLocation blobStore(ConfigTree tree, ServerConfig server) {
     ChunkStoreLocation location;
@@ -39,6 +63,7 @@ public record StoreConfig(
         tree.integer("castore.chunk_compression_level", 0, 19),
         tree.integer("castore.nar_workers", 1, 256),
         tree.choice("castore.directory_size_formula", DirectorySizeFormula.class),
-        UpstreamConfig.from(tree));
+        UpstreamConfig.from(tree),
+        Reads.from(tree));
   }
 }

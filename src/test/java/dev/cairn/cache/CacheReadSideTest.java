@@ -131,6 +131,49 @@ class CacheReadSideTest {
     }
   }
 
+  /**
+   * A chunk file changed on disk after the server verified (and, under the default
+   * {@code castore.verify_reads: once}, trusted) it: the download is cut, never served with a
+   * wrong byte, and Nix refuses the path.
+   */
+  @Test
+  void aNarWithAChunkCorruptedOnDiskIsCutNotServed() throws Exception {
+    Added added = addTree();
+    byte[] nar = added.nar();
+    try (TestServer server = TestServer.start(Dialect.SQLITE)) {
+      PathInfo stored = BinaryCacheTest.put(server.server().store(), added.info(), nar);
+      String url = server.baseUrl() + "/" + NarUrl.of(stored);
+      HttpResponse<byte[]> first = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+      assertArrayEquals(nar, first.body());
+
+      Path chunks = ((dev.cairn.castore.chunks.FileChunkStore) server.server().store().chunkStore()).root().resolve("chunks");
+      Path biggest;
+      try (var files = Files.walk(chunks)) {
+        biggest = files.filter(Files::isRegularFile).max(java.util.Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+      }
+      Thread.sleep(20); // file times tick at the kernel clock's granularity, as for any real change
+      try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(biggest.toFile(), "rw")) {
+        raf.seek(raf.length() / 2);
+        int b = raf.read();
+        raf.seek(raf.length() / 2);
+        raf.write(b ^ 1);
+      }
+
+      byte[] served;
+      try {
+        HttpResponse<byte[]> cut = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        served = cut.body();
+        assertTrue(served.length < nar.length, "a full body was served: " + served.length);
+      } catch (java.io.IOException reset) {
+        served = new byte[0]; // the connection was reset mid-body
+      }
+      assertArrayEquals(Arrays.copyOf(nar, served.length), served);
+      RealNix reader = new RealNix(tmp.resolve("reader"));
+      assertFalse(reader.run("nix", "copy", "--from", server.baseUrl(), "--to", reader.store(), "--option", "require-sigs", "false",
+          added.path()).exit() == 0, "nix copied a path whose NAR lost a chunk");
+    }
+  }
+
   @ParameterizedTest
   @MethodSource("dev.cairn.db.TestDatabase#dialects")
   void nixCopiesALogInAndReadsItBackAndGcKeepsIt(Dialect dialect) throws Exception {

@@ -41,10 +41,15 @@ public final class CastoreFixture implements AutoCloseable {
   }
 
   public static CastoreFixture create(Dialect dialect, ChunkStoreLocation location, int zstdLevel) throws Exception {
+    return create(dialect, location, zstdLevel, StoreConfig.Reads.ALWAYS);
+  }
+
+  public static CastoreFixture create(Dialect dialect, ChunkStoreLocation location, int zstdLevel, StoreConfig.Reads reads) throws Exception {
     Vertx vertx = Vertx.vertx();
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("test-blobs", 4);
     TestDatabase database = TestDatabase.create(vertx, dialect);
-    StoreConfig config = new StoreConfig(location, 4, 4, zstdLevel, 4, DirectorySizeFormula.DEFAULT, dev.cairn.store.upstream.UpstreamConfig.none());
+    StoreConfig config = new StoreConfig(location, 4, 4, zstdLevel, 4, DirectorySizeFormula.DEFAULT, dev.cairn.store.upstream.UpstreamConfig.none(),
+        reads);
     Store store = TestDatabase.await(Store.open(vertx, database.db(), config, workers));
     return new CastoreFixture(vertx, workers, database, store);
   }

@@ -1,39 +1,48 @@
 package dev.cairn.castore.chunked;
 
 import dev.cairn.castore.B3Digest;
-import dev.cairn.castore.BlobCorruptedException;
 import dev.cairn.castore.BlobReader;
 import dev.cairn.castore.ChunkMeta;
-import dev.cairn.castore.chunks.ChunkCodec;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.List;
-import java.util.logging.Logger;
 
 /**
- * Reads a byte range of a blob one verified chunk at a time, fetching the next chunk while the
- * consumer takes the current one (hides the store's latency: an fsync-free file read, or an S3
- * round trip). Memory is two chunks. A chunk whose bytes do not hash to its digest fails the
- * read before any of its bytes are handed out, and is deleted from the store so that uploading
- * the same content again stores it anew (the repair path).
+ * Reads a byte range of a blob one verified chunk at a time, with the next chunks of the range
+ * loading (read, then hashed on the CPU pool, each chunk its own task) while the consumer takes
+ * the current one: this hides the store's latency (a file read, an S3 round trip) and spreads
+ * verification over the cores. Loading starts when the reader is opened, so a renderer that
+ * opens the next files' readers ahead overlaps their reads with its own writing.
+ *
+ * <p>Memory: chunks are loaded while the bytes loaded and not yet handed out stay below
+ * {@link #WINDOW} (at least one chunk is always loading). Pieces handed out are views of the
+ * loaded chunk, not copies. A chunk that fails verification fails the read before any of its
+ * bytes are handed out (see {@link ChunkVerifier}).
  */
 final class ChunkedBlobReader implements BlobReader {
-  private static final Logger LOG = Logger.getLogger("cairn.castore");
+  /** Bytes loaded ahead of the consumer, per reader. */
+  static final long WINDOW = 4 << 20;
 
-  private final ChunkedBlobService service;
+  private final ChunkVerifier verifier;
   private final B3Digest blob;
   private final List<ChunkMeta> chunks;
   private final long length;
+  /** One past the last chunk the range needs. */
+  private final int endChunk;
+  private final ArrayDeque<Future<ByteBuffer>> loading = new ArrayDeque<>();
+  private long loadingBytes;
   private long remaining;
-  private int nextChunk;
-  private int skipInNextChunk;
-  private byte[] current;
-  private int position;
-  private Future<byte[]> prefetch;
+  private int nextToLoad;
+  private int skipInFirst;
+  private ByteBuffer current;
   private boolean closed;
 
-  ChunkedBlobReader(ChunkedBlobService service, B3Digest blob, List<ChunkMeta> chunks, long offset, long length) {
-    this.service = service;
+  ChunkedBlobReader(ChunkVerifier verifier, B3Digest blob, List<ChunkMeta> chunks, long offset, long length) {
+    this.verifier = verifier;
     this.blob = blob;
     this.chunks = chunks;
     this.length = length;
@@ -44,8 +53,18 @@ final class ChunkedBlobReader implements BlobReader {
       start += chunks.get(i).size();
       i++;
     }
-    this.nextChunk = i;
-    this.skipInNextChunk = (int) (offset - start);
+    this.nextToLoad = i;
+    this.skipInFirst = (int) (offset - start);
+    int end = i;
+    long covered = start;
+    while (end < chunks.size() && covered < offset + length) {
+      covered += chunks.get(end).size();
+      end++;
+    }
+    this.endChunk = length == 0 ? i : end;
+    synchronized (this) {
+      fill();
+    }
   }
 
   @Override
@@ -72,60 +91,48 @@ final class ChunkedBlobReader implements BlobReader {
     if (current != null) {
       return Future.succeededFuture(slice(maxBytes));
     }
-    Future<byte[]> loading = prefetch != null ? prefetch : load(chunks.get(nextChunk));
-    prefetch = null;
-    return loading.map(bytes -> {
+    Future<ByteBuffer> next = loading.poll();
+    if (next == null) {
+      return Future.failedFuture(new IllegalStateException("reader of blob " + blob + " has nothing left to load"));
+    }
+    return next.map(bytes -> {
       synchronized (this) {
+        loadingBytes -= bytes.remaining();
         current = bytes;
-        position = skipInNextChunk;
-        skipInNextChunk = 0;
-        nextChunk++;
-        long afterThis = remaining - (bytes.length - position);
-        if (afterThis > 0 && nextChunk < chunks.size() && !closed) {
-          prefetch = load(chunks.get(nextChunk));
-        }
+        current.position(current.position() + skipInFirst);
+        skipInFirst = 0;
+        fill();
         return slice(maxBytes);
       }
     });
   }
 
-  private Future<byte[]> load(ChunkMeta chunk) {
-    B3Digest digest = chunk.digest();
-    return service.chunks().get(digest).compose(stored -> {
-      if (stored.isEmpty()) {
-        return Future.failedFuture(new BlobCorruptedException("chunk " + digest + " of blob " + blob + " is missing"));
-      }
-      return service.onCpu(() -> ChunkCodec.decodeVerified(digest, stored.get().getBytes()))
-          .recover(e -> e instanceof BlobCorruptedException ? deleteCorrupted(digest, e) : Future.failedFuture(e));
-    }).map(raw -> {
-      if (raw.length != chunk.size()) {
-        throw new BlobCorruptedException("chunk " + digest + " of blob " + blob + " has "
-            + raw.length + " bytes, its index says " + chunk.size());
-      }
-      return raw;
-    });
-  }
-
-  private Future<byte[]> deleteCorrupted(B3Digest digest, Throwable e) {
-    LOG.severe(e.getMessage() + " (blob " + blob + "); deleting it so that uploading the blob again repairs it");
-    return service.chunks().delete(digest).transform(ignored -> Future.failedFuture(e));
+  /** Starts loading chunks of the range until the window is full. */
+  private void fill() {
+    while (!closed && nextToLoad < endChunk && (loading.isEmpty() || loadingBytes + chunks.get(nextToLoad).size() <= WINDOW)) {
+      ChunkMeta chunk = chunks.get(nextToLoad++);
+      loadingBytes += chunk.size();
+      loading.add(verifier.read(chunk, blob));
+    }
   }
 
   private Buffer slice(int maxBytes) {
-    int n = (int) Math.min(Math.min(maxBytes, current.length - position), remaining);
-    Buffer piece = Buffer.buffer(n).appendBytes(current, position, n);
-    position += n;
+    int n = (int) Math.min(Math.min(maxBytes, current.remaining()), remaining);
+    ByteBuffer piece = current.slice();
+    piece.limit(n);
+    current.position(current.position() + n);
     remaining -= n;
-    if (position == current.length || remaining == 0) {
+    if (!current.hasRemaining() || remaining == 0) {
       current = null;
     }
-    return piece;
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(piece));
   }
 
   @Override
   public synchronized void close() {
     closed = true;
     current = null;
-    prefetch = null;
+    loading.clear();
+    loadingBytes = 0;
   }
 }

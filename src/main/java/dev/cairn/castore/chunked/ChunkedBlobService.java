@@ -7,6 +7,7 @@ import dev.cairn.castore.BlobStat;
 import dev.cairn.castore.BlobWriter;
 import dev.cairn.castore.ChunkMeta;
 import dev.cairn.castore.FastCdc;
+import dev.cairn.castore.VerifyReads;
 import dev.cairn.castore.chunks.ChunkStore;
 import dev.cairn.db.Database;
 import dev.cairn.validation.ValidationException;
@@ -57,13 +58,25 @@ public final class ChunkedBlobService implements BlobService {
   private final BlobIndex index;
   private final FastCdc cdc;
   private final Options options;
+  private final ChunkVerifier verifier;
 
+  /** A service that hashes every chunk it reads ({@link VerifyReads#ALWAYS}). */
   public ChunkedBlobService(WorkerExecutor cpu, ChunkStore chunks, Database db, Options options) {
+    this(cpu, chunks, db, options, VerifyReads.ALWAYS);
+  }
+
+  public ChunkedBlobService(WorkerExecutor cpu, ChunkStore chunks, Database db, Options options, VerifyReads verifyReads) {
     this.cpu = cpu;
     this.chunks = chunks;
     this.index = new BlobIndex(db);
     this.cdc = new FastCdc(options.chunking());
     this.options = options;
+    this.verifier = new ChunkVerifier(chunks, cpu, verifyReads);
+  }
+
+  /** A scrub of every stored chunk through this service's verification (deleting bad ones). */
+  public ChunkScrub scrub() {
+    return new ChunkScrub(chunks, verifier);
   }
 
   /**
@@ -102,7 +115,7 @@ public final class ChunkedBlobService implements BlobService {
       List<ChunkMeta> parts =
           stat.chunks().isEmpty() ? List.of(new ChunkMeta(digest, stat.size())) : stat.chunks();
       long clipped = Math.min(length, stat.size() - offset);
-      return new ChunkedBlobReader(this, digest, parts, offset, clipped);
+      return new ChunkedBlobReader(verifier, digest, parts, offset, clipped);
     }));
   }
 

@@ -51,30 +51,40 @@ public final class ChunkCodec {
     return rawLength;
   }
 
-  /** The chunk's raw bytes, verified against {@code digest}. */
-  public static byte[] decodeVerified(B3Digest digest, byte[] stored) {
+  /**
+   * The chunk's raw bytes, not yet verified: a view into {@code stored} for a raw chunk (no copy),
+   * a new array for a compressed one. Fails when the header or the length is wrong.
+   */
+  public static ByteBuffer decode(B3Digest digest, byte[] stored) {
     int rawLength = rawLength(digest, stored);
     byte codec = stored[0];
-    byte[] raw;
     if (codec == RAW) {
       if (stored.length - HEADER != rawLength) {
         throw corrupted(digest, "has the wrong length");
       }
-      raw = Arrays.copyOfRange(stored, HEADER, stored.length);
+      return ByteBuffer.wrap(stored, HEADER, rawLength).slice();
     } else if (codec == ZSTD) {
-      raw = new byte[rawLength];
+      byte[] raw = new byte[rawLength];
       long n = Zstd.decompressByteArray(raw, 0, rawLength, stored, HEADER, stored.length - HEADER);
       if (Zstd.isError(n) || n != rawLength) {
         throw corrupted(digest, "does not decompress");
       }
-    } else {
-      throw corrupted(digest, "has an unknown codec");
+      return ByteBuffer.wrap(raw);
     }
-    B3Digest actual = Blake3Hasher.hash(raw);
+    throw corrupted(digest, "has an unknown codec");
+  }
+
+  /** Whether a stored chunk holds its raw bytes as they are (decoding it computes nothing). */
+  public static boolean isRaw(byte[] stored) {
+    return stored.length >= HEADER && stored[0] == RAW;
+  }
+
+  /** Fails unless the raw bytes hash to {@code digest}. */
+  public static void verify(B3Digest digest, ByteBuffer raw) {
+    B3Digest actual = new Blake3Hasher().update(raw.duplicate()).digest();
     if (!actual.equals(digest)) {
       throw corrupted(digest, "hashes to " + actual + ": its stored bytes are corrupted");
     }
-    return raw;
   }
 
   private static BlobCorruptedException corrupted(B3Digest digest, String what) {

@@ -29,7 +29,27 @@ public interface ChunkStore {
   /** One stored chunk as listed: its digest, stored (encoded) size and last write time. */
   record Listed(B3Digest digest, long storedSize, long modifiedMillis) {}
 
+  /**
+   * One write of a stored object as the store can tell it apart from any other: for a chunk file,
+   * its file key (device and inode), size, modification and status-change times. Any write to
+   * the file, in place or by replacing it, gives a different version; a read-side cache of
+   * verified chunks keys on it (bit rot below the file system does not change it: the scrub
+   * finds that).
+   */
+  record Version(Object fileKey, long size, long modifiedNanos, long changedNanos) {}
+
+  /** A chunk's stored bytes as read, with the version they were read from when the store knows it. */
+  record Read(byte[] bytes, Optional<Version> version) {}
+
   Future<Boolean> has(B3Digest digest);
+
+  /**
+   * The whole stored bytes with their version, or empty when absent. Stores that cannot name a
+   * version answer without one (every read of theirs is then verified).
+   */
+  default Future<Optional<Read>> read(B3Digest digest) {
+    return get(digest).map(found -> found.map(b -> new Read(b.getBytes(), Optional.empty())));
+  }
 
   /** The whole stored bytes, or empty when absent. */
   Future<Optional<Buffer>> get(B3Digest digest);

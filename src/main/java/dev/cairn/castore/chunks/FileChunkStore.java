@@ -121,6 +121,45 @@ public final class FileChunkStore implements ChunkStore {
     });
   }
 
+  /**
+   * Reads the file between two looks at its attributes: when both agree, no write touched it
+   * meanwhile and the bytes are that version's; otherwise they come without a version.
+   */
+  @Override
+  public Future<Optional<Read>> read(B3Digest digest) {
+    return blocking(() -> {
+      Path file = path(digest);
+      try {
+        Version before = version(file);
+        byte[] bytes;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+          long size = ch.size();
+          if (size > Integer.MAX_VALUE - 8) {
+            throw new IOException("chunk file " + file + " has " + size + " bytes");
+          }
+          ByteBuffer into = ByteBuffer.allocate((int) size);
+          while (into.hasRemaining() && ch.read(into) >= 0) {
+            // keep reading
+          }
+          bytes = into.hasRemaining() ? java.util.Arrays.copyOf(into.array(), into.position()) : into.array();
+        }
+        Version after = version(file);
+        return Optional.of(new Read(bytes, before.equals(after) && after.size() == bytes.length ? Optional.of(after) : Optional.empty()));
+      } catch (NoSuchFileException e) {
+        return Optional.empty();
+      }
+    });
+  }
+
+  private static Version version(Path file) throws IOException {
+    java.util.Map<String, Object> a = Files.readAttributes(file, "unix:ino,dev,size,lastModifiedTime,ctime");
+    return new Version(
+        ((Number) a.get("dev")).longValue() + ":" + ((Number) a.get("ino")).longValue(),
+        ((Number) a.get("size")).longValue(),
+        ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).to(java.util.concurrent.TimeUnit.NANOSECONDS),
+        ((java.nio.file.attribute.FileTime) a.get("ctime")).to(java.util.concurrent.TimeUnit.NANOSECONDS));
+  }
+
   @Override
   public Future<Optional<Buffer>> get(B3Digest digest, long offset, long length) {
     if (offset < 0 || length < 0) {

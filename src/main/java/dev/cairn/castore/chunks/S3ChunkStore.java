@@ -287,6 +287,20 @@ public final class S3ChunkStore implements ChunkStore {
   }
 
   @Override
+  public Future<Optional<Read>> read(B3Digest digest) {
+    // No version: an object's ETag would need a HEAD per read; every S3 read is verified.
+    return call("GET", digest, () -> client.getObject(
+            b -> b.bucket(location.bucket()).key(key(digest)), AsyncResponseTransformer.toBytes())
+        .thenApply(bytes -> Optional.of(new Read(bytes.asByteArrayUnsafe(), Optional.<Version>empty())))
+        .exceptionally(e -> {
+          if (isNotFound(e)) {
+            return Optional.empty();
+          }
+          throw new CompletionException(unwrap(e));
+        }));
+  }
+
+  @Override
   public Future<Optional<Buffer>> get(B3Digest digest, long offset, long length) {
     if (offset < 0 || length < 0) {
       return Future.failedFuture(new IllegalArgumentException(

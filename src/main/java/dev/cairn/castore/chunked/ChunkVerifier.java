@@ -1,0 +1,106 @@
+package dev.cairn.castore.chunked;
+
+import dev.cairn.castore.B3Digest;
+import dev.cairn.castore.BlobCorruptedException;
+import dev.cairn.castore.ChunkMeta;
+import dev.cairn.castore.VerifyReads;
+import dev.cairn.castore.chunks.ChunkCodec;
+import dev.cairn.castore.chunks.ChunkStore;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * Reads chunks for readers and the scrub, never handing out bytes that do not hash to their
+ * digest: hashes every read ({@link VerifyReads#ALWAYS}), or only the first read of each chunk
+ * file version ({@link VerifyReads#ONCE}, see {@link VerifiedChunks}). Hashing and decompression
+ * run on the CPU pool, each chunk as its own task, so a reader with several chunks in flight
+ * verifies on all cores. A chunk that fails is deleted from the store, so that uploading the
+ * same content again stores it anew (the repair path).
+ */
+final class ChunkVerifier {
+  private static final Logger LOG = Logger.getLogger("cairn.castore");
+
+  private final ChunkStore store;
+  private final WorkerExecutor cpu;
+  private final VerifyReads mode;
+  private final VerifiedChunks verified = new VerifiedChunks(VerifiedChunks.CAPACITY);
+
+  ChunkVerifier(ChunkStore store, WorkerExecutor cpu, VerifyReads mode) {
+    this.store = store;
+    this.cpu = cpu;
+    this.mode = mode;
+  }
+
+  VerifyReads mode() {
+    return mode;
+  }
+
+  /** Chunk versions trusted without hashing now. */
+  int trusted() {
+    return verified.size();
+  }
+
+  /**
+   * The raw bytes of {@code chunk} (of {@code blob}, for messages): a view of the bytes read, not
+   * a copy, when the chunk is stored raw. Fails with {@link BlobCorruptedException} when the
+   * chunk is missing, malformed, of the wrong size or hashes to another digest.
+   */
+  Future<ByteBuffer> read(ChunkMeta chunk, B3Digest blob) {
+    B3Digest digest = chunk.digest();
+    return store.read(digest).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.failedFuture(new BlobCorruptedException("chunk " + digest + " of blob " + blob + " is missing"));
+      }
+      ChunkStore.Read read = found.get();
+      Optional<ChunkStore.Version> version = mode == VerifyReads.ONCE ? read.version() : Optional.empty();
+      if (version.isPresent() && verified.contains(digest, version.get()) && ChunkCodec.isRaw(read.bytes())) {
+        // Trusted and stored raw: nothing to compute, so no hop to the CPU pool.
+        return Future.succeededFuture(sized(chunk, blob, ChunkCodec.decode(digest, read.bytes())));
+      }
+      return cpu.executeBlocking(() -> {
+        ByteBuffer raw = ChunkCodec.decode(digest, read.bytes());
+        if (version.isEmpty() || !verified.contains(digest, version.get())) {
+          ChunkCodec.verify(digest, raw);
+          version.ifPresent(v -> verified.add(digest, v));
+        }
+        return sized(chunk, blob, raw);
+      }, false).recover(e -> e instanceof BlobCorruptedException ? deleteCorrupted(digest, blob, e) : Future.failedFuture(e));
+    });
+  }
+
+  /** Re-hashes one stored chunk (the scrub): true when it is sound, false when it was deleted. */
+  Future<Boolean> scrub(B3Digest digest) {
+    return store.read(digest).compose(found -> {
+      if (found.isEmpty()) {
+        verified.forget(digest);
+        return Future.succeededFuture(true); // deleted meanwhile (garbage collection)
+      }
+      ChunkStore.Read read = found.get();
+      return cpu.executeBlocking(() -> {
+        ChunkCodec.verify(digest, ChunkCodec.decode(digest, read.bytes()));
+        read.version().ifPresent(v -> verified.add(digest, v));
+        return true;
+      }, false).recover(e -> e instanceof BlobCorruptedException
+          ? deleteCorrupted(digest, null, e).map(x -> false).otherwise(false)
+          : Future.failedFuture(e));
+    });
+  }
+
+  private static ByteBuffer sized(ChunkMeta chunk, B3Digest blob, ByteBuffer raw) {
+    if (raw.remaining() != chunk.size()) {
+      throw new BlobCorruptedException("chunk " + chunk.digest() + " of blob " + blob + " has "
+          + raw.remaining() + " bytes, its index says " + chunk.size());
+    }
+    return raw;
+  }
+
+  private <T> Future<T> deleteCorrupted(B3Digest digest, B3Digest blob, Throwable e) {
+    verified.forget(digest);
+    LOG.severe(e.getMessage() + (blob == null ? " (found by the scrub)" : " (blob " + blob + ")")
+        + "; deleting it so that uploading the blob again repairs it");
+    return store.delete(digest).transform(ignored -> Future.failedFuture(e));
+  }
+}
