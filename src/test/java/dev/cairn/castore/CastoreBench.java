@@ -34,6 +34,7 @@ public final class CastoreBench {
               "CAIRN_CASTORE_BLOB_STORE", System.getenv().getOrDefault("CAIRN_CASTORE_BLOB_STORE", "")));
       StoreConfig config = StoreConfig.from(tree, dev.cairn.server.config.ServerConfig.from(tree));
       Store store = Store.open(vertx, db, config, cpu).toCompletionStage().toCompletableFuture().get();
+      IngestBench.awaitWarmLanes();
       long start = System.nanoTime();
       NarIngester.Result r;
       try (InputStream in = new BufferedInputStream(Files.newInputStream(nar), 1 << 17)) {
