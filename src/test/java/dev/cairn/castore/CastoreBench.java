@@ -22,18 +22,28 @@ import java.nio.file.Path;
 public final class CastoreBench {
   private CastoreBench() {}
 
+  /** The metadata database of a bench store under {@code data}. */
+  static Database openDatabase(Vertx vertx, Path data) throws Exception {
+    return Databases.open(vertx, "", data.resolve("cairn.db"), 4).toCompletionStage().toCompletableFuture().get();
+  }
+
+  /** A store under {@code data} built as the server builds it, on the blob store named by CAIRN_CASTORE_BLOB_STORE. */
+  static Store openStore(Vertx vertx, Database db, WorkerExecutor cpu, Path data) throws Exception {
+    dev.cairn.server.config.ConfigTree tree = dev.cairn.server.config.ConfigTree.load(null,
+        java.util.Map.of("CAIRN_DATA_DIR", data.toString(),
+            "CAIRN_CASTORE_BLOB_STORE", System.getenv().getOrDefault("CAIRN_CASTORE_BLOB_STORE", "")));
+    StoreConfig config = StoreConfig.from(tree, dev.cairn.server.config.ServerConfig.from(tree));
+    return Store.open(vertx, db, config, cpu).toCompletionStage().toCompletableFuture().get();
+  }
+
   public static void main(String[] args) throws Exception {
     Path nar = Path.of(args[0]);
     Path data = Path.of(args[1]);
     Vertx vertx = Vertx.vertx();
     WorkerExecutor cpu = vertx.createSharedWorkerExecutor("bench-cpu", 8);
     try {
-      Database db = Databases.open(vertx, "", data.resolve("cairn.db"), 4).toCompletionStage().toCompletableFuture().get();
-      dev.cairn.server.config.ConfigTree tree = dev.cairn.server.config.ConfigTree.load(null,
-          java.util.Map.of("CAIRN_DATA_DIR", data.toString(),
-              "CAIRN_CASTORE_BLOB_STORE", System.getenv().getOrDefault("CAIRN_CASTORE_BLOB_STORE", "")));
-      StoreConfig config = StoreConfig.from(tree, dev.cairn.server.config.ServerConfig.from(tree));
-      Store store = Store.open(vertx, db, config, cpu).toCompletionStage().toCompletableFuture().get();
+      Database db = openDatabase(vertx, data);
+      Store store = openStore(vertx, db, cpu, data);
       IngestBench.awaitWarmLanes();
       long start = System.nanoTime();
       NarIngester.Result r;

@@ -1,24 +1,22 @@
 package dev.cairn.castore;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
 import dev.cairn.db.Database;
-import dev.cairn.db.Databases;
 import dev.cairn.store.Store;
-import dev.cairn.store.StoreConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
-import com.sun.management.GarbageCollectionNotificationInfo;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * For bench/castore.sh: ingest only (no render) of a NAR into a fresh store built as the server
@@ -52,12 +50,8 @@ public final class IngestBench {
     Vertx vertx = Vertx.vertx();
     WorkerExecutor cpu = vertx.createSharedWorkerExecutor("bench-cpu", 8);
     try {
-      Database db = Databases.open(vertx, "", data.resolve("cairn.db"), 4).toCompletionStage().toCompletableFuture().get();
-      dev.cairn.server.config.ConfigTree tree = dev.cairn.server.config.ConfigTree.load(null,
-          java.util.Map.of("CAIRN_DATA_DIR", data.toString(),
-              "CAIRN_CASTORE_BLOB_STORE", System.getenv().getOrDefault("CAIRN_CASTORE_BLOB_STORE", "")));
-      StoreConfig config = StoreConfig.from(tree, dev.cairn.server.config.ServerConfig.from(tree));
-      Store store = Store.open(vertx, db, config, cpu).toCompletionStage().toCompletableFuture().get();
+      Database db = CastoreBench.openDatabase(vertx, data);
+      Store store = CastoreBench.openStore(vertx, db, cpu, data);
       awaitWarmLanes();
       AtomicLong liveAfterGc = new AtomicLong();
       for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
