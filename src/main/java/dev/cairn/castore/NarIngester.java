@@ -5,7 +5,8 @@ import dev.cairn.nix.HashAlgorithm;
 import dev.cairn.nix.NarParser;
 import dev.cairn.nix.NarVisitor;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -195,7 +196,8 @@ public final class NarIngester {
     public void fileContents(ByteBuffer chunk) throws IOException {
       byte[] copy = new byte[chunk.remaining()];
       chunk.get(copy);
-      pending.add(writer.write(Buffer.buffer(copy)));
+      // Wrapped, not copied again (Buffer.buffer(byte[]) copies); the writer owns it from here.
+      pending.add(writer.write(BufferInternal.buffer(Unpooled.wrappedBuffer(copy))));
       while (pending.size() > MAX_PENDING_WRITES) {
         Await.result(pending.poll());
       }

@@ -55,11 +55,23 @@ public record StoreConfig(
     return location;
   }
 
+  /**
+   * {@code auto}: 4 on local files (enough to keep fsyncs in the background), 16 on S3, where each
+   * put is a round trip and more in flight is what overlaps them (issue 10).
+   */
+  private static int chunkPutsPerUpload(ConfigTree tree, ChunkStoreLocation location) {
+    if (tree.string("castore.chunk_puts_per_upload").strip().equals("auto")) {
+      return location instanceof ChunkStoreLocation.S3 ? 16 : 4;
+    }
+    return tree.integer("castore.chunk_puts_per_upload", 1, 64);
+  }
+
   public static StoreConfig from(ConfigTree tree, ServerConfig server) {
+    ChunkStoreLocation location = blobStore(tree, server);
     return new StoreConfig(
-        blobStore(tree, server),
+        location,
         tree.integer("castore.chunk_io_workers", 1, 256),
-        tree.integer("castore.chunk_puts_per_upload", 1, 64),
+        chunkPutsPerUpload(tree, location),
         tree.integer("castore.chunk_compression_level", 0, 19),
         tree.integer("castore.nar_workers", 1, 256),
         tree.choice("castore.directory_size_formula", DirectorySizeFormula.class),

@@ -32,6 +32,16 @@ import java.util.Map;
 public final class CastoreBench {
   private CastoreBench() {}
 
+  /** The metadata database of a bench store under {@code data}. */
+  static Database openDatabase(Vertx vertx, Path data) throws Exception {
+    return Databases.open(vertx, "", data.resolve("cairn.db"), 4).toCompletionStage().toCompletableFuture().get();
+  }
+
+  /** A store under {@code data} built as the server builds it (default read verification), on the blob store named by CAIRN_CASTORE_BLOB_STORE. */
+  static Store openStore(Vertx vertx, Database db, WorkerExecutor cpu, Path data) throws Exception {
+    return open(vertx, db, data, cpu, "once");
+  }
+
   public static void main(String[] args) throws Exception {
     Path nar = Path.of(args[0]);
     Path data = Path.of(args[1]);
@@ -39,8 +49,9 @@ public final class CastoreBench {
     Vertx vertx = Vertx.vertx();
     WorkerExecutor cpu = vertx.createSharedWorkerExecutor("bench-cpu", 8);
     try {
-      Database db = await(Databases.open(vertx, "", data.resolve("cairn.db"), 4));
+      Database db = openDatabase(vertx, data);
       Store store = open(vertx, db, data, cpu, "always");
+      IngestBench.awaitWarmLanes();
       long start = System.nanoTime();
       long cpu0 = cpuNanos();
       NarIngester.Result r;

@@ -8,8 +8,14 @@ import dev.cairn.db.Dialect;
 import dev.cairn.db.Row;
 import dev.cairn.db.Sql;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -56,6 +62,15 @@ public final class BlobIndex {
     return chunks;
   }
 
+  /** One blob waiting for the next group commit. */
+  private record Pending(B3Digest blob, long size, List<ChunkMeta> chunks, long uploadStartMillis, Promise<Void> done) {}
+
+  /** Most blobs one transaction commits; the rest wait for the next. */
+  private static final int MAX_GROUP = 256;
+
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private boolean committing;
+
   /**
    * Makes a blob visible. Refused with {@link ChunkCollectedException} when garbage collection
    * deleted (or is deleting) one of its chunks since the upload began; the caller uploads again.
@@ -66,26 +81,87 @@ public final class BlobIndex {
    * the upload's start is caught however the upload saw it. Committing an existing blob
    * refreshes its creation time, which protects it from collection for another grace period
    * (its uploader is about to reference it).
+   *
+   * <p>Group commit: blobs that finish while a transaction is running are committed together
+   * by the next one (one transaction, one tombstone lookup and two batched inserts for up to
+   * {@value #MAX_GROUP} blobs instead of one transaction each). The caller calls this only once
+   * every chunk is durable in the chunk store, so a group holds only blobs whose bytes are
+   * stored; a refused blob does not hold back the others of its group.
    */
   Future<Void> commit(B3Digest blob, long size, List<ChunkMeta> chunks, long uploadStartMillis) {
+    Promise<Void> done = Promise.promise();
+    boolean start;
+    synchronized (queue) {
+      queue.add(new Pending(blob, size, List.copyOf(chunks), uploadStartMillis, done));
+      start = !committing;
+      committing = true;
+    }
+    if (start) {
+      commitNextGroup();
+    }
+    return done.future();
+  }
+
+  private void commitNextGroup() {
+    List<Pending> group = new ArrayList<>();
+    synchronized (queue) {
+      while (!queue.isEmpty() && group.size() < MAX_GROUP) {
+        group.add(queue.poll());
+      }
+      if (group.isEmpty()) {
+        committing = false;
+        return;
+      }
+    }
+    commitGroup(group).onComplete(ar -> {
+      for (int i = 0; i < group.size(); i++) {
+        Promise<Void> done = group.get(i).done();
+        if (ar.failed()) {
+          done.tryFail(ar.cause());
+        } else if (ar.result().get(i) != null) {
+          done.tryFail(ar.result().get(i));
+        } else {
+          done.tryComplete();
+        }
+      }
+      commitNextGroup();
+    });
+  }
+
+  /** Commits the group's blobs that no collection touched; answers, per blob, why it was refused (null: committed). */
+  private Future<List<ChunkCollectedException>> commitGroup(List<Pending> group) {
     long now = System.currentTimeMillis();
-    List<Object[]> rows = new ArrayList<>(chunks.size());
-    for (int i = 0; i < chunks.size(); i++) {
-      ChunkMeta c = chunks.get(i);
-      rows.add(new Object[] {blob.bytes(), i, c.digest().bytes(), c.size()});
+    Set<B3Digest> digests = new LinkedHashSet<>();
+    for (Pending p : group) {
+      for (ChunkMeta c : p.chunks()) {
+        digests.add(c.digest());
+      }
     }
     return db.transaction(tx -> gcLockShared(tx)
-        .compose(v -> collectedSince(tx, chunks.stream().map(ChunkMeta::digest).distinct().toList(), uploadStartMillis))
-        .compose(collected -> {
-          if (collected.isPresent()) {
-            return Future.failedFuture(new ChunkCollectedException(collected.get()));
+        .compose(v -> tombstones(tx, List.copyOf(digests)))
+        .compose(tombstones -> {
+          List<ChunkCollectedException> refused = new ArrayList<>(group.size());
+          Map<B3Digest, Object[]> blobRows = new LinkedHashMap<>();
+          Map<B3Digest, List<Object[]>> chunkRows = new LinkedHashMap<>();
+          for (Pending p : group) {
+            Optional<B3Digest> collected = collectedSince(tombstones, p.chunks(), p.uploadStartMillis());
+            refused.add(collected.map(ChunkCollectedException::new).orElse(null));
+            if (collected.isEmpty() && !blobRows.containsKey(p.blob())) {
+              blobRows.put(p.blob(), new Object[] {p.blob().bytes(), p.size(), p.chunks().size(), now});
+              List<Object[]> rows = new ArrayList<>(p.chunks().size());
+              for (int i = 0; i < p.chunks().size(); i++) {
+                ChunkMeta c = p.chunks().get(i);
+                rows.add(new Object[] {p.blob().bytes(), i, c.digest().bytes(), c.size()});
+              }
+              chunkRows.put(p.blob(), rows);
+            }
           }
-          return tx.update("INSERT INTO blobs (digest, size, chunk_count, created_at) VALUES (?, ?, ?, ?)"
-                  + " ON CONFLICT (digest) DO UPDATE SET created_at = excluded.created_at",
-              blob.bytes(), size, chunks.size(), now);
-        })
-        .compose(n -> tx.batch("INSERT INTO blob_chunks (blob_digest, idx, chunk_digest, chunk_size) VALUES (?, ?, ?, ?)"
-            + " ON CONFLICT (blob_digest, idx) DO NOTHING", rows)));
+          return tx.batch("INSERT INTO blobs (digest, size, chunk_count, created_at) VALUES (?, ?, ?, ?)"
+                  + " ON CONFLICT (digest) DO UPDATE SET created_at = excluded.created_at", List.copyOf(blobRows.values()))
+              .compose(v -> tx.batch("INSERT INTO blob_chunks (blob_digest, idx, chunk_digest, chunk_size) VALUES (?, ?, ?, ?)"
+                  + " ON CONFLICT (blob_digest, idx) DO NOTHING", chunkRows.values().stream().flatMap(List::stream).toList()))
+              .map(refused);
+        }));
   }
 
   private Future<Void> gcLockShared(Sql tx) {
@@ -96,28 +172,42 @@ public final class BlobIndex {
         : Future.succeededFuture();
   }
 
-  private static Future<Optional<B3Digest>> collectedSince(Sql tx, Collection<B3Digest> chunks, long since) {
-    if (chunks.isEmpty()) {
-      return Future.succeededFuture(Optional.empty());
+  /** One tombstone: when garbage collection decided to delete the chunk, and whether it has. */
+  private record Tombstone(long deletingAt, boolean deleted) {}
+
+  /** The first chunk garbage collection is deleting, or deleted after {@code since}. */
+  private static Optional<B3Digest> collectedSince(Map<B3Digest, Tombstone> tombstones, List<ChunkMeta> chunks, long since) {
+    for (ChunkMeta c : chunks) {
+      Tombstone t = tombstones.get(c.digest());
+      if (t != null && (!t.deleted() || t.deletingAt() >= since)) {
+        return Optional.of(c.digest());
+      }
     }
-    List<B3Digest> all = List.copyOf(chunks);
-    Future<Optional<B3Digest>> result = Future.succeededFuture(Optional.empty());
-    for (int from = 0; from < all.size(); from += 500) {
-      List<B3Digest> part = all.subList(from, Math.min(all.size(), from + 500));
-      result = result.compose(found -> found.isPresent() ? Future.succeededFuture(found) : tombstoned(tx, part, since));
-    }
-    return result;
+    return Optional.empty();
   }
 
-  private static Future<Optional<B3Digest>> tombstoned(Sql tx, List<B3Digest> part, long since) {
-    StringBuilder sql = new StringBuilder("SELECT chunk_digest FROM gc_tombstones WHERE (deleted = 0 OR deleting_at >= ?) AND chunk_digest IN (");
-    Object[] params = new Object[part.size() + 1];
-    params[0] = since;
-    for (int i = 0; i < part.size(); i++) {
-      sql.append(i == 0 ? "?" : ", ?");
-      params[i + 1] = part.get(i).bytes();
+  /** The tombstones of {@code chunks}, looked up 500 at a time. */
+  private static Future<Map<B3Digest, Tombstone>> tombstones(Sql tx, List<B3Digest> chunks) {
+    Map<B3Digest, Tombstone> found = new HashMap<>();
+    Future<Void> all = Future.succeededFuture();
+    for (int from = 0; from < chunks.size(); from += 500) {
+      List<B3Digest> part = chunks.subList(from, Math.min(chunks.size(), from + 500));
+      all = all.compose(v -> {
+        StringBuilder sql = new StringBuilder("SELECT chunk_digest, deleting_at, deleted FROM gc_tombstones WHERE chunk_digest IN (");
+        Object[] params = new Object[part.size()];
+        for (int i = 0; i < part.size(); i++) {
+          sql.append(i == 0 ? "?" : ", ?");
+          params[i] = part.get(i).bytes();
+        }
+        sql.append(")");
+        return tx.query(sql.toString(), params).map(rows -> {
+          for (Row row : rows) {
+            found.put(B3Digest.of(row.bytes("chunk_digest")), new Tombstone(row.getLong("deleting_at"), row.getLong("deleted") != 0));
+          }
+          return null;
+        });
+      });
     }
-    sql.append(") LIMIT 1");
-    return tx.queryOne(sql.toString(), params).map(r -> r.map(row -> B3Digest.of(row.bytes("chunk_digest"))));
+    return all.map(found);
   }
 }

@@ -5,28 +5,56 @@ import dev.cairn.castore.Blake3Hasher;
 import dev.cairn.castore.BlobWriter;
 import dev.cairn.castore.ChunkMeta;
 import dev.cairn.castore.chunks.ChunkCodec;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
- * One upload into a {@link ChunkedBlobService}. Bytes collect in a window of the maximum chunk
- * size; whenever it is full, FastCDC picks a cut. The blob digest is computed on the upload's
- * own sequence of pool tasks while each cut chunk is hashed, encoded and stored (unless the
- * store has it: dedup) by tasks of its own, at most {@code chunkPutsPerUpload} at a time. Memory
- * per upload is therefore bounded by one window plus the chunks in flight, whatever the size.
- * {@link #close()} waits for the chunks, then commits the index rows: only then is the blob visible.
+ * One upload into a {@link ChunkedBlobService}. Each write's bytes go down two independent
+ * sequences of pool tasks, so that on a multi-core machine they run side by side: one feeds the
+ * blob digest, the other collects a window of the maximum chunk size and, whenever it holds that
+ * much and more is coming, lets FastCDC pick a cut. Each cut chunk is then hashed, encoded and
+ * stored (unless the store has it: dedup) by tasks of its own, at most {@code chunkPutsPerUpload}
+ * at a time. Memory per upload is therefore bounded by one window plus the chunks in flight,
+ * whatever the size.
+ *
+ * <p>Every byte is hashed as few times as the format allows: a blob that turns out to be one
+ * chunk (every blob up to the minimum chunk size, and any blob up to the maximum that FastCDC
+ * does not cut) is that chunk, so its chunk digest is the blob digest and is not computed
+ * again; a blob of several chunks needs both, on different threads. The window is cut lazily
+ * (only when more bytes must go in), so a blob of exactly the maximum size that is one chunk is
+ * recognised as such too.
+ *
+ * <p>{@link #close()} waits for the chunks, then commits the index rows (in a group commit with
+ * other uploads): only then is the blob visible.
  */
 final class ChunkedBlobWriter implements BlobWriter {
   private enum State { OPEN, CLOSED, ABORTED }
 
+  /** Bytes of one write, without a copy when the buffer is backed by an array. */
+  private record Bytes(byte[] array, int offset, int length) {
+    static Bytes of(Buffer data) {
+      ByteBuf buf = ((BufferInternal) data).getByteBuf();
+      if (buf.hasArray()) {
+        return new Bytes(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
+      }
+      byte[] copy = data.getBytes();
+      return new Bytes(copy, 0, copy.length);
+    }
+  }
+
   private final ChunkedBlobService service;
   private final long startedMillis = System.currentTimeMillis();
+  private final int max;
+  /** Twice the maximum chunk: bytes not yet cut are {@code [start, start+fill)}; compacted rarely. */
   private final byte[] window;
+  private int start;
   private int fill;
   private final Blake3Hasher blobHasher = new Blake3Hasher();
   private long total;
@@ -34,14 +62,16 @@ final class ChunkedBlobWriter implements BlobWriter {
   private final List<Future<ChunkMeta>> order = new ArrayList<>();
   /** Chunks still being hashed or stored, oldest first. */
   private final ArrayDeque<Future<ChunkMeta>> inFlight = new ArrayDeque<>();
-  /** Set when the whole blob is one chunk: its digest is the chunk's, hashed once. */
-  private volatile B3Digest wholeBlobDigest;
   private State state = State.OPEN;
-  private Future<?> tail = Future.succeededFuture();
+  /** The last step of the blob-digest sequence. */
+  private Future<?> hashTail = Future.succeededFuture();
+  /** The last step of the window/cut sequence. */
+  private Future<?> cutTail = Future.succeededFuture();
 
   ChunkedBlobWriter(ChunkedBlobService service) {
     this.service = service;
-    this.window = new byte[service.chunker().params().max()];
+    this.max = service.chunker().params().max();
+    this.window = new byte[2 * max];
   }
 
   @Override
@@ -49,12 +79,17 @@ final class ChunkedBlobWriter implements BlobWriter {
     if (state != State.OPEN) {
       return Future.failedFuture(new IllegalStateException("blob upload is already " + state.name().toLowerCase()));
     }
-    byte[] bytes = data.getBytes();
-    Future<Void> step = tail.compose(v -> service.onCpu(() -> absorb(bytes, false)))
-        .compose(this::storeAll)
-        .compose(v -> backPressure());
-    tail = step;
-    return step;
+    // The buffer is the caller's to hand over (Vert.x streams do not reuse a written buffer).
+    Bytes bytes = Bytes.of(data);
+    Future<?> hashed = hashTail.compose(v -> service.onCpu(() -> {
+      blobHasher.update(bytes.array(), bytes.offset(), bytes.length());
+      return null;
+    }));
+    hashTail = hashed;
+    Future<Void> cut = cutTail.compose(v -> service.onCpu(() -> absorb(bytes)))
+        .compose(chunks -> storeAll(chunks, null));
+    cutTail = cut;
+    return Future.all(hashed, cut).compose(v -> backPressure());
   }
 
   @Override
@@ -63,64 +98,80 @@ final class ChunkedBlobWriter implements BlobWriter {
       return Future.failedFuture(new IllegalStateException("blob upload is already " + state.name().toLowerCase()));
     }
     state = State.CLOSED;
-    Future<B3Digest> step = tail.compose(v -> service.onCpu(() -> {
-          List<byte[]> cut = absorb(new byte[0], true);
-          if (order.isEmpty() && cut.size() == 1) {
-            wholeBlobDigest = blobHasher.digest();
-          }
-          return cut;
-        }))
-        .compose(this::storeAll)
+    Future<B3Digest> blobDigest = hashTail.compose(v -> service.onCpu(blobHasher::digest));
+    hashTail = blobDigest;
+    Future<Void> cut = cutTail.compose(v -> service.onCpu(this::cutRest))
+        .compose(chunks -> storeAll(chunks, order.isEmpty() && chunks.size() == 1 ? blobDigest : null));
+    Future<B3Digest> committed = Future.all(blobDigest, cut)
         .compose(v -> Future.all(new ArrayList<>(order)))
-        .compose(v -> commit());
-    tail = step;
-    return step;
+        .compose(v -> commit(blobDigest.result()));
+    cutTail = committed;
+    return committed;
   }
 
   @Override
   public synchronized Future<Void> abort() {
     // Chunks already stored stay unreferenced until garbage collection removes them.
     state = State.ABORTED;
-    return tail.<Void>mapEmpty().recover(e -> Future.succeededFuture());
+    return Future.join(hashTail, cutTail).<Void>mapEmpty().recover(e -> Future.succeededFuture());
   }
 
-  /** Hashes {@code bytes} into the blob digest and cuts every full window (all of it at the end). */
-  private List<byte[]> absorb(byte[] bytes, boolean last) {
+  /** Adds {@code bytes} to the window, cutting whenever it holds a maximum chunk and more must go in. */
+  private List<byte[]> absorb(Bytes bytes) {
     List<byte[]> cut = new ArrayList<>();
-    blobHasher.update(bytes);
-    total += bytes.length;
+    total += bytes.length();
     int pos = 0;
-    while (pos < bytes.length) {
-      int n = Math.min(window.length - fill, bytes.length - pos);
-      System.arraycopy(bytes, pos, window, fill, n);
-      fill += n;
-      pos += n;
-      if (fill == window.length) {
+    while (pos < bytes.length()) {
+      if (fill == max) {
         cut.add(cutChunk());
       }
+      if (start + fill == window.length) {
+        System.arraycopy(window, start, window, 0, fill);
+        start = 0;
+      }
+      int n = Math.min(Math.min(max - fill, window.length - start - fill), bytes.length() - pos);
+      System.arraycopy(bytes.array(), bytes.offset() + pos, window, start + fill, n);
+      fill += n;
+      pos += n;
     }
-    while (last && fill > 0) {
+    return cut;
+  }
+
+  /** Cuts what is left at the end of the blob. */
+  private List<byte[]> cutRest() {
+    List<byte[]> cut = new ArrayList<>();
+    while (fill > 0) {
       cut.add(cutChunk());
     }
     return cut;
   }
 
+  /**
+   * The next chunk, framed: its bytes start at {@link ChunkCodec#HEADER}, leaving room for the
+   * stored form's header so that a raw chunk is stored without another copy.
+   */
   private byte[] cutChunk() {
-    int length = service.chunker().cut(window, 0, fill);
-    byte[] chunk = Arrays.copyOfRange(window, 0, length);
-    System.arraycopy(window, length, window, 0, fill - length);
+    int length = service.chunker().cut(window, start, fill);
+    byte[] framed = new byte[ChunkCodec.HEADER + length];
+    System.arraycopy(window, start, framed, ChunkCodec.HEADER, length);
+    start += length;
     fill -= length;
-    return chunk;
+    if (fill == 0) {
+      start = 0;
+    }
+    return framed;
   }
 
-  private Future<Void> storeAll(List<byte[]> cut) {
-    for (byte[] chunk : cut) {
-      B3Digest known = wholeBlobDigest;
-      Future<B3Digest> digest = known != null ? Future.succeededFuture(known) : service.onCpu(() -> Blake3Hasher.hash(chunk));
+  /** Starts hashing and storing each chunk; {@code wholeBlob} is its digest when the blob is that one chunk. */
+  private Future<Void> storeAll(List<byte[]> cut, Future<B3Digest> wholeBlob) {
+    for (byte[] framed : cut) {
+      Future<B3Digest> digest = wholeBlob != null
+          ? wholeBlob
+          : service.onCpu(() -> new Blake3Hasher().update(framed, ChunkCodec.HEADER, framed.length - ChunkCodec.HEADER).digest());
       // A promise, not the composed future: a composition keeps its functions (and so the
       // chunk's bytes) reachable for as long as it is, and every future here lives until close.
       Promise<ChunkMeta> done = Promise.promise();
-      digest.compose(d -> store(d, chunk)).onComplete(done);
+      digest.compose(d -> store(d, framed)).onComplete(done);
       Future<ChunkMeta> stored = done.future();
       synchronized (this) {
         order.add(stored);
@@ -130,14 +181,14 @@ final class ChunkedBlobWriter implements BlobWriter {
     return Future.succeededFuture();
   }
 
-  private Future<ChunkMeta> store(B3Digest digest, byte[] chunk) {
-    ChunkMeta meta = new ChunkMeta(digest, chunk.length);
+  private Future<ChunkMeta> store(B3Digest digest, byte[] framed) {
+    ChunkMeta meta = new ChunkMeta(digest, framed.length - ChunkCodec.HEADER);
     return service.chunks().has(digest).compose(present -> {
       if (present) {
         return Future.succeededFuture(meta);
       }
-      return service.onCpu(() -> ChunkCodec.encode(chunk, 0, chunk.length, service.options().zstdLevel()))
-          .compose(encoded -> service.chunks().put(digest, Buffer.buffer(encoded)))
+      return service.onCpu(() -> ChunkCodec.encodeFramed(framed, service.options().zstdLevel()))
+          .compose(encoded -> service.chunks().put(digest, BufferInternal.buffer(Unpooled.wrappedBuffer(encoded))))
           .map(meta);
     });
   }
@@ -154,8 +205,7 @@ final class ChunkedBlobWriter implements BlobWriter {
     return Future.all(waitFor).mapEmpty();
   }
 
-  private Future<B3Digest> commit() {
-    B3Digest digest = wholeBlobDigest != null ? wholeBlobDigest : blobHasher.digest();
+  private Future<B3Digest> commit(B3Digest digest) {
     List<ChunkMeta> chunks = new ArrayList<>(order.size());
     for (Future<ChunkMeta> f : order) {
       chunks.add(f.result());
@@ -163,7 +213,7 @@ final class ChunkedBlobWriter implements BlobWriter {
     Future<List<ChunkMeta>> parts;
     if (chunks.isEmpty()) {
       // The empty blob is one empty chunk, stored like any other.
-      parts = store(digest, new byte[0]).map(List::of);
+      parts = store(digest, new byte[ChunkCodec.HEADER]).map(List::of);
     } else {
       parts = Future.succeededFuture(chunks);
     }

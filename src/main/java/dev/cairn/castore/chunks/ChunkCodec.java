@@ -39,6 +39,22 @@ public final class ChunkCodec {
     return out;
   }
 
+  /**
+   * The stored form of {@code framed[HEADER, framed.length)}, the chunk's bytes after room for the
+   * header: a raw chunk is framed in place (no copy of its bytes), a compressed one is new.
+   */
+  public static byte[] encodeFramed(byte[] framed, int zstdLevel) {
+    int len = framed.length - HEADER;
+    if (zstdLevel > 0 && len > 0) {
+      byte[] encoded = encode(framed, HEADER, len, zstdLevel);
+      if (encoded[0] == ZSTD) {
+        return encoded;
+      }
+    }
+    ByteBuffer.wrap(framed).put(RAW).putInt(len);
+    return framed;
+  }
+
   /** The raw length recorded in a stored chunk's header. */
   public static int rawLength(B3Digest digest, byte[] header) {
     if (header.length < HEADER) {

@@ -329,7 +329,16 @@ public final class S3ChunkStore implements ChunkStore {
 
   @Override
   public Future<Void> put(B3Digest digest, Buffer bytes) {
-    return put(digest, AsyncRequestBody.fromBytesUnsafe(bytes.getBytes()));
+    return put(digest, AsyncRequestBody.fromBytesUnsafe(wholeArray(bytes)));
+  }
+
+  /** The buffer's bytes: its own array when it wraps exactly one (the chunk writer's), else a copy. */
+  private static byte[] wholeArray(Buffer bytes) {
+    io.netty.buffer.ByteBuf b = ((io.vertx.core.internal.buffer.BufferInternal) bytes).getByteBuf();
+    if (b.hasArray() && b.arrayOffset() == 0 && b.readerIndex() == 0 && b.readableBytes() == b.array().length) {
+      return b.array();
+    }
+    return bytes.getBytes();
   }
 
   /** The upload itself, with the body as a stream (tests feed one that fails midway). */
