@@ -64,7 +64,7 @@ final class NarInfoCache {
    * and {@code epochBefore} ({@link #epoch()}), unless a path changed since.
    */
   synchronized void put(StorePathDigest digest, byte[] body, long epochBefore, long readAt) {
-    if (epochBefore != epoch || body.length > maxBytes || ttlNanos <= 0) {
+    if (epochBefore != epoch || maxBytes <= 0 || body.length > maxBytes || ttlNanos <= 0) {
       return;
     }
     remove(digest);
