@@ -54,6 +54,7 @@ public final class CacheCapability implements Capability {
   private final BuildLogRoutes logs;
   private final CacheFrontPage frontPage;
   private final NarInfoCache narInfos;
+  private final CompleteTrees completeTrees = new CompleteTrees();
 
   private CacheCapability(ServerContext ctx, CacheConfig config, List<SecretKey> keys, long stallMillis) {
     Store store = ctx.store();
@@ -207,7 +208,12 @@ public final class CacheCapability implements Capability {
       error(rc, 416, e.getMessage());
       return;
     }
-    TreeCheck.missing(info.node(), store.blobs(), store.directories()).onSuccess(missing -> {
+    Future<Optional<String>> check = completeTrees.contains(info.node()) ? Future.succeededFuture(Optional.empty())
+        : TreeCheck.missing(info.node(), store.blobs(), store.directories());
+    check.onSuccess(missing -> {
+      if (missing.isEmpty()) {
+        completeTrees.add(info.node());
+      }
       if (missing.isPresent()) {
         LOG.severe("NAR of " + info.storePath() + " cannot be rendered: " + missing.get());
         error(rc, 500, "the NAR of " + info.storePath().baseName() + " cannot be rendered: " + missing.get());
