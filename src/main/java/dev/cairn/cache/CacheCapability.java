@@ -26,6 +26,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -52,6 +53,8 @@ public final class CacheCapability implements Capability {
   private final WorkerExecutor blocking;
   private final BuildLogRoutes logs;
   private final CacheFrontPage frontPage;
+  private final NarInfoCache narInfos;
+  private final CompleteTrees completeTrees = new CompleteTrees();
 
   private CacheCapability(ServerContext ctx, CacheConfig config, List<SecretKey> keys, long stallMillis) {
     Store store = ctx.store();
@@ -65,6 +68,8 @@ public final class CacheCapability implements Capability {
     this.keys = List.copyOf(keys);
     this.frontPage = new CacheFrontPage(ctx.db(), keys);
     this.nars = new NarResponses(store.renderer(), store.narPool(), stallMillis);
+    this.narInfos = NarInfoCache.of(config);
+    store.onPathInfoChange(narInfos::invalidate);
   }
 
   public static Future<Capability> create(ServerContext ctx) {
@@ -143,21 +148,34 @@ public final class CacheCapability implements Capability {
       return;
     }
     StorePathDigest digest = parsed.get();
+    // A hit is a stored path, the same answer whichever source PullThrough would pick: no lookup at all.
+    Optional<byte[]> kept = narInfos.get(digest);
+    if (kept.isPresent()) {
+      sendNarInfo(rc, kept.get());
+      return;
+    }
+    long epoch = narInfos.epoch();
+    long readAt = narInfos.now();
     pullThrough.source(rc.request()).compose(paths -> paths.get(digest)).onSuccess(found -> {
       if (found.isEmpty()) {
         error(rc, 404, "no such path in this cache");
         return;
       }
-      byte[] body = CacheNarInfo.of(found.get(), keys).render().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      HttpServerResponse response = rc.response().putHeader("Content-Type", NarInfo.CONTENT_TYPE)
-          .putHeader("Content-Length", Integer.toString(body.length));
-      if (rc.request().method() == HttpMethod.HEAD) {
-        // Vert.x would send the body of a HEAD answer too: the headers alone say what a GET gets.
-        response.end();
-      } else {
-        response.end(io.vertx.core.buffer.Buffer.buffer(body));
-      }
+      byte[] body = CacheNarInfo.of(found.get(), keys).render().getBytes(StandardCharsets.UTF_8);
+      narInfos.put(digest, body, epoch, readAt);
+      sendNarInfo(rc, body);
     }).onFailure(e -> HttpErrors.answer(rc, e));
+  }
+
+  private static void sendNarInfo(RoutingContext rc, byte[] body) {
+    HttpServerResponse response = rc.response().putHeader("Content-Type", NarInfo.CONTENT_TYPE)
+        .putHeader("Content-Length", Integer.toString(body.length));
+    if (rc.request().method() == HttpMethod.HEAD) {
+      // Vert.x would send the body of a HEAD answer too: the headers alone say what a GET gets.
+      response.end();
+    } else {
+      response.end(Buffer.buffer(body));
+    }
   }
 
   private void nar(RoutingContext rc) {
@@ -190,7 +208,12 @@ public final class CacheCapability implements Capability {
       error(rc, 416, e.getMessage());
       return;
     }
-    TreeCheck.missing(info.node(), store.blobs(), store.directories()).onSuccess(missing -> {
+    Future<Optional<String>> check = completeTrees.contains(info.node()) ? Future.succeededFuture(Optional.empty())
+        : TreeCheck.missing(info.node(), store.blobs(), store.directories());
+    check.onSuccess(missing -> {
+      if (missing.isEmpty()) {
+        completeTrees.add(info.node());
+      }
       if (missing.isPresent()) {
         LOG.severe("NAR of " + info.storePath() + " cannot be rendered: " + missing.get());
         error(rc, 500, "the NAR of " + info.storePath().baseName() + " cannot be rendered: " + missing.get());

@@ -11,6 +11,7 @@ import dev.cairn.server.http.JsonError;
 import dev.cairn.server.http.RawBody;
 import dev.cairn.server.http.StreamedNarUpload;
 import dev.cairn.server.http.Writes;
+import dev.cairn.store.NarSummary;
 import dev.cairn.store.PathInfo;
 import dev.cairn.store.Store;
 import dev.cairn.store.StorePathDigest;
@@ -62,7 +63,8 @@ final class CacheUploads {
             return Future.failedFuture(new UploadRefused(400, "nar: the uploaded file hashes to " + actual.toNix32()
                 + ", not to its name " + file.sha256().toNix32()));
           }
-          return pending.put(file.sha256(), nar, uploader, started);
+          return store.narCalculation().remember(nar.root(), new NarSummary(nar.narSize(), nar.narSha256()))
+              .compose(v -> pending.put(file.sha256(), nar, uploader, started));
         })
         .onSuccess(v -> rc.response().setStatusCode(200).end())
         .onFailure(e -> answer(rc, e));

@@ -51,6 +51,22 @@ public final class NarCalculationService {
     });
   }
 
+  /**
+   * Records what a NAR ingest measured: {@code root} is what the strict NAR parser (canonical NARs
+   * only, so rendering {@code root} gives back the same bytes) built from a NAR of this size and
+   * sha256. A later {@link #calculate} of that content (the check of an uploaded narinfo) then needs
+   * no render: {@code nix copy --to} would otherwise read back, decompress and verify every chunk
+   * it just wrote.
+   */
+  public Future<Void> remember(Node root, NarSummary measured) {
+    Optional<byte[]> key = cacheKey(root);
+    if (key.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return db.update("INSERT INTO nar_calculations (node_key, nar_size, nar_sha256) VALUES (?, ?, ?) ON CONFLICT (node_key) DO NOTHING",
+        key.get(), measured.narSize(), measured.narSha256().bytes()).mapEmpty();
+  }
+
   private Future<NarSummary> render(Node root) {
     return narPool.executeBlocking(() -> {
       MessageDigest sha256 = HashAlgorithm.SHA256.newDigest();

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * PathInfos on the metadata database; root node contents checked against castore on put.
@@ -32,11 +34,26 @@ public final class SqlPathInfoService implements PathInfoService {
   private final Database db;
   private final BlobService blobs;
   private final DirectoryService directories;
+  private final List<Consumer<StorePathDigest>> changeListeners = new CopyOnWriteArrayList<>();
 
   public SqlPathInfoService(Database db, BlobService blobs, DirectoryService directories) {
     this.db = db;
     this.blobs = blobs;
     this.directories = directories;
+  }
+
+  /**
+   * Calls {@code listener} after each committed change of a stored path: signatures merged into
+   * it, or its deletion (a first insert changes nothing anyone could have read). Called on
+   * whichever thread completed the change; must not block. What keeps derived data (a rendered
+   * narinfo) from outliving the row it was made from, in this process.
+   */
+  public void onChange(Consumer<StorePathDigest> listener) {
+    changeListeners.add(listener);
+  }
+
+  private void changed(StorePathDigest digest) {
+    changeListeners.forEach(l -> l.accept(digest));
   }
 
   /** The stored encoding of a node (its tvix.castore.v1.Node protobuf), shared with garbage collection and pins. */
@@ -61,7 +78,10 @@ public final class SqlPathInfoService implements PathInfoService {
     // Each attempt is a transaction of its own, so a retry sees the merge that got in first.
     return db.transaction(tx -> insertOrMerge(tx, info)).compose(done -> {
       if (done.isPresent()) {
-        return Future.succeededFuture(done.get());
+        if (done.get().merged()) {
+          changed(info.digest());
+        }
+        return Future.succeededFuture(done.get().info());
       }
       return attempts > 1 ? put(info, attempts - 1)
           : Future.failedFuture(new IllegalStateException("signatures of " + info.storePath() + " kept changing under " + MERGE_ATTEMPTS
@@ -73,7 +93,7 @@ public final class SqlPathInfoService implements PathInfoService {
    * Inserts a new path, or compares with the stored one: different content fails, new signatures
    * are merged by compare-and-set (empty: another writer merged first, try again).
    */
-  private Future<Optional<PathInfo>> insertOrMerge(Sql tx, PathInfo info) {
+  private Future<Optional<Outcome>> insertOrMerge(Sql tx, PathInfo info) {
     byte[] digest = info.storePath().digest();
     byte[] node = encodeNode(info.node());
     // DO NOTHING: a concurrent put of the same path waits for ours, then compares with it.
@@ -81,24 +101,27 @@ public final class SqlPathInfoService implements PathInfoService {
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING", digest, info.storePath().name(), node, info.narSize(),
             info.narSha256().bytes(), signatures(info), info.deriver().map(StorePath::baseName).orElse(null), info.ca().orElse(null),
             System.currentTimeMillis())
-        .compose(inserted -> inserted > 0 ? insertReferences(tx, info, node).map(Optional::of)
+        .compose(inserted -> inserted > 0 ? insertReferences(tx, info, node).map(stored -> Optional.of(new Outcome(stored, false)))
             // Empty when deleted between the two statements: try again.
             : get(tx, info.digest()).compose(stored -> stored.isEmpty() ? Future.succeededFuture(Optional.empty()) : merge(tx, stored.get(), info)));
   }
 
-  private Future<Optional<PathInfo>> merge(Sql tx, PathInfo stored, PathInfo offered) {
+  private Future<Optional<Outcome>> merge(Sql tx, PathInfo stored, PathInfo offered) {
     List<String> differences = stored.differencesFrom(offered);
     if (!differences.isEmpty()) {
       return Future.failedFuture(new PathInfoConflictException(stored, offered, differences));
     }
     PathInfo merged = stored.mergeSignatures(offered);
     if (merged == stored) {
-      return Future.succeededFuture(Optional.of(stored));
+      return Future.succeededFuture(Optional.of(new Outcome(stored, false)));
     }
     return tx.update("UPDATE path_infos SET signatures = ? WHERE digest = ? AND signatures = ?", signatures(merged),
             stored.storePath().digest(), signatures(stored))
-        .map(n -> n > 0 ? Optional.of(merged) : Optional.<PathInfo>empty());
+        .map(n -> n > 0 ? Optional.of(new Outcome(merged, true)) : Optional.<Outcome>empty());
   }
+
+  /** What a put stored; {@code merged}: a stored path gained signatures (a change readers may have cached the old state of). */
+  private record Outcome(PathInfo info, boolean merged) {}
 
   private static String signatures(PathInfo info) {
     return String.join("\n", info.signatures().stream().map(Signature::toString).toList());
@@ -142,11 +165,16 @@ public final class SqlPathInfoService implements PathInfoService {
     return get(db, digest);
   }
 
+  /**
+   * The path and its references in one statement (one worker hop, one round trip): a row per
+   * reference, or one row with null reference columns for a path without references.
+   */
   private static Future<Optional<PathInfo>> get(Sql sql, StorePathDigest digest) {
-    return sql.queryOne("SELECT digest, name, node, nar_size, nar_sha256, signatures, deriver, ca FROM path_infos WHERE digest = ?",
-            (Object) digest.bytes())
-        .compose(row -> row.isEmpty() ? Future.succeededFuture(Optional.<PathInfo>empty())
-            : references(sql, List.of(row.get())).map(refs -> Optional.of(toPathInfo(row.get(), refs.get(0)))));
+    return sql.query("SELECT p.digest, p.name, p.node, p.nar_size, p.nar_sha256, p.signatures, p.deriver, p.ca,"
+            + " r.reference_digest, r.reference_name, r.reference_node FROM path_infos p"
+            + " LEFT JOIN path_references r ON r.referrer = p.digest WHERE p.digest = ? ORDER BY r.position", (Object) digest.bytes())
+        .map(rows -> rows.isEmpty() ? Optional.<PathInfo>empty()
+            : Optional.of(toPathInfo(rows.get(0), rows.get(0).isNull("reference_digest") ? List.of() : rows)));
   }
 
   @Override
@@ -199,6 +227,11 @@ public final class SqlPathInfoService implements PathInfoService {
   @Override
   public Future<Boolean> delete(StorePathDigest digest) {
     return db.transaction(tx -> tx.update("DELETE FROM path_references WHERE referrer = ?", (Object) digest.bytes())
-        .compose(v -> tx.update("DELETE FROM path_infos WHERE digest = ?", (Object) digest.bytes())).map(n -> n > 0));
+        .compose(v -> tx.update("DELETE FROM path_infos WHERE digest = ?", (Object) digest.bytes())).map(n -> n > 0))
+        .onSuccess(deleted -> {
+          if (deleted) {
+            changed(digest);
+          }
+        });
   }
 }

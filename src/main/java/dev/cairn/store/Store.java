@@ -31,7 +31,7 @@ public final class Store {
   private final ChunkStore chunkStore;
   private final BlobService blobs;
   private final DirectoryService directories;
-  private final PathInfoService pathInfos;
+  private final SqlPathInfoService pathInfos;
   private final PathInfoService readThrough;
   private final Optional<UpstreamPathInfoService> upstreams;
   private final NarIngester ingester;
@@ -114,6 +114,15 @@ public final class Store {
 
   public PathInfoService pathInfos() {
     return pathInfos;
+  }
+
+  /**
+   * Calls {@code listener} with the digest of each stored path that changed in this process
+   * (signatures merged into it, or deleted), after the change is committed; on any thread, must
+   * not block. For views that keep something derived from a PathInfo in memory.
+   */
+  public void onPathInfoChange(java.util.function.Consumer<StorePathDigest> listener) {
+    pathInfos.onChange(listener);
   }
 
   /**

@@ -73,12 +73,16 @@ class NixCopyToCacheTest {
       assertEquals(0, stored(server, infos), "nothing stored without a writer's token");
       assertEquals(0L, pendingRows(server));
 
+      // Asked (and answered 404) before the upload, found right after it: "not here" is never remembered.
+      String topNarInfo = base + "/" + StorePath.parse(top).hashPart() + ".narinfo";
+      assertEquals(404, get(topNarInfo).statusCode());
       // top and its reference as zstd, the tree uncompressed.
       RealNix.Result zstd = src.ok("nix", "copy", "--debug", "--from", src.store(), "--to", base + "?compression=zstd", "--option", "netrc-file",
           writerNetrc.toString(), top);
       assertTrue(zstd.stderr().contains(".nar.zst"), "Nix uploaded zstd NARs: " + zstd.stderr());
       src.ok("nix", "copy", "--from", src.store(), "--to", to, "--option", "netrc-file", writerNetrc.toString(), dirPath);
       assertEquals(3, stored(server, infos));
+      assertEquals(200, get(topNarInfo).statusCode());
       assertEquals(0L, pendingRows(server), "each pending NAR is bound by its narinfo");
       // Again: every path is there already, Nix uploads nothing and succeeds.
       src.ok("nix", "copy", "--from", src.store(), "--to", to, "--option", "netrc-file", writerNetrc.toString(), top, dirPath);
