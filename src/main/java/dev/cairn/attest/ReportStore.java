@@ -77,16 +77,22 @@ final class ReportStore {
         .onSuccess(v -> ids.publishOutputs(pending));
   }
 
+  /**
+   * A version's paths and edges. An SBOM may have a million components: the rows are built on
+   * the worker pool, the event loop only passes the statements along.
+   */
   private Future<Void> storePaths(Sql tx, long versionId, ReportDefinition def, long now, Map<String, Long> pending) {
     Set<String> paths = new LinkedHashSet<>();
     Map<String, String> placeholders = new TreeMap<>();
-    for (ReportDefinition.Component c : def.components()) {
-      paths.add(c.outPath().fullPath());
-      if (!c.outPath().isStorePath()) {
-        placeholders.put(c.outPath().fullPath(), c.outPath().hashPart());
+    return cpu.run(() -> {
+      for (ReportDefinition.Component c : def.components()) {
+        paths.add(c.outPath().fullPath());
+        if (!c.outPath().isStorePath()) {
+          placeholders.put(c.outPath().fullPath(), c.outPath().hashPart());
+        }
       }
-    }
-    return ids.outputsInTransaction(tx, paths, now, pending).compose(outIds -> {
+      return paths;
+    }).compose(keys -> ids.outputsInTransaction(tx, keys, now, pending)).compose(outIds -> cpu.run(() -> {
       List<Object[]> pathRows = new ArrayList<>(def.components().size());
       for (ReportDefinition.Component c : def.components()) {
         pathRows.add(new Object[] {versionId, c.ref(), outIds.get(c.outPath().fullPath()), c.drvPath().orElse(null), c.output().orElse(null)});
@@ -95,8 +101,8 @@ final class ReportStore {
       for (ReportDefinition.Edge e : def.edges()) {
         edgeRows.add(new Object[] {versionId, e.parent(), e.child()});
       }
-      return RowIds.markPlaceholders(tx, placeholders).compose(v -> sql.insertReportRows(tx, pathRows, edgeRows));
-    });
+      return List.of(pathRows, edgeRows);
+    })).compose(rows -> RowIds.markPlaceholders(tx, placeholders).compose(v -> sql.insertReportRows(tx, rows.get(0), rows.get(1))));
   }
 
   private static final String VERSION_SELECT = "SELECT v.id, r.name, v.version, v.sbom, v.root_ref, v.created_at FROM reports r"
