@@ -7,15 +7,16 @@
 #  (c)      GET /api/v1/reports/{name} for a 1,500-path and an 80,000-path report, 3 builders each
 # For (a) and (b) it also prints CPU time per request of the server (JIT compiler threads left
 # out) and of PostgreSQL: figures that stay comparable on a loaded machine, unlike req/s.
-# usage: bench/attest.sh [SECONDS=15]
+# usage: bench/attest.sh [SECONDS=15]   (REPORT_SIZES="1500" for a quick smoke run; default "1500 80000")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-15}
+sizes=${REPORT_SIZES:-1500 80000}
 port=18080
 [ -f target/cairn.jar ] || mvn -B -q package -DskipTests
 work=$(mktemp -d /tmp/cairn-bench-attest.XXXX)
 trap 'kill $server 2>/dev/null || true; psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS cairn_bench WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
-for n in 1500 80000; do python3 bench/make-report.py $n "$work/r$n"; done
+for n in $sizes; do python3 bench/make-report.py $n "$work/r$n"; done
 
 rps() { awk '/Requests\/sec/ {print $2}'; }
 # CPU ticks (1/100 s) of a JVM's threads other than the JIT compilers, and of all postgres processes.
@@ -65,7 +66,7 @@ for backend in postgresql sqlite; do
     "CPU per request: server $post_cpu ms$(pg_cpu $post_pg)"
   echo "(b) batch of 1000, c=4:          $(echo "scale=0; $batch_rps * 1000 / 1" | bc -l) attestations/s;" \
     "CPU per 1,000: server $batch_cpu ms$(pg_cpu $batch_pg)"
-  for n in 1500 80000; do
+  for n in $sizes; do
     curl -sf -X PUT "http://127.0.0.1:$port/reports/r$n" -H "Authorization: Bearer $TOKEN" --data-binary @"$work/r$n/sbom.json" >/dev/null
     for b in 0 1 2; do
       tok=TOKEN_b$b
