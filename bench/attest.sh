@@ -34,6 +34,9 @@ run_wrk() { local var=$1 out s0 p0 s1 p1 n; shift
   s1=$(jvm_ticks $server); p1=$(pg_ticks)
   if echo "$out" | grep -q "Non-2xx"; then echo "$out" >&2; echo "wrk $*: requests failed" >&2; exit 1; fi
   n=$(echo "$out" | awk '/requests in/ {print $1}')
+  if [ "${n:-0}" -eq 0 ]; then   # nothing completed (an overloaded machine): no per-request figure
+    printf -v "$var" '%s 0 n/a n/a' "$(echo "$out" | rps)"; return
+  fi
   printf -v "$var" '%s %s %s %s' "$(echo "$out" | rps)" "$n" "$(echo "scale=3; ($s1 - $s0) * 10 / $n" | bc -l)" \
     "$(echo "scale=3; ($p1 - $p0) * 10 / $n" | bc -l)"
 }
