@@ -12,11 +12,12 @@ function init(args)
   math.randomseed(os.time() * 100 + id)
 end
 
--- n nixbase32 characters; first16 keeps the top character in range for a 32-byte digest.
-function nix32(n, first16)
+-- n nixbase32 characters; top2 keeps the top character in range for a 32-byte digest (52
+-- characters carry 260 bits, so the first may only be 0 or 1: Cairn refuses bits set beyond 32 bytes).
+function nix32(n, top2)
   local t = {}
   for i = 1, n do
-    local k = math.random(1, (i == 1 and first16) and 16 or 32)
+    local k = math.random(1, (i == 1 and top2) and 2 or 32)
     t[i] = alphabet:sub(k, k)
   end
   return table.concat(t)

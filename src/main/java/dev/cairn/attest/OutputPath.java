@@ -46,16 +46,24 @@ public sealed interface OutputPath extends Comparable<OutputPath> {
     return baseName().compareTo(o.baseName());
   }
 
-  /** A valid store path. */
-  record Store(StorePath path) implements OutputPath {
-    @Override
-    public String hashPart() {
-      return path.hashPart();
+  /**
+   * A valid store path, with its hash part and full path kept as text: {@link StorePath}
+   * encodes its nixbase32 hash part on every call, and writes and reports ask for the path of
+   * every output several times (ids by path, rows, 80,000 paths of a report's JSON).
+   */
+  record Store(StorePath path, String hashPart, String fullPath) implements OutputPath {
+    Store(StorePath path) {
+      this(path, path.hashPart(), path.fullPath());
     }
 
     @Override
     public String name() {
       return path.name();
+    }
+
+    @Override
+    public String baseName() {
+      return fullPath.substring(PREFIX.length());
     }
 
     @Override
@@ -65,7 +73,7 @@ public sealed interface OutputPath extends Comparable<OutputPath> {
 
     @Override
     public String toString() {
-      return path.fullPath();
+      return fullPath;
     }
   }
 

@@ -65,7 +65,7 @@ public final class OutputVotes {
       }
       Map<Long, Status> out = new HashMap<>();
       for (Long id : ids) {
-        out.put(id, Status.ofVotes(latest.tally(id)));
+        out.put(id, Status.of(latest.tally(id)));
       }
       return out;
     });

@@ -1,12 +1,9 @@
 package dev.cairn.attest;
 
 import dev.cairn.db.Database;
-import dev.cairn.db.Dialect;
-import dev.cairn.nix.StorePath;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Writes a large batch of attestations without holding the database's writer for the whole
@@ -33,14 +30,13 @@ final class StagedBatch {
   /** Staged rows older than this belong to a batch whose request died; they are swept. */
   private static final long ABANDONED_AFTER_MILLIS = 3_600_000L;
 
-  private static final String STAGE = "INSERT INTO attestation_staging (batch_id, seq, drv_ident, path, output_hash, output_sig, nar_size,"
-      + " refs, sig_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
   private final Database db;
+  private final AttestSql sql;
   private final int rowsPerTransaction;
 
-  StagedBatch(Database db, int rowsPerTransaction) {
+  StagedBatch(Database db, AttestSql sql, int rowsPerTransaction) {
     this.db = db;
+    this.sql = sql;
     this.rowsPerTransaction = rowsPerTransaction;
   }
 
@@ -52,8 +48,7 @@ final class StagedBatch {
     for (AttestationService.Entry e : entries) {
       for (OutputAttestation o : e.outputs()) {
         rows.add(new Object[] {null, (long) i, e.drv().value(), o.path().fullPath(), o.hash().text(), o.signatureText(),
-            o.narSize().orElse(null), o.references().map(r -> r.stream().map(StorePath::fullPath).collect(Collectors.joining(" "))).orElse(null),
-            statuses.get(i).dbValue()});
+            o.narSize().orElse(null), AttestationWriter.refsText(o), statuses.get(i).dbValue()});
         i++;
       }
     }
@@ -71,25 +66,7 @@ final class StagedBatch {
     }
     List<Object[]> part = new ArrayList<>(rows.subList(from, Math.min(rows.size(), from + rowsPerTransaction)));
     part.forEach(r -> r[0] = batchId);
-    Future<?> staged = db.dialect() == Dialect.POSTGRESQL ? db.update(STAGE_PG, columns(part)) : db.transaction(tx -> tx.batch(STAGE, part));
-    return staged.compose(v -> stage(batchId, rows, from + part.size()));
-  }
-
-  /** PostgreSQL: a part is one statement over parallel arrays (as the small-batch path writes), not one statement per row. */
-  private static final String STAGE_PG = "INSERT INTO attestation_staging (batch_id, seq, drv_ident, path, output_hash, output_sig, nar_size,"
-      + " refs, sig_status) SELECT b, q, d, p, h, s, n, r, st FROM unnest(?::int8[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::text[],"
-      + " ?::int8[], ?::text[], ?::text[]) AS t(b, q, d, p, h, s, n, r, st)";
-
-  private static Object[] columns(List<Object[]> part) {
-    int n = part.size();
-    Object[] cols = {new Long[n], new Long[n], new String[n], new String[n], new String[n], new String[n], new Long[n], new String[n],
-        new String[n]};
-    for (int i = 0; i < n; i++) {
-      for (int c = 0; c < cols.length; c++) {
-        ((Object[]) cols[c])[i] = part.get(i)[c];
-      }
-    }
-    return cols;
+    return sql.stage(db, part).compose(v -> stage(batchId, rows, from + part.size()));
   }
 
   private Future<Void> publish(long batchId, long userId, long now) {

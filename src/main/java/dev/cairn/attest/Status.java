@@ -1,7 +1,5 @@
 package dev.cairn.attest;
 
-import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 
 /** The reproducibility status of one output path, from its builders' votes (WIRE.md §4). */
@@ -22,13 +20,12 @@ public enum Status {
     return label;
   }
 
-  /** From builders' latest votes (one per builder): the one reading of a path's status, for reports and the rebuild queue. */
-  public static Status ofVotes(List<Vote> votes) {
-    return of(votes.stream().map(Vote::hash).toList());
-  }
-
-  /** From one hash per builder (a builder is one vote however often it reported). */
-  public static Status of(Collection<String> votes) {
+  /**
+   * From one vote per builder (each builder's latest vote; a builder is one vote however often it
+   * reported): the one reading of a path's status, for reports and the rebuild queue. No copies,
+   * as a report has one list per path.
+   */
+  public static Status of(List<Vote> votes) {
     int n = votes.size();
     if (n == 0) {
       return NO_BUILDS;
@@ -36,7 +33,15 @@ public enum Status {
     if (n == 1) {
       return ONE_BUILD;
     }
-    int distinct = new HashSet<>(votes).size();
+    int distinct = 0;
+    for (int i = 0; i < n; i++) {
+      String h = votes.get(i).hash();
+      boolean seen = false;
+      for (int j = 0; j < i && !seen; j++) {
+        seen = votes.get(j).hash().equals(h);
+      }
+      distinct += seen ? 0 : 1;
+    }
     if (distinct == 1) {
       return REPRODUCED;
     }

@@ -317,7 +317,7 @@ class RebuildQueueTest {
     g.f().attest(g.alice(), g.x(), QueueFixture.HASH_B);
     g.f().attest(g.alice(), g.x(), QueueFixture.HASH_A);
     g.f().attest(g.bob(), g.x(), QueueFixture.HASH_A);
-    assertEquals(Status.REPRODUCED, await(new OutputVotes(tdb.db()).of(StorePath.parse(g.x()), false).map(Status::ofVotes)));
+    assertEquals(Status.REPRODUCED, await(new OutputVotes(tdb.db()).of(StorePath.parse(g.x()), false).map(Status::of)));
     assertEquals(List.of(), pop(g.q(), g.f().user("carol"), 1), "the queue agrees with the reports");
     assertEquals(new RebuildQueue.Counts(0, 0, 1), await(g.q().counts()));
   }
