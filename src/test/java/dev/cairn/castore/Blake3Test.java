@@ -206,6 +206,34 @@ class Blake3Test {
     }
   }
 
+  /**
+   * Back-to-back 1 MiB updates (the helper still polling from the previous one) of several MiB
+   * with an odd tail, by two streams at once (one may find the helper busy and hash alone).
+   */
+  @ParameterizedTest
+  @EnumSource(Config.class)
+  void streamedMegabyteUpdatesOnTwoThreads(Config config) throws Exception {
+    byte[] data = random(11, (9 << 20) + 4097);
+    String expected = hex(new Blake3(false, null).update(data).digest());
+    java.util.concurrent.Callable<String> stream = () -> {
+      Blake3 h = config.hasher();
+      for (int off = 0; off < data.length; off += 1 << 20) {
+        h.update(data, off, Math.min(1 << 20, data.length - off));
+      }
+      return hex(h.digest());
+    };
+    java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      for (int round = 0; round < 3; round++) {
+        java.util.concurrent.Future<String> second = other.submit(stream);
+        assertEquals(expected, stream.call(), "round " + round);
+        assertEquals(expected, second.get(60, TimeUnit.SECONDS), "round " + round + ", second stream");
+      }
+    } finally {
+      other.shutdownNow();
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Config.class)
   void byteBuffersHeapAndDirect(Config config) {
