@@ -32,6 +32,7 @@ final class ImageResolver {
   private final int maxLayers;
   private final Layering.Strategy layering;
   private final Coalescer<String, ImageDocuments> resolutions = new Coalescer<>();
+  private final ResolvedImages resolved = new ResolvedImages();
 
   ImageResolver(Store store, RegistryIndex index, int maxLayers, Layering.Strategy layering, LayerCompression compression,
       MeterRegistry metrics) {
@@ -108,8 +109,30 @@ final class ImageResolver {
     });
   }
 
+  /**
+   * The warm path: the name's top-level paths (one query per package) and its current manifest;
+   * when they match the last resolution held in memory, that resolution is the answer.
+   */
   private Future<ImageDocuments> build(ImageName name) {
-    return packages(name).compose(tops -> Closure.of(store.pathInfos(), tops).compose(closure -> groups(tops, closure).compose(groups -> {
+    return packages(name).compose(tops -> {
+      List<StorePath> paths = tops.stream().map(PathInfo::storePath).toList();
+      Optional<ImageDocuments> held = resolved.get(name.repository(), paths);
+      if (held.isEmpty()) {
+        return render(name, tops);
+      }
+      return index.currentManifest(name.repository()).compose(current -> {
+        if (current.equals(Optional.of(held.get().oci().digest()))) {
+          return Future.succeededFuture(held.get());
+        }
+        resolved.remove(name.repository());
+        return render(name, tops);
+      });
+    });
+  }
+
+  private Future<ImageDocuments> render(ImageName name, List<PathInfo> tops) {
+    List<StorePath> paths = tops.stream().map(PathInfo::storePath).toList();
+    return Closure.of(store.pathInfos(), tops).compose(closure -> groups(tops, closure).compose(groups -> {
       List<String> keys = groups.stream().map(LayerRecipe::key).toList();
       Future<List<LayerRef>> layers = layerDigests.refs(groups);
       Future<Customisation> custom = Customisation.build(store.directories(), tops, closure, name.nonRoot());
@@ -122,8 +145,8 @@ final class ImageResolver {
         // in registry_images, and a collection keeps everything they name whatever its used_at.
         return index.currentManifest(name.repository()).compose(current -> current.equals(Optional.of(docs.oci().digest()))
             ? Future.succeededFuture(docs) : persist(name, docs, customLayer, keys));
-      });
-    })));
+      }).onSuccess(docs -> resolved.put(name.repository(), paths, docs));
+    }));
   }
 
   /** Stores a resolution: layers marked used, documents by digest, the image's current manifests. */
