@@ -37,6 +37,9 @@ import java.util.List;
 final class ChunkedBlobWriter implements BlobWriter {
   private enum State { OPEN, CLOSED, ABORTED }
 
+  /** The window's first size; it doubles from there as a blob needs it. */
+  private static final int INITIAL_WINDOW = 1 << 16;
+
   /** Bytes of one write, without a copy when the buffer is backed by an array. */
   private record Bytes(byte[] array, int offset, int length) {
     static Bytes of(Buffer data) {
@@ -52,8 +55,12 @@ final class ChunkedBlobWriter implements BlobWriter {
   private final ChunkedBlobService service;
   private final long startedMillis = System.currentTimeMillis();
   private final int max;
-  /** Twice the maximum chunk: bytes not yet cut are {@code [start, start+fill)}; compacted rarely. */
-  private final byte[] window;
+  /**
+   * Bytes not yet cut are {@code [start, start+fill)}. Starts small and doubles only as a blob
+   * needs it, up to twice the maximum chunk (then compacted rarely): a small file does not
+   * allocate (and zero) a window of the maximum size.
+   */
+  private byte[] window;
   private int start;
   private int fill;
   private final Blake3Hasher blobHasher = new Blake3Hasher();
@@ -71,7 +78,7 @@ final class ChunkedBlobWriter implements BlobWriter {
   ChunkedBlobWriter(ChunkedBlobService service) {
     this.service = service;
     this.max = service.chunker().params().max();
-    this.window = new byte[2 * max];
+    this.window = new byte[Math.min(INITIAL_WINDOW, 2 * max)];
   }
 
   @Override
@@ -126,7 +133,9 @@ final class ChunkedBlobWriter implements BlobWriter {
         cut.add(cutChunk());
       }
       if (start + fill == window.length) {
-        System.arraycopy(window, start, window, 0, fill);
+        byte[] to = window.length < 2 * max ? new byte[Math.min(2 * window.length, 2 * max)] : window;
+        System.arraycopy(window, start, to, 0, fill);
+        window = to;
         start = 0;
       }
       int n = Math.min(Math.min(max - fill, window.length - start - fill), bytes.length() - pos);
