@@ -5,6 +5,8 @@ import dev.cairn.nix.HashAlgorithm;
 import dev.cairn.nix.NarParser;
 import dev.cairn.nix.NarVisitor;
 import io.vertx.core.Future;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -227,7 +229,7 @@ public final class NarIngester {
         return;
       }
       // Wrapped, not copied again (Buffer.buffer(byte[]) copies); the writer owns it from here.
-      pending.add(writer.write(Buffers.wrap(piece, 0, pieceFill)));
+      pending.add(writer.write(BufferInternal.buffer(Unpooled.wrappedBuffer(piece, 0, pieceFill))));
       piece = null;
       pieceFill = 0;
       while (pending.size() > MAX_PENDING_WRITES) {

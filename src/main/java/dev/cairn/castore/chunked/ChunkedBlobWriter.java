@@ -1,12 +1,12 @@
 package dev.cairn.castore.chunked;
 
-import dev.cairn.castore.Buffers;
 import dev.cairn.castore.B3Digest;
 import dev.cairn.castore.Blake3Hasher;
 import dev.cairn.castore.BlobWriter;
 import dev.cairn.castore.ChunkMeta;
 import dev.cairn.castore.chunks.ChunkCodec;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -197,7 +197,7 @@ final class ChunkedBlobWriter implements BlobWriter {
         return Future.succeededFuture(meta);
       }
       return service.onCpu(() -> ChunkCodec.encodeFramed(framed, service.options().zstdLevel()))
-          .compose(encoded -> service.chunks().put(digest, Buffers.wrap(encoded)))
+          .compose(encoded -> service.chunks().put(digest, BufferInternal.buffer(Unpooled.wrappedBuffer(encoded))))
           .map(meta);
     });
   }
