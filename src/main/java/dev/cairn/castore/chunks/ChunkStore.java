@@ -31,12 +31,12 @@ public interface ChunkStore {
 
   /**
    * One write of a stored object as the store can tell it apart from any other: for a chunk file,
-   * its file key (device and inode), size, modification and status-change times. Any write to
+   * its file key (device and inode), size and modification time in nanoseconds. Any write to
    * the file, in place or by replacing it, gives a different version; a read-side cache of
    * verified chunks keys on it (bit rot below the file system does not change it: the scrub
    * finds that).
    */
-  record Version(Object fileKey, long size, long modifiedNanos, long changedNanos) {}
+  record Version(Object fileKey, long size, long modifiedNanos) {}
 
   /** A chunk's stored bytes as read, with the version they were read from when the store knows it. */
   record Read(byte[] bytes, Optional<Version> version) {}

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 
 /**
@@ -151,13 +152,16 @@ public final class FileChunkStore implements ChunkStore {
     });
   }
 
+  /**
+   * The file's version from one {@code stat}: read as {@link BasicFileAttributes} (a typed view;
+   * the {@code "unix:…"} form that would add the status-change time parses its attribute list on
+   * every call, which cost as much as reading a trusted chunk). Any write changes the modification
+   * time, a replacement the file key; only a deliberate reset of the modification time to the
+   * nanosecond would not, and that is for the scrub to find.
+   */
   private static Version version(Path file) throws IOException {
-    java.util.Map<String, Object> a = Files.readAttributes(file, "unix:ino,dev,size,lastModifiedTime,ctime");
-    return new Version(
-        ((Number) a.get("dev")).longValue() + ":" + ((Number) a.get("ino")).longValue(),
-        ((Number) a.get("size")).longValue(),
-        ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).to(java.util.concurrent.TimeUnit.NANOSECONDS),
-        ((java.nio.file.attribute.FileTime) a.get("ctime")).to(java.util.concurrent.TimeUnit.NANOSECONDS));
+    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+    return new Version(a.fileKey(), a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS));
   }
 
   @Override
