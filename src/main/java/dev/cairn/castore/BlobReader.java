@@ -24,6 +24,15 @@ public interface BlobReader {
    */
   Future<Buffer> read(int maxBytes);
 
+  /**
+   * As {@link #read}, for a consumer that is done with the piece when it asks for the next one or
+   * closes the reader (it copies the bytes or writes them out before): the reader may then reuse
+   * the piece's memory for bytes it reads later. Never keep a piece read so.
+   */
+  default Future<Buffer> readTransient(int maxBytes) {
+    return read(maxBytes);
+  }
+
   /** Releases what the reader holds; idempotent. */
   void close();
 

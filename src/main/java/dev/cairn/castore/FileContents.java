@@ -49,7 +49,7 @@ public final class FileContents {
         throw new IncompleteTreeException("blob " + file.digest() + " has " + (offset + r.length()) + " bytes, the file node says " + file.size());
       }
       while (r.remaining() > 0) {
-        Future<Buffer> next = r.read(PIECE);
+        Future<Buffer> next = r.readTransient(PIECE); // the sink keeps no piece
         Buffer piece = next.isComplete() && next.succeeded() ? next.result() : Await.result(next);
         ByteBuf bytes = piece instanceof BufferInternal internal ? internal.getByteBuf() : null;
         if (bytes != null && bytes.hasArray()) {

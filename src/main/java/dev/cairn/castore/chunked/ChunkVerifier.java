@@ -4,12 +4,14 @@ import dev.cairn.castore.B3Digest;
 import dev.cairn.castore.BlobCorruptedException;
 import dev.cairn.castore.ChunkMeta;
 import dev.cairn.castore.VerifyReads;
+import dev.cairn.castore.chunks.ChunkBuffers;
 import dev.cairn.castore.chunks.ChunkCodec;
 import dev.cairn.castore.chunks.ChunkStore;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import java.nio.ByteBuffer;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -22,11 +24,19 @@ import java.util.logging.Logger;
  */
 final class ChunkVerifier {
   private static final Logger LOG = Logger.getLogger("cairn.castore");
+  /** Bytes of chunk arrays kept for reuse: a few renders' read-ahead windows. */
+  static final long POOLED = 32 << 20;
 
   private final ChunkStore store;
   private final WorkerExecutor cpu;
   private final VerifyReads mode;
   private final VerifiedChunks verified = new VerifiedChunks(VerifiedChunks.CAPACITY);
+  /**
+   * Arrays of chunk reads whose readers are done with them: a render then reads each chunk into
+   * an array read into before instead of a new one (allocating, zeroing and collecting 256 KiB a
+   * chunk cost as much CPU as a trusted read itself).
+   */
+  private final ChunkBuffers buffers = new ChunkBuffers(POOLED);
 
   ChunkVerifier(ChunkStore store, WorkerExecutor cpu, VerifyReads mode) {
     this.store = store;
@@ -46,29 +56,52 @@ final class ChunkVerifier {
   /**
    * The raw bytes of {@code chunk} (of {@code blob}, for messages): a view of the bytes read, not
    * a copy, when the chunk is stored raw. Fails with {@link BlobCorruptedException} when the
-   * chunk is missing, malformed, of the wrong size or hashes to another digest.
+   * chunk is missing, malformed, of the wrong size or hashes to another digest. The view's array
+   * comes from this verifier's {@link ChunkBuffers}: hand it back with {@link #release} once no
+   * view of it is left, or leave it to the garbage collector.
    */
   Future<ByteBuffer> read(ChunkMeta chunk, B3Digest blob) {
     B3Digest digest = chunk.digest();
-    return store.read(digest).compose(found -> {
+    return store.read(digest, buffers).compose(found -> {
       if (found.isEmpty()) {
         return Future.failedFuture(new BlobCorruptedException("chunk " + digest + " of blob " + blob + " is missing"));
       }
       ChunkStore.Read read = found.get();
       Optional<ChunkStore.Version> version = mode == VerifyReads.ONCE ? read.version() : Optional.empty();
-      if (version.isPresent() && verified.contains(digest, version.get()) && ChunkCodec.isRaw(read.bytes())) {
+      if (version.isPresent() && verified.contains(digest, version.get()) && ChunkCodec.isRaw(read.bytes(), read.length())) {
         // Trusted and stored raw: nothing to compute, so no hop to the CPU pool.
-        return Future.succeededFuture(sized(chunk, blob, ChunkCodec.decode(digest, read.bytes())));
+        return Future.succeededFuture(returnedOnFailure(read, () -> sized(chunk, blob, ChunkCodec.decode(digest, read.bytes(), read.length()))));
       }
       return cpu.executeBlocking(() -> {
-        ByteBuffer raw = ChunkCodec.decode(digest, read.bytes());
-        if (version.isEmpty() || !verified.contains(digest, version.get())) {
-          ChunkCodec.verify(digest, raw);
-          version.ifPresent(v -> verified.add(digest, v));
+        ByteBuffer raw = returnedOnFailure(read, () -> {
+          ByteBuffer decoded = ChunkCodec.decode(digest, read.bytes(), read.length());
+          if (version.isEmpty() || !verified.contains(digest, version.get())) {
+            ChunkCodec.verify(digest, decoded);
+            version.ifPresent(v -> verified.add(digest, v));
+          }
+          return sized(chunk, blob, decoded);
+        });
+        if (raw.array() != read.bytes()) {
+          buffers.give(read.bytes()); // decompressed into an array of its own
         }
-        return sized(chunk, blob, raw);
+        return raw;
       }, false).recover(e -> e instanceof BlobCorruptedException ? deleteCorrupted(digest, blob, e) : Future.failedFuture(e));
     });
+  }
+
+  /** Takes back the array of a view {@link #read} gave, when no view of it is left anywhere. */
+  void release(ByteBuffer raw) {
+    buffers.give(raw.array());
+  }
+
+  /** {@code decoded}'s result; when it fails, the bytes read go back to the buffers (nothing saw them). */
+  private ByteBuffer returnedOnFailure(ChunkStore.Read read, Supplier<ByteBuffer> decoded) {
+    try {
+      return decoded.get();
+    } catch (RuntimeException e) {
+      buffers.give(read.bytes());
+      throw e;
+    }
   }
 
   /** Re-hashes one stored chunk (the scrub): true when it is sound, false when it was deleted. */
@@ -80,7 +113,7 @@ final class ChunkVerifier {
       }
       ChunkStore.Read read = found.get();
       return cpu.executeBlocking(() -> {
-        ChunkCodec.verify(digest, ChunkCodec.decode(digest, read.bytes()));
+        ChunkCodec.verify(digest, ChunkCodec.decode(digest, read.bytes(), read.length()));
         read.version().ifPresent(v -> verified.add(digest, v));
         return true;
       }, false).recover(e -> e instanceof BlobCorruptedException

@@ -22,6 +22,11 @@ import java.util.List;
  * {@link #WINDOW} (at least one chunk is always loading). Pieces handed out are views of the
  * loaded chunk, not copies. A chunk that fails verification fails the read before any of its
  * bytes are handed out (see {@link ChunkVerifier}).
+ *
+ * <p>Chunk arrays go back to the verifier's buffers when no view of them can be left: a chunk
+ * whose pieces were all handed out by {@link #readTransient}, once the consumer asks for more
+ * (or closes), and chunks loaded but never handed out, on close. A chunk any piece of which went
+ * out by {@link #read} is left to the garbage collector: the consumer may keep that piece.
  */
 final class ChunkedBlobReader implements BlobReader {
   /** Bytes loaded ahead of the consumer, per reader. */
@@ -39,6 +44,10 @@ final class ChunkedBlobReader implements BlobReader {
   private int nextToLoad;
   private int skipInFirst;
   private ByteBuffer current;
+  /** Whether a piece of {@code current} went out by {@link #read} (may be kept). */
+  private boolean currentKept;
+  /** A chunk all handed out transiently, its last piece still with the consumer. */
+  private ByteBuffer lastLent;
   private boolean closed;
 
   ChunkedBlobReader(ChunkVerifier verifier, B3Digest blob, List<ChunkMeta> chunks, long offset, long length) {
@@ -78,7 +87,17 @@ final class ChunkedBlobReader implements BlobReader {
   }
 
   @Override
-  public synchronized Future<Buffer> read(int maxBytes) {
+  public Future<Buffer> read(int maxBytes) {
+    return next(maxBytes, false);
+  }
+
+  @Override
+  public Future<Buffer> readTransient(int maxBytes) {
+    return next(maxBytes, true);
+  }
+
+  private synchronized Future<Buffer> next(int maxBytes, boolean transient_) {
+    releaseLastLent();
     if (maxBytes <= 0) {
       return Future.failedFuture(new IllegalArgumentException("maxBytes must be positive: " + maxBytes));
     }
@@ -89,7 +108,7 @@ final class ChunkedBlobReader implements BlobReader {
       return Future.succeededFuture(Buffer.buffer());
     }
     if (current != null) {
-      return Future.succeededFuture(slice(maxBytes));
+      return Future.succeededFuture(slice(maxBytes, transient_));
     }
     Future<ByteBuffer> next = loading.poll();
     if (next == null) {
@@ -99,10 +118,11 @@ final class ChunkedBlobReader implements BlobReader {
       synchronized (this) {
         loadingBytes -= bytes.remaining();
         current = bytes;
+        currentKept = closed; // closed meanwhile: no longer ours to recycle
         current.position(current.position() + skipInFirst);
         skipInFirst = 0;
         fill();
-        return slice(maxBytes);
+        return slice(maxBytes, transient_);
       }
     });
   }
@@ -116,22 +136,43 @@ final class ChunkedBlobReader implements BlobReader {
     }
   }
 
-  private Buffer slice(int maxBytes) {
+  private Buffer slice(int maxBytes, boolean transient_) {
     int n = (int) Math.min(Math.min(maxBytes, current.remaining()), remaining);
     ByteBuffer piece = current.slice();
     piece.limit(n);
     current.position(current.position() + n);
     remaining -= n;
+    currentKept |= !transient_;
     if (!current.hasRemaining() || remaining == 0) {
+      if (!currentKept) {
+        lastLent = current;
+      }
       current = null;
     }
     return BufferInternal.buffer(Unpooled.wrappedBuffer(piece));
   }
 
+  private void releaseLastLent() {
+    if (lastLent != null) {
+      verifier.release(lastLent);
+      lastLent = null;
+    }
+  }
+
   @Override
   public synchronized void close() {
+    if (closed) {
+      return;
+    }
     closed = true;
+    releaseLastLent();
+    if (current != null && !currentKept) {
+      verifier.release(current);
+    }
     current = null;
+    for (Future<ByteBuffer> unread : loading) {
+      unread.onSuccess(verifier::release);
+    }
     loading.clear();
     loadingBytes = 0;
   }

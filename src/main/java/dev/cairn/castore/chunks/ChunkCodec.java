@@ -68,20 +68,24 @@ public final class ChunkCodec {
   }
 
   /**
-   * The chunk's raw bytes, not yet verified: a view into {@code stored} for a raw chunk (no copy),
-   * a new array for a compressed one. Fails when the header or the length is wrong.
+   * The chunk's raw bytes from its stored form {@code stored[0, length)}, not yet verified: a view
+   * into {@code stored} for a raw chunk (no copy), a new array for a compressed one. Fails when the
+   * header or the length is wrong.
    */
-  public static ByteBuffer decode(B3Digest digest, byte[] stored) {
+  public static ByteBuffer decode(B3Digest digest, byte[] stored, int length) {
+    if (length < HEADER) {
+      throw corrupted(digest, "is truncated");
+    }
     int rawLength = rawLength(digest, stored);
     byte codec = stored[0];
     if (codec == RAW) {
-      if (stored.length - HEADER != rawLength) {
+      if (length - HEADER != rawLength) {
         throw corrupted(digest, "has the wrong length");
       }
       return ByteBuffer.wrap(stored, HEADER, rawLength).slice();
     } else if (codec == ZSTD) {
       byte[] raw = new byte[rawLength];
-      long n = Zstd.decompressByteArray(raw, 0, rawLength, stored, HEADER, stored.length - HEADER);
+      long n = Zstd.decompressByteArray(raw, 0, rawLength, stored, HEADER, length - HEADER);
       if (Zstd.isError(n) || n != rawLength) {
         throw corrupted(digest, "does not decompress");
       }
@@ -90,9 +94,9 @@ public final class ChunkCodec {
     throw corrupted(digest, "has an unknown codec");
   }
 
-  /** Whether a stored chunk holds its raw bytes as they are (decoding it computes nothing). */
-  public static boolean isRaw(byte[] stored) {
-    return stored.length >= HEADER && stored[0] == RAW;
+  /** Whether a stored chunk {@code stored[0, length)} holds its raw bytes as they are (decoding it computes nothing). */
+  public static boolean isRaw(byte[] stored, int length) {
+    return length >= HEADER && stored[0] == RAW;
   }
 
   /** Fails unless the raw bytes hash to {@code digest}. */

@@ -38,8 +38,15 @@ public interface ChunkStore {
    */
   record Version(Object fileKey, long size, long modifiedNanos) {}
 
-  /** A chunk's stored bytes as read, with the version they were read from when the store knows it. */
-  record Read(byte[] bytes, Optional<Version> version) {}
+  /**
+   * A chunk's stored bytes as read, {@code bytes[0, length)} (the array may be longer: one from
+   * {@link ChunkBuffers}), with the version they were read from when the store knows it.
+   */
+  record Read(byte[] bytes, int length, Optional<Version> version) {
+    public Read(byte[] bytes, Optional<Version> version) {
+      this(bytes, bytes.length, version);
+    }
+  }
 
   Future<Boolean> has(B3Digest digest);
 
@@ -48,6 +55,14 @@ public interface ChunkStore {
    * version answer without one (every read of theirs is then verified).
    */
   default Future<Optional<Read>> read(B3Digest digest) {
+    return read(digest, ChunkBuffers.NONE);
+  }
+
+  /**
+   * As {@link #read(B3Digest)}, into an array taken from {@code buffers} when the store reads into
+   * arrays of its own choosing (files); others answer with arrays of their own.
+   */
+  default Future<Optional<Read>> read(B3Digest digest, ChunkBuffers buffers) {
     return get(digest).map(found -> found.map(b -> new Read(b.getBytes(), Optional.empty())));
   }
 

@@ -127,27 +127,37 @@ public final class FileChunkStore implements ChunkStore {
    * meanwhile and the bytes are that version's; otherwise they come without a version.
    */
   @Override
-  public Future<Optional<Read>> read(B3Digest digest) {
+  public Future<Optional<Read>> read(B3Digest digest, ChunkBuffers buffers) {
     return blocking(() -> {
       Path file = path(digest);
+      byte[] bytes = null;
       try {
         Version before = version(file);
-        byte[] bytes;
+        int length;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
           long size = ch.size();
           if (size > Integer.MAX_VALUE - 8) {
             throw new IOException("chunk file " + file + " has " + size + " bytes");
           }
-          ByteBuffer into = ByteBuffer.allocate((int) size);
+          bytes = buffers.take((int) size);
+          ByteBuffer into = ByteBuffer.wrap(bytes, 0, (int) size);
           while (into.hasRemaining() && ch.read(into) >= 0) {
             // keep reading
           }
-          bytes = into.hasRemaining() ? java.util.Arrays.copyOf(into.array(), into.position()) : into.array();
+          length = into.position();
         }
         Version after = version(file);
-        return Optional.of(new Read(bytes, before.equals(after) && after.size() == bytes.length ? Optional.of(after) : Optional.empty()));
+        return Optional.of(new Read(bytes, length, before.equals(after) && after.size() == length ? Optional.of(after) : Optional.empty()));
       } catch (NoSuchFileException e) {
+        if (bytes != null) {
+          buffers.give(bytes);
+        }
         return Optional.empty();
+      } catch (IOException | RuntimeException e) {
+        if (bytes != null) {
+          buffers.give(bytes);
+        }
+        throw e;
       }
     });
   }

@@ -67,6 +67,7 @@ class CorruptedChunkTest {
     try (CastoreFixture f = fixture(Files.createTempDirectory("cairn-corrupt-"), mode)) {
       Node root = f.ingester.ingest(t).root();
       assertArrayEquals(nar, render(f, root)); // read and verified once: trusted under `once`
+      assertArrayEquals(nar, render(f, root)); // trusted, into chunk arrays the first render gave back
       Path chunk = flipAByteOfABigFileChunk(f, root);
 
       ByteArrayOutputStream out = new ByteArrayOutputStream();
