@@ -13,6 +13,8 @@ import dev.cairn.db.Database;
 import dev.cairn.validation.ValidationException;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -117,6 +119,11 @@ public final class ChunkedBlobService implements BlobService {
       long clipped = Math.min(length, stat.size() - offset);
       return new ChunkedBlobReader(verifier, digest, parts, offset, clipped);
     }));
+  }
+
+  @Override
+  public Optional<ByteBuffer> readChunkBlocking(B3Digest blob, ChunkMeta chunk) throws IOException {
+    return verifier.readBlocking(chunk, blob);
   }
 
   @Override
