@@ -1,5 +1,6 @@
 package dev.cairn.castore.chunked;
 
+import dev.cairn.castore.Await;
 import dev.cairn.castore.B3Digest;
 import dev.cairn.castore.BlobCorruptedException;
 import dev.cairn.castore.ChunkMeta;
@@ -79,7 +80,8 @@ final class ChunkVerifier {
     try {
       return Optional.of(checked(chunk, blob, read, mode == VerifyReads.ONCE ? read.version() : Optional.empty()));
     } catch (BlobCorruptedException e) {
-      deleteCorrupted(chunk.digest(), blob, e);
+      // Deleted before the failure is answered, as by read(): an upload after it stores the chunk anew.
+      Await.result(this.<Void>deleteCorrupted(chunk.digest(), blob, e).otherwiseEmpty());
       throw e;
     }
   }
