@@ -93,8 +93,8 @@ class CorruptedChunkTest {
       FileNode node = bigFile(f, root);
       List<ChunkMeta> chunks = await(f.blobs.stat(node.digest())).orElseThrow().chunks();
       ByteBuffer second = f.blobs.readChunkBlocking(node.digest(), chunks.get(1)).orElseThrow();
-      int start = chunks.get(0).size();
-      assertEquals(ByteBuffer.wrap(big, start, chunks.get(1).size()), second);
+      int start = (int) chunks.get(0).size();
+      assertEquals(ByteBuffer.wrap(big, start, (int) chunks.get(1).size()), second);
 
       Path chunk = flipAByteOfABigFileChunk(f, root);
       BlobCorruptedException e = assertThrows(BlobCorruptedException.class,
