@@ -11,6 +11,7 @@ import dev.cairn.castore.VerifyReads;
 import dev.cairn.castore.chunks.ChunkStore;
 import dev.cairn.db.Database;
 import dev.cairn.validation.ValidationException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
@@ -123,6 +124,9 @@ public final class ChunkedBlobService implements BlobService {
 
   @Override
   public Optional<ByteBuffer> readChunkBlocking(B3Digest blob, ChunkMeta chunk) throws IOException {
+    if (Context.isOnEventLoopThread()) {
+      throw new IllegalStateException("readChunkBlocking of blob " + blob + " on an event loop");
+    }
     return verifier.readBlocking(chunk, blob);
   }
 
