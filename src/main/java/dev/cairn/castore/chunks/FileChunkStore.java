@@ -127,28 +127,32 @@ public final class FileChunkStore implements ChunkStore {
    */
   @Override
   public Future<Optional<Read>> read(B3Digest digest) {
-    return blocking(() -> {
-      Path file = path(digest);
-      try {
-        Version before = version(file);
-        byte[] bytes;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-          long size = ch.size();
-          if (size > Integer.MAX_VALUE - 8) {
-            throw new IOException("chunk file " + file + " has " + size + " bytes");
-          }
-          ByteBuffer into = ByteBuffer.allocate((int) size);
-          while (into.hasRemaining() && ch.read(into) >= 0) {
-            // keep reading
-          }
-          bytes = into.hasRemaining() ? java.util.Arrays.copyOf(into.array(), into.position()) : into.array();
+    return blocking(() -> readBlocking(digest));
+  }
+
+  /** {@link #read} on the calling thread: the file is read right here, no pool hop. */
+  @Override
+  public Optional<Read> readBlocking(B3Digest digest) throws IOException {
+    Path file = path(digest);
+    try {
+      Version before = version(file);
+      byte[] bytes;
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        long size = ch.size();
+        if (size > Integer.MAX_VALUE - 8) {
+          throw new IOException("chunk file " + file + " has " + size + " bytes");
         }
-        Version after = version(file);
-        return Optional.of(new Read(bytes, before.equals(after) && after.size() == bytes.length ? Optional.of(after) : Optional.empty()));
-      } catch (NoSuchFileException e) {
-        return Optional.empty();
+        ByteBuffer into = ByteBuffer.allocate((int) size);
+        while (into.hasRemaining() && ch.read(into) >= 0) {
+          // keep reading
+        }
+        bytes = into.hasRemaining() ? java.util.Arrays.copyOf(into.array(), into.position()) : into.array();
       }
-    });
+      Version after = version(file);
+      return Optional.of(new Read(bytes, before.equals(after) && after.size() == bytes.length ? Optional.of(after) : Optional.empty()));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
   }
 
   private static Version version(Path file) throws IOException {
