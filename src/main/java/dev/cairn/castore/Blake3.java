@@ -308,9 +308,9 @@ public final class Blake3 {
 
   /**
    * The work of one parallel update: its chunks cut into {@code parts} contiguous parts, one per
-   * thread, of about equal size (cuts on multiples of {@link #BATCH} chunks, so that every
-   * subtree but those at the update's two ends is at least one lane batch; parts of at least
-   * {@link #PARALLEL_MIN}/2 chunks), each part cut into
+   * thread, of about equal size (cuts on multiples of {@link #BATCH} chunks where the update is
+   * large enough, so that every subtree but those at the update's two ends is at least one lane
+   * batch; parts of at least {@link #PARALLEL_MIN}/2 chunks), each part cut into
    * the fewest aligned power-of-two subtrees ("pieces", chunk {@code starts[k]}, {@code sizes[k]}
    * chunks; part p has pieces {@code partStart[p]..partStart[p+1]-1}). The Rust crate's
    * {@code update_rayon} splits the same way (left subtree as large as alignment allows),
@@ -318,11 +318,12 @@ public final class Blake3 {
    * update. E.g. a 1 MiB update at chunk 1024k: part 0 is the 512-chunk subtree, part 1 the
    * 256 + 128 + … + 1 after it.
    */
-  private record Split(long[] starts, int[] sizes, int[] partStart) {
+  record Split(long[] starts, int[] sizes, int[] partStart) {
     static Split of(long first, int chunks, int threads) {
       long end = first + chunks;
       int wanted = Math.max(1, Math.min(threads, chunks / (PARALLEL_MIN / 2)));
-      long grain = Math.min(BATCH, Integer.highestOneBit(chunks / wanted));
+      // Cuts within a quarter part of the ideal, on the largest power of two that allows.
+      long grain = Math.min(BATCH, Integer.highestOneBit(chunks / wanted / 2));
       long[] cuts = new long[wanted + 1];
       int parts = 0;
       cuts[0] = first;
