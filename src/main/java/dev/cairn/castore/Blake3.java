@@ -276,6 +276,7 @@ public final class Blake3 {
     AtomicInteger next = new AtomicInteger();
     AtomicInteger done = new AtomicInteger();
     Blake3Lanes simd = lanes;
+    Thread caller = Thread.currentThread();
     Runnable work =
         () -> {
           LaneScratch s = LaneScratch.PER_THREAD.get();
@@ -285,7 +286,10 @@ public final class Blake3 {
               subtreeCv(simd, s, in, off + (int) (c - first) * CHUNK_LEN, c, split.sizes()[k]);
               System.arraycopy(s.h, 0, cvs, 8 * k, 8);
             }
-            done.incrementAndGet(); // publishes this part's chaining values
+            // publishes this part's chaining values
+            if (done.incrementAndGet() == parts && Thread.currentThread() != caller) {
+              LockSupport.unpark(caller);
+            }
           }
         };
     for (int k = Math.min(Helpers.THREADS, parts - 1); k > 0 && Helpers.offer(work); k--) {
@@ -293,9 +297,15 @@ public final class Blake3 {
     }
     work.run();
     // Not a join: a helper that never got a thread (busy pool) finds no part left; we only
-    // wait for a part a helper is still hashing.
-    while (done.get() < parts) {
-      Thread.yield();
+    // wait for a part a helper is still hashing. Parts are of equal size, so on an idle machine
+    // the wait is short and spun; on a busy one the helper may be descheduled for a time slice,
+    // and spinning (or yielding) would take CPU from it: the caller parks until it is done.
+    for (long spinUntil = System.nanoTime() + Helpers.SPIN_NS; done.get() < parts; ) {
+      if (System.nanoTime() < spinUntil) {
+        Thread.onSpinWait();
+      } else {
+        LockSupport.park(this);
+      }
     }
     int[] h = new int[8];
     for (int k = 0; k < split.pieces(); k++) {
@@ -451,7 +461,7 @@ public final class Blake3 {
   private static final class Helpers {
     static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
     /** How long an idle helper polls its mailbox before it parks (about one 1 MiB update). */
-    private static final long SPIN_NS = 200_000;
+    static final long SPIN_NS = 200_000;
     private static final Helper[] ALL = new Helper[THREADS];
 
     static {

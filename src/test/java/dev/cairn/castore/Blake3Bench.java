@@ -15,7 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * BLAKE3 throughput over a file. Usage: {@code Blake3Bench FILE [RUNS] [MODE]}, MODE one of
+ * BLAKE3 throughput over a file. Usage: {@code Blake3Bench FILE [RUNS] [MODE] [LARGE_MIB]}, MODE one of
  * <ul>
  *   <li>{@code serial}: {@link Blake3} as the server runs it once warmed up (SIMD lanes when this
  *       JVM has {@code --add-modules jdk.incubator.vector}, else scalar), one thread, 1 MiB reads
@@ -53,10 +53,10 @@ public final class Blake3Bench {
     boolean parallel = mode.contains("parallel");
     boolean scalar = mode.startsWith("scalar");
     boolean large = mode.endsWith("large");
+    int blockSize = (large && args.length > 3 ? Integer.parseInt(args[3]) : large ? 64 : 1) << 20;
     System.out.println("hasher: " + (mode.equals("codec") ? "commons-codec"
         : scalar ? "scalar" : Blake3.implementation()) + (parallel ? ", parallel" : ", one thread")
-        + (large ? ", 64 MiB updates read ahead" : ", 1 MiB updates"));
-    int blockSize = large ? 64 << 20 : 1 << 20;
+        + ", " + (blockSize >> 20) + " MiB updates" + (large ? ", the next read ahead" : ""));
     byte[][] blocks = {new byte[blockSize], new byte[large ? blockSize : 0]};
     ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "bench-reader");
