@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # BLAKE3 throughput, side by side on one file (page cache warm): b3sum --num-threads 1, b3sum on
 # all cores, and Cairn's Blake3 as the server runs it (SIMD lanes with the Vector API) on one
-# thread and on all cores, the scalar code on one thread and on all cores (what runs without
+# thread and on all cores (1 MiB updates as the blob writer sees data, and 64 MiB updates read
+# ahead on another thread: one subtree per core), the scalar code on one thread and on all cores (what runs without
 # --add-modules jdk.incubator.vector), and commons-codec (the implementation before Cairn's).
 # Each Java mode runs in its own JVM; the first runs include JIT warm-up, so the summary takes
 # the best run of each. Ratios are our MB/s / b3sum --num-threads 1 MB/s (> 1 = faster).
@@ -48,6 +49,7 @@ b3 b3sum-read --no-mmap   # read(2) instead of mmap: one thread; on some VMs pag
 b3 b3sum-all
 ours simd-1 "${vector[@]}" serial
 ours simd-all "${vector[@]}" parallel
+ours simd-all-64m "${vector[@]}" parallel-large  # 64 MiB updates, the next read ahead on another thread
 ours scalar-1 scalar
 ours scalar-all scalar-parallel
 ours codec codec
@@ -56,8 +58,8 @@ ours codec codec
 ref=$(printf "%s\n%s\n" "$(best b3sum-1)" "$(best b3sum-read)" | sort -n | tail -1)
 echo
 echo "summary (best of $runs, MB/s, ratio to b3sum on one thread, the better of mmap and read):"
-for label in b3sum-1 b3sum-read b3sum-all simd-1 simd-all scalar-1 scalar-all codec; do
-  awk -v l="$label" -v m="$(best "$label")" -v r="$ref" 'BEGIN { printf "  %-11s %8.1f  %.2fx\n", l, m, m / r }'
+for label in b3sum-1 b3sum-read b3sum-all simd-1 simd-all simd-all-64m scalar-1 scalar-all codec; do
+  awk -v l="$label" -v m="$(best "$label")" -v r="$ref" 'BEGIN { printf "  %-13s %8.1f  %.2fx\n", l, m, m / r }'
 done
 digests=$(cat "$out".* | grep -o 'run [0-9]*: [0-9a-f]*' | cut -d' ' -f3 | sort -u | wc -l)
 [ "$digests" = 1 ] || { echo "DIGESTS DIFFER:"; cat "$out".*; exit 1; }

@@ -27,13 +27,16 @@ import java.util.concurrent.locks.LockSupport;
  * #implementation()} says which; the server logs it at startup.
  *
  * <p>Parallelism (optional, constructor flag): an update that brings at least {@link
- * #PARALLEL_MIN} whole chunks is cut into chunk-aligned power-of-two subtrees; their chaining
- * values are computed by the calling thread and helper tasks on a small pool of its own
- * (cores − 1 daemon threads named {@code cairn-blake3-N}, which poll for ~0.2 ms after a task
- * before parking, so back-to-back updates do not pay a wake-up each), which take subtrees from a shared
- * counter (so a helper that is late or never scheduled costs the caller nothing: it hashes
- * what is left itself), then merged into the tree in order. The tree is the same, so the
- * digest is identical to the serial one.
+ * #PARALLEL_MIN} whole chunks is cut into one contiguous part per core, each part into the
+ * largest chunk-aligned power-of-two subtrees it holds (a 1 GiB update: two 512 MiB subtrees);
+ * the calling thread and helper tasks on a small pool of its own (cores − 1 daemon threads named
+ * {@code cairn-blake3-N}, which poll for ~0.2 ms after a task before parking, so back-to-back
+ * updates do not pay a wake-up each) each compute the chaining values of one part's subtrees
+ * independently, in SIMD lanes where there are some. Parts are taken from a shared counter, so a
+ * helper that is late or never scheduled costs the caller nothing: it hashes what is left
+ * itself. The caller merges the chaining values into the tree in order: the tree is the same,
+ * so the digest is identical to the serial one. Larger updates split better (one hand-off per
+ * helper and update); see bench/README.md "h-b3par".
  *
  * <p>{@link #digest()} does not change the state: hashing may continue afterwards. Not
  * thread-safe; one instance per stream.
@@ -63,8 +66,8 @@ public final class Blake3 {
 
   /** Whole chunks an update must bring before it is spread over threads (256 KiB). */
   static final int PARALLEL_MIN = 256;
-  /** Largest subtree handed out as one piece of parallel work (64 chunks = 64 KiB). */
-  private static final int PIECE_CHUNKS = 64;
+  /** Largest subtree of a parallel update (an update is at most 2^31 bytes). */
+  private static final int MAX_SUBTREE = 1 << 21;
   private static final int COPY_SIZE = 64 * 1024;
   /** Chunks whose chaining values are computed in one pass of the lanes (256 KiB). */
   static final int BATCH = 256;
@@ -259,61 +262,116 @@ public final class Blake3 {
     stackLen = pos + 1;
   }
 
-  /** Hashes {@code chunks} whole chunks at {@link #chunkCounter} on several threads. */
+  /**
+   * Hashes {@code chunks} whole chunks at {@link #chunkCounter} on several threads, one contiguous
+   * part each (see {@link Split}): a thread computes the chaining values of its part's aligned
+   * subtrees on its own, the caller pushes them onto the stack in order. The tree is the
+   * serial one, so is the digest.
+   */
   private void parallelChunks(byte[] in, int off, int chunks) {
-    // Aligned power-of-two subtrees, left to right, none larger than one piece.
-    int maxPiece = lanes != null ? BATCH : PIECE_CHUNKS;
     long first = chunkCounter;
-    long end = first + chunks;
-    int pieces = 0;
-    for (long c = first; c < end; pieces++) {
-      c += pieceSize(c, end, maxPiece);
-    }
-    final int n = pieces;
-    long[] starts = new long[n];
-    int[] sizes = new int[n];
-    int[] cvs = new int[8 * n];
-    int i = 0;
-    for (long c = first; c < end; i++) {
-      starts[i] = c;
-      sizes[i] = pieceSize(c, end, maxPiece);
-      c += sizes[i];
-    }
+    Split split = Split.of(first, chunks, Helpers.THREADS + 1);
+    int parts = split.parts();
+    int[] cvs = new int[8 * split.pieces()];
     AtomicInteger next = new AtomicInteger();
     AtomicInteger done = new AtomicInteger();
     Blake3Lanes simd = lanes;
+    Thread caller = Thread.currentThread();
     Runnable work =
         () -> {
-          int[] h = new int[8];
-          byte[] st = new byte[(Integer.numberOfTrailingZeros(PIECE_CHUNKS) + 2) * OUT_LEN];
-          LaneScratch ls = simd == null ? null : new LaneScratch();
-          for (int k; (k = next.getAndIncrement()) < n; ) {
-            int o = off + (int) (starts[k] - first) * CHUNK_LEN;
-            if (simd != null && sizes[k] >= MIN_LANE_WORK) {
-              simd.chunkCvs(in, o, sizes[k], starts[k], ls.cvs, BATCH, 0);
-              reduce(simd, ls, 0, sizes[k], h);
-            } else {
-              subtreeCv(in, o, starts[k], sizes[k], h, st);
+          LaneScratch s = LaneScratch.PER_THREAD.get();
+          for (int p; (p = next.getAndIncrement()) < parts; ) {
+            for (int k = split.partStart()[p]; k < split.partStart()[p + 1]; k++) {
+              long c = split.starts()[k];
+              subtreeCv(simd, s, in, off + (int) (c - first) * CHUNK_LEN, c, split.sizes()[k]);
+              System.arraycopy(s.h, 0, cvs, 8 * k, 8);
             }
-            System.arraycopy(h, 0, cvs, 8 * k, 8);
-            done.incrementAndGet(); // publishes cvs[8k..8k+7]
+            // publishes this part's chaining values
+            if (done.incrementAndGet() == parts && Thread.currentThread() != caller) {
+              LockSupport.unpark(caller);
+            }
           }
         };
-    for (int k = Math.min(Helpers.THREADS, n - 1); k > 0 && Helpers.offer(work); k--) {
-      // each idle helper takes pieces from the same counter
+    for (int k = Math.min(Helpers.THREADS, parts - 1); k > 0 && Helpers.offer(work); k--) {
+      // each idle helper takes parts from the same counter
     }
     work.run();
-    // Not a join: a helper that never got a thread (busy pool) has nothing left to do; we only
-    // wait for pieces a helper is still hashing (at most one 64 KiB subtree each).
-    while (done.get() < n) {
-      Thread.yield();
+    // Not a join: a helper that never got a thread (busy pool) finds no part left; we only
+    // wait for a part a helper is still hashing. Parts are of equal size, so on an idle machine
+    // the wait is short and spun; on a busy one the helper may be descheduled for a time slice,
+    // and spinning (or yielding) would take CPU from it: the caller parks until it is done.
+    for (long spinUntil = System.nanoTime() + Helpers.SPIN_NS; done.get() < parts; ) {
+      if (System.nanoTime() < spinUntil) {
+        Thread.onSpinWait();
+      } else {
+        LockSupport.park(this);
+      }
     }
     int[] h = new int[8];
-    for (int k = 0; k < n; k++) {
+    for (int k = 0; k < split.pieces(); k++) {
       System.arraycopy(cvs, 8 * k, h, 0, 8);
-      pushCv(h, Integer.numberOfTrailingZeros(sizes[k]), starts[k] + sizes[k]);
+      int size = split.sizes()[k];
+      pushCv(h, Integer.numberOfTrailingZeros(size), split.starts()[k] + size);
     }
-    chunkCounter = end;
+    chunkCounter = first + chunks;
+  }
+
+  /**
+   * The work of one parallel update: its chunks cut into {@code parts} contiguous parts, one per
+   * thread, of about equal size (cuts on multiples of {@link #BATCH} chunks where the update is
+   * large enough, so that every subtree but those at the update's two ends is at least one lane
+   * batch; parts of at least {@link #PARALLEL_MIN}/2 chunks), each part cut into
+   * the fewest aligned power-of-two subtrees ("pieces", chunk {@code starts[k]}, {@code sizes[k]}
+   * chunks; part p has pieces {@code partStart[p]..partStart[p+1]-1}). The Rust crate's
+   * {@code update_rayon} splits the same way (left subtree as large as alignment allows),
+   * recursively with rayon; here one part per core keeps the hand-offs to one per helper and
+   * update. E.g. a 1 MiB update at chunk 1024k: part 0 is the 512-chunk subtree, part 1 the
+   * 256 + 128 + … + 1 after it.
+   */
+  record Split(long[] starts, int[] sizes, int[] partStart) {
+    static Split of(long first, int chunks, int threads) {
+      long end = first + chunks;
+      int wanted = Math.max(1, Math.min(threads, chunks / (PARALLEL_MIN / 2)));
+      // Cuts within a quarter part of the ideal, on the largest power of two that allows.
+      long grain = Math.min(BATCH, Integer.highestOneBit(chunks / wanted / 2));
+      long[] cuts = new long[wanted + 1];
+      int parts = 0;
+      cuts[0] = first;
+      for (int p = 1; p < wanted; p++) {
+        long cut = Math.round((first + (double) chunks * p / wanted) / grain) * grain;
+        if (cut > cuts[parts] && cut < end) {
+          cuts[++parts] = cut;
+        }
+      }
+      cuts[++parts] = end;
+      int[] partStart = new int[parts + 1];
+      int pieces = 0;
+      for (int p = 0; p < parts; p++) {
+        partStart[p] = pieces;
+        for (long c = cuts[p]; c < cuts[p + 1]; pieces++) {
+          c += pieceSize(c, cuts[p + 1], MAX_SUBTREE);
+        }
+      }
+      partStart[parts] = pieces;
+      long[] starts = new long[pieces];
+      int[] sizes = new int[pieces];
+      for (int p = 0, k = 0; p < parts; p++) {
+        for (long c = cuts[p]; c < cuts[p + 1]; k++) {
+          starts[k] = c;
+          sizes[k] = pieceSize(c, cuts[p + 1], MAX_SUBTREE);
+          c += sizes[k];
+        }
+      }
+      return new Split(starts, sizes, partStart);
+    }
+
+    int parts() {
+      return partStart.length - 1;
+    }
+
+    int pieces() {
+      return starts.length;
+    }
   }
 
   /** Hashes {@code chunks} whole chunks at {@link #chunkCounter} in SIMD lanes. */
@@ -341,10 +399,16 @@ public final class Blake3 {
 
   /** Word-major chaining values of one batch of chunks and of two levels of parents. */
   private static final class LaneScratch {
+    /** A helper thread's (the caller's is {@link #laneScratch}): no allocation per update. */
+    static final ThreadLocal<LaneScratch> PER_THREAD = ThreadLocal.withInitial(LaneScratch::new);
+
     final int[] cvs = new int[8 * BATCH];
     final int[] levelA = new int[8 * (BATCH / 2)];
     final int[] levelB = new int[8 * (BATCH / 2)];
     final byte[] block = new byte[BLOCK_LEN];
+    /** A subtree's chaining value, and the stack of its left halves (2^31 chunks at most). */
+    final int[] h = new int[8];
+    final byte[] stack = new byte[32 * OUT_LEN];
   }
 
   /**
@@ -397,7 +461,7 @@ public final class Blake3 {
   private static final class Helpers {
     static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
     /** How long an idle helper polls its mailbox before it parks (about one 1 MiB update). */
-    private static final long SPIN_NS = 200_000;
+    static final long SPIN_NS = 200_000;
     private static final Helper[] ALL = new Helper[THREADS];
 
     static {
@@ -458,14 +522,25 @@ public final class Blake3 {
   }
 
   /**
-   * Chaining value (non-root) of the {@code size} (a power of two) chunks at {@code in[off..]},
-   * the first being chunk {@code counter}. {@code st} holds log2(size)+1 chaining values.
+   * Chaining value (non-root, into {@code s.h}) of the {@code size} (a power of two) chunks at
+   * {@code in[off..]}, the first being chunk {@code counter}: leaves of one lane batch (or one
+   * chunk, scalar) merged on a stack of left halves.
    */
-  private static void subtreeCv(byte[] in, int off, long counter, int size, int[] h, byte[] st) {
+  private static void subtreeCv(Blake3Lanes lanes, LaneScratch s, byte[] in, int off, long counter,
+      int size) {
+    int leaf = lanes == null || size < MIN_LANE_WORK ? 1 : Math.min(size, BATCH);
+    int[] h = s.h;
+    byte[] st = s.stack;
     int depth = 0;
-    for (int i = 0; i < size; i++) {
-      setIv(h);
-      compress(h, in, off + i * CHUNK_LEN, 16, BLOCK_LEN, counter + i, 0, CHUNK_START, CHUNK_END);
+    for (int i = 0; i < size / leaf; i++) {
+      int o = off + i * leaf * CHUNK_LEN;
+      if (leaf == 1) {
+        setIv(h);
+        compress(h, in, o, 16, BLOCK_LEN, counter + i, 0, CHUNK_START, CHUNK_END);
+      } else {
+        lanes.chunkCvs(in, o, leaf, counter + (long) i * leaf, s.cvs, BATCH, 0);
+        reduce(lanes, s, 0, leaf, h);
+      }
       storeCv(h, st, depth * OUT_LEN);
       for (int n = i + 1; (n & 1) == 0; n >>>= 1) {
         depth--;

@@ -9,7 +9,10 @@ import java.nio.ByteBuffer;
  * against b3sum). Serial by default: the server keeps every pool bounded and its own (issue
  * 7), and an upload already hashes its blob and its chunks on different threads. {@code
  * -Dcairn.blake3.parallel=true} spreads updates of 256 KiB or more over Blake3's own helper
- * threads (cores − 1); the digest is the same either way. Not thread-safe; one per stream.
+ * threads (cores − 1), one part of each update per core; the digest is the same either way. It
+ * then applies to every hasher of the server: the blob digest of an upload or ingest
+ * ({@code ChunkedBlobWriter}, updates of one write, 1 MiB from the NAR ingester), chunk digests
+ * (≤ 1 MiB each) and chunk verification of heap buffers. Not thread-safe; one per stream.
  */
 public final class Blake3Hasher {
   static final boolean PARALLEL =

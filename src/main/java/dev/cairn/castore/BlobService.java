@@ -2,6 +2,8 @@ package dev.cairn.castore;
 
 import dev.cairn.validation.ValidationException;
 import io.vertx.core.Future;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Optional;
 
 /**
@@ -27,6 +29,15 @@ public interface BlobService {
   default Future<Optional<BlobReader>> open(B3Digest digest) {
     return open(digest, 0, Long.MAX_VALUE);
   }
+
+  /**
+   * One chunk of a blob, as {@link #stat} lists it (a blob without a chunk list is its one chunk:
+   * {@code new ChunkMeta(blob, size)}), read and verified like {@link #open}'s chunks but on the
+   * calling thread, which may block: for callers with threads of their own (FUSE callbacks, see
+   * dev.cairn.build.fuse), never an event loop. A view of the bytes read, not a copy; empty when
+   * the chunk is absent; {@link BlobCorruptedException} when it does not hash to its digest.
+   */
+  Optional<ByteBuffer> readChunkBlocking(B3Digest blob, ChunkMeta chunk) throws IOException;
 
   /** Starts an upload. Nothing becomes visible until {@link BlobWriter#close()} succeeds. */
   BlobWriter put();

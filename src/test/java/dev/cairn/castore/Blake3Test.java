@@ -234,6 +234,73 @@ class Blake3Test {
     }
   }
 
+  /**
+   * Lengths of 2^k chunks ± 1 byte (k = 8..12: the parallel split's part cut falls on or next to
+   * a subtree boundary), in one update, after an unaligned head, and streamed in updates of many
+   * sizes; parallel and serial give the scalar serial digest.
+   */
+  @ParameterizedTest
+  @EnumSource(Config.class)
+  void sameDigestAcrossTheParallelSubtreeSplit(Config config) {
+    byte[] data = random(13, (4 << 20) + 1025);
+    int[][] updates = {{1 << 20}, {(256 << 10) + 1}, {(512 << 10) - 1, 3}, {(2 << 20) + 1023}, {(1 << 20) - 1024}};
+    for (int k = 8; k <= 12; k++) {
+      for (int delta : new int[] {-1025, -1, 0, 1, 1024}) {
+        int len = (1024 << k) + delta;
+        byte[] in = Arrays.copyOf(data, len);
+        String expected = hex(new Blake3(false, null).update(in).digest());
+        String what = config + ", len 2^" + k + " chunks " + (delta < 0 ? "" : "+") + delta;
+        assertEquals(expected, hex(config.hasher().update(in).digest()), what);
+        for (int head : new int[] {1, 1024 * 3 + 5, 1024 * 257}) {
+          Blake3 h = config.hasher().update(in, 0, Math.min(head, len));
+          h.update(in, Math.min(head, len), len - Math.min(head, len));
+          assertEquals(expected, hex(h.digest()), what + ", head " + head);
+        }
+        for (int[] sizes : updates) {
+          assertEquals(expected, hex(streamed(config.hasher(), in, sizes)), what + ", updates " + Arrays.toString(sizes));
+        }
+      }
+    }
+  }
+
+  /**
+   * A parallel update's work: one contiguous part per thread (cut on lane-batch multiples if large),
+   * each a run of aligned power-of-two subtrees that together cover the update in order.
+   */
+  @Test
+  void parallelSplitCoversTheUpdateWithAlignedSubtreesPerPart() {
+    long[] firsts = {0, 1, 255, 256, 1023, 1024, 3 * 1024 + 17, (1L << 32) - 5};
+    int[] counts = {256, 300, 511, 512, 1023, 1024, 4095, 1 << 20, (1 << 21) - 1};
+    for (long first : firsts) {
+      for (int chunks : counts) {
+        for (int threads = 1; threads <= 4; threads++) {
+          Blake3.Split s = Blake3.Split.of(first, chunks, threads);
+          String what = "first " + first + ", chunks " + chunks + ", threads " + threads;
+          assertTrue(s.parts() >= 1 && s.parts() <= threads, what);
+          assertEquals(Math.min(threads, 2), Math.min(s.parts(), 2), what + ": both cores get work");
+          long c = first;
+          for (int k = 0; k < s.pieces(); k++) {
+            int size = s.sizes()[k];
+            assertEquals(c, s.starts()[k], what);
+            assertEquals(1, Integer.bitCount(size), what);
+            assertEquals(0, c & (size - 1), what + ": subtree at " + c + " of " + size + " is unaligned");
+            c += size;
+          }
+          assertEquals(first + chunks, c, what);
+          for (int p = 1; p < s.parts(); p++) {
+            long cut = s.starts()[s.partStart()[p]];
+            assertEquals(0, cut % (chunks >= 512 * threads ? 256 : 64), what + ": cut at " + cut);
+            long partChunks = (p + 1 < s.parts() ? s.starts()[s.partStart()[p + 1]] : first + chunks) - cut;
+            assertTrue(partChunks >= chunks / (2L * threads), what + ": part " + p + " of " + partChunks);
+          }
+        }
+      }
+    }
+    Blake3.Split whole = Blake3.Split.of(0, (1 << 20) - 1, 2);
+    assertEquals(1 << 19, whole.sizes()[0], "1 GiB in one update: the first part is one 512 MiB subtree");
+    assertEquals(1, whole.partStart()[1]);
+  }
+
   @ParameterizedTest
   @EnumSource(Config.class)
   void byteBuffersHeapAndDirect(Config config) {

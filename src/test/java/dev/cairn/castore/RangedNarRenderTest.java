@@ -109,6 +109,11 @@ class RangedNarRenderTest {
       }
 
       @Override
+      public Optional<java.nio.ByteBuffer> readChunkBlocking(B3Digest blob, ChunkMeta chunk) throws java.io.IOException {
+        return fixture.blobs.readChunkBlocking(blob, chunk);
+      }
+
+      @Override
       public BlobWriter put() {
         return fixture.blobs.put();
       }

@@ -17,6 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import jnr.ffi.Pointer;
 import jnr.ffi.types.off_t;
@@ -36,7 +40,7 @@ import ru.serce.jnrfuse.struct.Statvfs;
  * mounted with {@code use_ino}).
  *
  * <p>Reads: each open file loads whole chunks into a bounded window with read-ahead
- * ({@link OpenFile}, {@link ReadAheadBudget}); root entries are remembered ({@link CachedRoot}).
+ * ({@link OpenFile}, {@link ReadAheadBudget}), on libfuse's threads and the mount's loader pool; root entries are remembered ({@link CachedRoot}).
  * A missing or corrupt blob is EIO; a store that does not answer within {@code timeout} too.
  */
 public final class CastoreFs extends FuseStubFS {
@@ -60,6 +64,7 @@ public final class CastoreFs extends FuseStubFS {
   private final Map<Long, OpenFile> open = new ConcurrentHashMap<>();
   private final AtomicLong nextHandle = new AtomicLong(1);
   private final ReadAheadBudget readAhead = new ReadAheadBudget(READ_AHEAD_LIMIT);
+  private final ExecutorService loader = loaderPool();
 
   public CastoreFs(FuseRoot root, BlobService blobs, DirectoryService directories, Duration timeout, int cachedDirectories) {
     this.root = new CachedRoot(root, ROOT_CACHE_ENTRIES, ROOT_CACHE_TTL);
@@ -72,6 +77,23 @@ public final class CastoreFs extends FuseStubFS {
         return size() > cachedDirectories;
       }
     });
+  }
+
+  /**
+   * The threads that load chunks ahead of readers, one per core (loading is reading a chunk file
+   * and hashing it); idle threads end, so an idle mount holds none. The queue is bounded by the
+   * read-ahead budget: only chunks that fit in it are queued.
+   */
+  private static ExecutorService loaderPool() {
+    int threads = Runtime.getRuntime().availableProcessors();
+    AtomicLong n = new AtomicLong();
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, "cairn-fuse-load-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   /** The node at {@code path} ("/" is the root, answered as empty). */
@@ -249,7 +271,7 @@ public final class CastoreFs extends FuseStubFS {
         return -ErrorCodes.EROFS();
       }
       long handle = nextHandle.getAndIncrement();
-      open.put(handle, new OpenFile(file, blobs, timeout, readAhead));
+      open.put(handle, new OpenFile(file, blobs, timeout, readAhead, loader));
       fi.fh.set(handle);
       return 0;
     } catch (FuseErrno e) {

@@ -1,34 +1,37 @@
 package dev.cairn.build.fuse;
 
-import dev.cairn.castore.BlobReader;
 import dev.cairn.castore.BlobService;
 import dev.cairn.castore.BlobStat;
 import dev.cairn.castore.ChunkMeta;
 import dev.cairn.castore.FileNode;
-import io.netty.buffer.ByteBuf;
-import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import jnr.ffi.Pointer;
 import ru.serce.jnrfuse.ErrorCodes;
 
 /**
  * One open file's bytes, loaded a whole chunk at a time and kept in a small window: the kernel
  * asks for at most 128 KiB per read (libfuse 2 does not negotiate larger requests), so a chunk
- * (64 KiB–1 MiB, one verified load) serves several reads, and while the reader copies out of
- * one chunk the next ones are fetched and verified on the store's pools (both cores hash). Any
- * offset maps to its chunk directly, so concurrent or out-of-order reads of the same handle (the
- * kernel's asynchronous read-ahead) need no reader to be reopened.
+ * (64 KiB–1 MiB, one verified load) serves several reads. Any offset maps to its chunk directly,
+ * so concurrent or out-of-order reads of the same handle (the kernel's asynchronous read-ahead)
+ * need no reader to be reopened.
  *
- * <p>A file of at most {@link #WHOLE_FILE} bytes is one segment (no chunk list asked for). A
- * larger one is asked for its chunk list once, and its segments are its chunks. Segments come
- * from one sequential blob reader per file (see {@link #load}); a jump reopens it.
+ * <p>Loads go through {@link BlobService#readChunkBlocking} and complete on the thread that runs
+ * them: a chunk a read needs and nobody loads yet is loaded by the libfuse thread of that read;
+ * chunks after it are loaded ahead on the mount's {@code loader} pool (both cores read and hash
+ * while libfuse copies out). Measured (bench/README.md, h-fuse2): a chunk loaded through the
+ * store's futures hopped FUSE thread → chunk I/O pool → event loop → CPU pool → event loop →
+ * FUSE thread, and those hops cost more CPU than the reading and hashing.
  *
  * <p>Memory: while reading sequentially the window holds the chunk being read, the one before it
  * (a late read-ahead request) and up to {@link #AHEAD} bytes after it; on jumps (exec faulting
@@ -37,32 +40,36 @@ import ru.serce.jnrfuse.ErrorCodes;
  * chunk is still loaded for the read at hand, but not kept.
  */
 final class OpenFile {
-  static final long WHOLE_FILE = 1 << 20;
   static final long AHEAD = 4 << 20;
   static final long KEPT_PER_FILE = 8 << 20;
 
-  private record Segment(long start, long size) {}
+  private record Segment(long start, ChunkMeta chunk) {
+    long size() {
+      return chunk.size();
+    }
+  }
 
-  private record Kept(Future<Buffer> bytes, long reserved) {}
+  private record Kept(CompletableFuture<ByteBuffer> bytes, long reserved) {}
+
+  /** A segment's bytes, and whether the caller must load them itself (nobody else does). */
+  private record Wanted(CompletableFuture<ByteBuffer> bytes, boolean loadHere) {}
 
   private final FileNode node;
   private final BlobService blobs;
   private final Duration timeout;
   private final ReadAheadBudget budget;
+  private final Executor loader;
   private final TreeMap<Integer, Kept> window = new TreeMap<>();
   private List<Segment> segments;
   private int last = -1;
   private boolean closed;
-  /** The blob reader that delivers segment {@link #streamNext} next, once {@link #streamTail} completed. */
-  private Future<BlobReader> stream;
-  private Future<?> streamTail;
-  private int streamNext = -1;
 
-  OpenFile(FileNode node, BlobService blobs, Duration timeout, ReadAheadBudget budget) {
+  OpenFile(FileNode node, BlobService blobs, Duration timeout, ReadAheadBudget budget, Executor loader) {
     this.node = node;
     this.blobs = blobs;
     this.timeout = timeout;
     this.budget = budget;
+    this.loader = loader;
   }
 
   /** Copies up to {@code size} bytes at {@code offset} into {@code buf}; answers the count (0 at the end). */
@@ -76,18 +83,7 @@ final class OpenFile {
       long pos = offset + filled;
       int i = indexOf(segs, pos);
       Segment seg = segs.get(i);
-      Buffer bytes;
-      try {
-        bytes = Waiting.await(want(segs, i), timeout, "read blob " + node.digest());
-      } catch (FuseErrno e) {
-        forget(i);
-        throw e;
-      }
-      if (bytes.length() != seg.size()) {
-        forget(i);
-        throw new FuseErrno(ErrorCodes.EIO(), "blob " + node.digest() + " gave " + bytes.length() + " bytes at " + seg.start()
-            + ", expected " + seg.size());
-      }
+      ByteBuffer bytes = bytes(want(segs, i), seg, i);
       int from = (int) (pos - seg.start());
       int n = (int) Math.min(size - filled, seg.size() - from);
       copy(bytes, from, buf, filled, n);
@@ -96,10 +92,9 @@ final class OpenFile {
     return filled;
   }
 
-  /** Releases the window and the reader; idempotent. */
+  /** Releases the window; idempotent. Loads still running finish and are dropped. */
   synchronized void close() {
     closed = true;
-    closeStream();
     for (Kept k : window.values()) {
       budget.give(k.reserved());
     }
@@ -108,7 +103,7 @@ final class OpenFile {
 
   private synchronized List<Segment> segments() throws FuseErrno {
     if (segments == null) {
-      segments = node.size() <= WHOLE_FILE ? List.of(new Segment(0, node.size())) : chunked();
+      segments = chunked();
     }
     return segments;
   }
@@ -120,12 +115,12 @@ final class OpenFile {
       throw new FuseErrno(ErrorCodes.EIO(), "blob " + node.digest() + " has " + stat.size() + " bytes, its node says " + node.size());
     }
     if (stat.chunks().isEmpty()) {
-      return List.of(new Segment(0, node.size()));
+      return List.of(new Segment(0, new ChunkMeta(node.digest(), node.size())));
     }
     List<Segment> out = new ArrayList<>(stat.chunks().size());
     long start = 0;
     for (ChunkMeta c : stat.chunks()) {
-      out.add(new Segment(start, c.size()));
+      out.add(new Segment(start, c));
       start += c.size();
     }
     if (start != node.size()) {
@@ -148,11 +143,37 @@ final class OpenFile {
     return lo;
   }
 
+  /** Segment {@code i}'s bytes: loaded here when {@link #want} says so, else awaited (bounded by {@code timeout}). */
+  private ByteBuffer bytes(Wanted wanted, Segment seg, int i) throws FuseErrno {
+    if (wanted.loadHere()) {
+      complete(wanted.bytes(), seg);
+    }
+    ByteBuffer bytes;
+    try {
+      bytes = wanted.bytes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      forget(i, wanted.bytes());
+      throw new FuseErrno(ErrorCodes.EIO(), "read blob " + node.digest() + " timed out after " + timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FuseErrno(ErrorCodes.EINTR(), "read blob " + node.digest() + " interrupted");
+    } catch (ExecutionException e) {
+      forget(i, wanted.bytes());
+      throw new FuseErrno(ErrorCodes.EIO(), "read blob " + node.digest() + ": " + e.getCause());
+    }
+    if (bytes.remaining() != seg.size()) {
+      forget(i, wanted.bytes());
+      throw new FuseErrno(ErrorCodes.EIO(), "blob " + node.digest() + " gave " + bytes.remaining() + " bytes at " + seg.start()
+          + ", expected " + seg.size());
+    }
+    return bytes;
+  }
+
   /**
-   * The bytes of segment {@code i}: kept, or loaded now. A read next to the previous one counts
-   * as sequential and loads ahead; a jump drops what was loaded ahead.
+   * The bytes of segment {@code i}: kept, or to be loaded by the caller. A read next to the
+   * previous one counts as sequential and starts loading ahead; a jump drops what was loaded ahead.
    */
-  private synchronized Future<Buffer> want(List<Segment> segs, int i) {
+  private synchronized Wanted want(List<Segment> segs, int i) {
     boolean sequential = i >= last - 1 && i <= last + 1;
     last = Math.max(last, i);
     if (!sequential) {
@@ -189,102 +210,70 @@ final class OpenFile {
         kept -= k.reserved();
       }
     }
-    Future<Buffer> needed = keep(segs, i, true);
+    Kept kept = window.get(i);
+    Wanted needed;
+    if (kept != null) {
+      needed = new Wanted(kept.bytes(), false);
+    } else {
+      CompletableFuture<ByteBuffer> here = new CompletableFuture<>();
+      keep(i, here, segs.get(i).size(), true);
+      needed = new Wanted(here, true);
+    }
     for (int j = i + 1; j <= aheadEnd; j++) {
-      if (keep(segs, j, false) == null) {
+      if (!window.containsKey(j) && !loadAhead(segs, j)) {
         break;
       }
     }
     return needed;
   }
 
-  /** Segment {@code j} from the window, else loading; {@code null} when read-ahead has no budget. */
-  private Future<Buffer> keep(List<Segment> segs, int j, boolean needed) {
-    Kept kept = window.get(j);
-    if (kept != null) {
-      return kept.bytes();
+  /** Starts loading segment {@code j} on the loader pool; false when read-ahead has no budget. */
+  private boolean loadAhead(List<Segment> segs, int j) {
+    Segment seg = segs.get(j);
+    CompletableFuture<ByteBuffer> loading = new CompletableFuture<>();
+    if (!keep(j, loading, seg.size(), false)) {
+      return false;
     }
-    long size = segs.get(j).size();
+    loader.execute(() -> complete(loading, seg));
+    return true;
+  }
+
+  /** Puts a load into the window when the budget allows; false when it does not (a needed load then goes unkept). */
+  private boolean keep(int j, CompletableFuture<ByteBuffer> loading, long size, boolean needed) {
     boolean reserved = !closed && budget.tryTake(size);
-    if (!reserved && !needed) {
-      return null;
-    }
-    Future<Buffer> loading = load(segs, j);
     if (reserved) {
       window.put(j, new Kept(loading, size));
     }
-    return loading;
+    return reserved || needed;
   }
 
-  /** After a failed load of segment {@code i}: drops it, what was chained behind it, and the reader. */
-  private synchronized void forget(int i) {
-    for (Iterator<Map.Entry<Integer, Kept>> it = window.tailMap(i, true).entrySet().iterator(); it.hasNext(); ) {
-      budget.give(it.next().getValue().reserved());
-      it.remove();
-    }
-    closeStream();
-  }
-
-  /**
-   * Segment {@code j} from the file's one sequential blob reader: continued when it is at
-   * {@code j} (its next chunk is already being fetched and verified), else reopened there. One
-   * reader per file means one index look-up per open, not one per chunk.
-   */
-  private Future<Buffer> load(List<Segment> segs, int j) {
-    Segment seg = segs.get(j);
-    if (stream == null || streamNext != j) {
-      closeStream();
-      stream = blobs.open(node.digest(), seg.start(), Long.MAX_VALUE).map(found -> found.orElseThrow(
-          () -> new IllegalStateException("blob " + node.digest() + " is missing")));
-      streamTail = stream;
-    }
-    Future<BlobReader> reader = stream;
-    // After a failed read the reader's position is unknown: what is chained behind it fails too,
-    // and the next read reopens (see forget).
-    Future<Buffer> loading = streamTail.compose(ignored -> reader).compose(r -> readExactly(r, seg.size(), null));
-    streamTail = loading;
-    streamNext = j + 1;
-    return loading;
-  }
-
-  private void closeStream() {
-    if (stream != null) {
-      Future<BlobReader> old = stream;
-      streamTail.onComplete(ignored -> old.onSuccess(BlobReader::close));
-      stream = null;
-      streamTail = null;
-      streamNext = -1;
+  /** Loads one segment on the calling thread into {@code into}. */
+  private void complete(CompletableFuture<ByteBuffer> into, Segment seg) {
+    try {
+      into.complete(blobs.readChunkBlocking(node.digest(), seg.chunk()).orElseThrow(() -> new IllegalStateException(
+          "chunk " + seg.chunk().digest() + " of blob " + node.digest() + " is missing")));
+    } catch (Exception | Error e) {
+      into.completeExceptionally(e);
     }
   }
 
-  /** The next {@code size} bytes of {@code reader}: its first piece as is when that is all (a whole chunk), else appended. */
-  private static Future<Buffer> readExactly(BlobReader reader, long size, Buffer sofar) {
-    int have = sofar == null ? 0 : sofar.length();
-    if (have == size) {
-      return Future.succeededFuture(sofar == null ? Buffer.buffer() : sofar);
+  /** After a failed load of segment {@code i}: drops it, so that the next read loads it again. */
+  private synchronized void forget(int i, CompletableFuture<ByteBuffer> failed) {
+    Kept k = window.get(i);
+    if (k != null && k.bytes() == failed) {
+      window.remove(i);
+      budget.give(k.reserved());
     }
-    return reader.read((int) (size - have)).compose(piece -> {
-      if (piece.length() == 0) {
-        return Future.failedFuture(new IllegalStateException("blob reader ended " + (size - have) + " bytes early"));
-      }
-      Buffer next;
-      if (sofar == null && piece.length() == size) {
-        next = piece;
-      } else {
-        next = sofar == null ? Buffer.buffer((int) size) : sofar;
-        next.appendBuffer(piece);
-      }
-      return readExactly(reader, size, next);
-    });
   }
 
-  /** One copy, from the buffer's heap array straight into libfuse's reply buffer. */
-  private static void copy(Buffer from, int offset, Pointer to, int at, int n) {
-    ByteBuf b = ((BufferInternal) from).getByteBuf();
-    if (b.hasArray()) {
-      to.put(at, b.array(), b.arrayOffset() + b.readerIndex() + offset, n);
+  /** One copy, from the chunk's heap array straight into libfuse's reply buffer. */
+  private static void copy(ByteBuffer from, int offset, Pointer to, int at, int n) {
+    if (from.hasArray()) {
+      to.put(at, from.array(), from.arrayOffset() + from.position() + offset, n);
     } else {
-      to.put(at, from.getBytes(offset, offset + n), 0, n);
+      byte[] piece = new byte[n];
+      from.duplicate().position(from.position() + offset).get(piece);
+      to.put(at, piece, 0, n);
     }
   }
 }

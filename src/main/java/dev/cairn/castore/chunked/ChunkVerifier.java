@@ -1,5 +1,6 @@
 package dev.cairn.castore.chunked;
 
+import dev.cairn.castore.Await;
 import dev.cairn.castore.B3Digest;
 import dev.cairn.castore.BlobCorruptedException;
 import dev.cairn.castore.ChunkMeta;
@@ -9,6 +10,7 @@ import dev.cairn.castore.chunks.ChunkCodec;
 import dev.cairn.castore.chunks.ChunkStore;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -73,14 +75,7 @@ final class ChunkVerifier {
         return Future.succeededFuture(returnedOnFailure(read, () -> sized(chunk, blob, ChunkCodec.decode(digest, read.bytes(), read.length()))));
       }
       return cpu.executeBlocking(() -> {
-        ByteBuffer raw = returnedOnFailure(read, () -> {
-          ByteBuffer decoded = ChunkCodec.decode(digest, read.bytes(), read.length());
-          if (version.isEmpty() || !verified.contains(digest, version.get())) {
-            ChunkCodec.verify(digest, decoded);
-            version.ifPresent(v -> verified.add(digest, v));
-          }
-          return sized(chunk, blob, decoded);
-        });
+        ByteBuffer raw = returnedOnFailure(read, () -> checked(chunk, blob, read, version));
         if (raw.array() != read.bytes()) {
           buffers.give(read.bytes()); // decompressed into an array of its own
         }
@@ -102,6 +97,36 @@ final class ChunkVerifier {
       buffers.give(read.bytes());
       throw e;
     }
+  }
+
+  /**
+   * {@link #read} on the calling thread, store read and hashing included (no pool hops), for a
+   * caller on a thread of its own that may block (a FUSE callback); empty when the chunk is absent.
+   */
+  Optional<ByteBuffer> readBlocking(ChunkMeta chunk, B3Digest blob) throws IOException {
+    Optional<ChunkStore.Read> found = store.readBlocking(chunk.digest());
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    ChunkStore.Read read = found.get();
+    try {
+      return Optional.of(checked(chunk, blob, read, mode == VerifyReads.ONCE ? read.version() : Optional.empty()));
+    } catch (BlobCorruptedException e) {
+      // Deleted before the failure is answered, as by read(): an upload after it stores the chunk anew.
+      Await.result(this.<Void>deleteCorrupted(chunk.digest(), blob, e).otherwiseEmpty());
+      throw e;
+    }
+  }
+
+  /** The raw bytes of a stored chunk, hashed unless this version was verified before. */
+  private ByteBuffer checked(ChunkMeta chunk, B3Digest blob, ChunkStore.Read read, Optional<ChunkStore.Version> version) {
+    B3Digest digest = chunk.digest();
+    ByteBuffer raw = ChunkCodec.decode(digest, read.bytes(), read.length());
+    if (version.isEmpty() || !verified.contains(digest, version.get())) {
+      ChunkCodec.verify(digest, raw);
+      version.ifPresent(v -> verified.add(digest, v));
+    }
+    return sized(chunk, blob, raw);
   }
 
   /** Re-hashes one stored chunk (the scrub): true when it is sound, false when it was deleted. */

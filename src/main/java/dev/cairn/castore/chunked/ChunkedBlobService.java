@@ -11,8 +11,11 @@ import dev.cairn.castore.VerifyReads;
 import dev.cairn.castore.chunks.ChunkStore;
 import dev.cairn.db.Database;
 import dev.cairn.validation.ValidationException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -117,6 +120,14 @@ public final class ChunkedBlobService implements BlobService {
       long clipped = Math.min(length, stat.size() - offset);
       return new ChunkedBlobReader(verifier, digest, parts, offset, clipped);
     }));
+  }
+
+  @Override
+  public Optional<ByteBuffer> readChunkBlocking(B3Digest blob, ChunkMeta chunk) throws IOException {
+    if (Context.isOnEventLoopThread()) {
+      throw new IllegalStateException("readChunkBlocking of blob " + blob + " on an event loop");
+    }
+    return verifier.readBlocking(chunk, blob);
   }
 
   @Override

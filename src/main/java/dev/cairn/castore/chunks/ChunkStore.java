@@ -1,8 +1,10 @@
 package dev.cairn.castore.chunks;
 
+import dev.cairn.castore.Await;
 import dev.cairn.castore.B3Digest;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 
@@ -64,6 +66,15 @@ public interface ChunkStore {
    */
   default Future<Optional<Read>> read(B3Digest digest, ChunkBuffers buffers) {
     return get(digest).map(found -> found.map(b -> new Read(b.getBytes(), Optional.empty())));
+  }
+
+  /**
+   * {@link #read} for a caller on a thread of its own that may block (a FUSE callback), never an
+   * event loop: a local store reads on the calling thread, saving the hops to its pool and back;
+   * others wait for {@link #read} (their clients bound the wait).
+   */
+  default Optional<Read> readBlocking(B3Digest digest) throws IOException {
+    return Await.result(read(digest));
   }
 
   /** The whole stored bytes, or empty when absent. */

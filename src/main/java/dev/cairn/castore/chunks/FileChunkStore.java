@@ -128,38 +128,46 @@ public final class FileChunkStore implements ChunkStore {
    */
   @Override
   public Future<Optional<Read>> read(B3Digest digest, ChunkBuffers buffers) {
-    return blocking(() -> {
-      Path file = path(digest);
-      byte[] bytes = null;
-      try {
-        Version before = version(file);
-        int length;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-          long size = ch.size();
-          if (size > Integer.MAX_VALUE - 8) {
-            throw new IOException("chunk file " + file + " has " + size + " bytes");
-          }
-          bytes = buffers.take((int) size);
-          ByteBuffer into = ByteBuffer.wrap(bytes, 0, (int) size);
-          while (into.hasRemaining() && ch.read(into) >= 0) {
-            // keep reading
-          }
-          length = into.position();
+    return blocking(() -> readBlocking(digest, buffers));
+  }
+
+  /** {@link #read} on the calling thread: the file is read right here, no pool hop. */
+  @Override
+  public Optional<Read> readBlocking(B3Digest digest) throws IOException {
+    return readBlocking(digest, ChunkBuffers.NONE);
+  }
+
+  private Optional<Read> readBlocking(B3Digest digest, ChunkBuffers buffers) throws IOException {
+    Path file = path(digest);
+    byte[] bytes = null;
+    try {
+      Version before = version(file);
+      int length;
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        long size = ch.size();
+        if (size > Integer.MAX_VALUE - 8) {
+          throw new IOException("chunk file " + file + " has " + size + " bytes");
         }
-        Version after = version(file);
-        return Optional.of(new Read(bytes, length, before.equals(after) && after.size() == length ? Optional.of(after) : Optional.empty()));
-      } catch (NoSuchFileException e) {
-        if (bytes != null) {
-          buffers.give(bytes);
+        bytes = buffers.take((int) size);
+        ByteBuffer into = ByteBuffer.wrap(bytes, 0, (int) size);
+        while (into.hasRemaining() && ch.read(into) >= 0) {
+          // keep reading
         }
-        return Optional.empty();
-      } catch (IOException | RuntimeException e) {
-        if (bytes != null) {
-          buffers.give(bytes);
-        }
-        throw e;
+        length = into.position();
       }
-    });
+      Version after = version(file);
+      return Optional.of(new Read(bytes, length, before.equals(after) && after.size() == length ? Optional.of(after) : Optional.empty()));
+    } catch (NoSuchFileException e) {
+      if (bytes != null) {
+        buffers.give(bytes);
+      }
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      if (bytes != null) {
+        buffers.give(bytes);
+      }
+      throw e;
+    }
   }
 
   /**

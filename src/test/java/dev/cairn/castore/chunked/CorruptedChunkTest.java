@@ -22,6 +22,7 @@ import dev.cairn.nix.NarWriter;
 import dev.cairn.store.StoreConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -83,6 +84,28 @@ class CorruptedChunkTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(VerifyReads.class)
+  void aChunkReadOnTheCallingThreadIsVerifiedAndACorruptedOneIsDeleted(VerifyReads mode) throws Exception {
+    Path t = tree();
+    byte[] big = Files.readAllBytes(t.resolve("big"));
+    try (CastoreFixture f = fixture(Files.createTempDirectory("cairn-corrupt-blocking-"), mode)) {
+      Node root = f.ingester.ingest(t).root();
+      FileNode node = bigFile(f, root);
+      List<ChunkMeta> chunks = await(f.blobs.stat(node.digest())).orElseThrow().chunks();
+      ByteBuffer second = f.blobs.readChunkBlocking(node.digest(), chunks.get(1)).orElseThrow();
+      int start = (int) chunks.get(0).size();
+      assertEquals(ByteBuffer.wrap(big, start, (int) chunks.get(1).size()), second);
+
+      Path chunk = flipAByteOfABigFileChunk(f, root);
+      BlobCorruptedException e = assertThrows(BlobCorruptedException.class,
+          () -> f.blobs.readChunkBlocking(node.digest(), chunks.get(1)));
+      assertTrue(e.getMessage().contains("corrupted"), e.getMessage());
+      assertFalse(Files.exists(chunk), "the corrupted chunk is deleted");
+      assertEquals(Optional.empty(), f.blobs.readChunkBlocking(node.digest(), chunks.get(1)));
+    }
+  }
+
   @Test
   void theScrubDeletesACorruptedChunkNoReaderAskedFor() throws Exception {
     Path t = tree();
@@ -108,10 +131,14 @@ class CorruptedChunkTest {
   }
 
   /** Flips one byte in the middle of the second chunk of {@code big}, as an in-place write would. */
-  private static Path flipAByteOfABigFileChunk(CastoreFixture f, Node root) throws Exception {
-    FileNode big = (FileNode) f.directories.get(((dev.cairn.castore.DirectoryNode) root).digest())
+  private static FileNode bigFile(CastoreFixture f, Node root) throws Exception {
+    return (FileNode) f.directories.get(((dev.cairn.castore.DirectoryNode) root).digest())
         .toCompletionStage().toCompletableFuture().get().orElseThrow().nodes().stream()
         .filter(n -> n.name().toString().equals("big")).findFirst().orElseThrow();
+  }
+
+  private static Path flipAByteOfABigFileChunk(CastoreFixture f, Node root) throws Exception {
+    FileNode big = bigFile(f, root);
     List<ChunkMeta> chunks = await(f.blobs.stat(big.digest())).orElseThrow().chunks();
     assertTrue(chunks.size() >= 3, "big has " + chunks.size() + " chunks");
     B3Digest digest = chunks.get(1).digest();
