@@ -174,13 +174,13 @@ final class ChunkedBlobWriter implements BlobWriter {
   /** Starts hashing and storing each chunk; {@code wholeBlob} is its digest when the blob is that one chunk. */
   private Future<Void> storeAll(List<byte[]> cut, Future<B3Digest> wholeBlob) {
     for (byte[] framed : cut) {
-      Future<B3Digest> digest = wholeBlob != null
-          ? wholeBlob
-          : service.onCpu(() -> new Blake3Hasher().update(framed, ChunkCodec.HEADER, framed.length - ChunkCodec.HEADER).digest());
+      Future<Encoded> encoded = wholeBlob != null
+          ? wholeBlob.compose(d -> service.onCpu(() -> encode(d, framed)))
+          : service.onCpu(() -> encode(new Blake3Hasher().update(framed, ChunkCodec.HEADER, framed.length - ChunkCodec.HEADER).digest(), framed));
       // A promise, not the composed future: a composition keeps its functions (and so the
       // chunk's bytes) reachable for as long as it is, and every future here lives until close.
       Promise<ChunkMeta> done = Promise.promise();
-      digest.compose(d -> store(d, framed)).onComplete(done);
+      encoded.compose(this::store).onComplete(done);
       Future<ChunkMeta> stored = done.future();
       synchronized (this) {
         order.add(stored);
@@ -190,16 +190,21 @@ final class ChunkedBlobWriter implements BlobWriter {
     return Future.succeededFuture();
   }
 
-  private Future<ChunkMeta> store(B3Digest digest, byte[] framed) {
-    ChunkMeta meta = new ChunkMeta(digest, framed.length - ChunkCodec.HEADER);
-    return service.chunks().has(digest).compose(present -> {
-      if (present) {
-        return Future.succeededFuture(meta);
-      }
-      return service.onCpu(() -> ChunkCodec.encodeFramed(framed, service.options().zstdLevel()))
-          .compose(encoded -> service.chunks().put(digest, BufferInternal.buffer(Unpooled.wrappedBuffer(encoded))))
-          .map(meta);
-    });
+  /** A chunk's digest, raw size and stored form. */
+  private record Encoded(B3Digest digest, int size, byte[] stored) {}
+
+  /**
+   * Encoded in the task that hashed it, before the store is asked whether it has the chunk: one
+   * hop fewer per chunk (hash, then check-and-write in one store task) at the price of
+   * compressing a chunk the store turns out to have when zstd is on (nothing to encode when off).
+   */
+  private Encoded encode(B3Digest digest, byte[] framed) {
+    return new Encoded(digest, framed.length - ChunkCodec.HEADER, ChunkCodec.encodeFramed(framed, service.options().zstdLevel()));
+  }
+
+  private Future<ChunkMeta> store(Encoded chunk) {
+    return service.chunks().putIfAbsent(chunk.digest(), BufferInternal.buffer(Unpooled.wrappedBuffer(chunk.stored())))
+        .map(new ChunkMeta(chunk.digest(), chunk.size()));
   }
 
   /** Completes once no more than the allowed number of chunks are in flight. */
@@ -222,10 +227,12 @@ final class ChunkedBlobWriter implements BlobWriter {
     Future<List<ChunkMeta>> parts;
     if (chunks.isEmpty()) {
       // The empty blob is one empty chunk, stored like any other.
-      parts = store(digest, new byte[ChunkCodec.HEADER]).map(List::of);
+      parts = store(encode(digest, new byte[ChunkCodec.HEADER])).map(List::of);
     } else {
       parts = Future.succeededFuture(chunks);
     }
+    // Every chunk durable before the index references it.
+    parts = parts.compose(list -> service.chunks().sync().map(list));
     return parts.compose(list -> service.index().commit(digest, total, list, startedMillis)).map(digest);
   }
 }

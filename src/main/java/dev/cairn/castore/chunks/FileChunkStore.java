@@ -17,10 +17,13 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Chunks as files under one root, the embedded default:
@@ -44,6 +47,12 @@ public final class FileChunkStore implements ChunkStore {
   private final Path root;
   private final Path chunks;
   private final Path tmp;
+  /** Temporary names of this store's puts: unique per opener, then a counter. */
+  private final String tempPrefix = UUID.randomUUID() + "-";
+  private final AtomicLong tempCounter = new AtomicLong();
+  /** Chunk directories a {@link #putIfAbsent} renamed into (or found present in) since the last {@link #sync}. */
+  private final Set<Path> unsynced = new HashSet<>();
+  private final Object syncLock = new Object();
   private FileChannel lockFile;
   /** Held while open (released when {@code lockFile} closes); null when this JVM held it already. */
   @SuppressWarnings("unused")
@@ -183,23 +192,75 @@ public final class FileChunkStore implements ChunkStore {
   @Override
   public Future<Void> put(B3Digest digest, Buffer bytes) {
     return blocking(() -> {
-      Path temp = tmp.resolve(UUID.randomUUID() + ".chunk");
-      try {
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-          ByteBuffer b = ((io.vertx.core.internal.buffer.BufferInternal) bytes).getByteBuf().nioBuffer();
-          while (b.hasRemaining()) {
-            ch.write(b);
-          }
-          ch.force(true);
-        }
-        Path target = path(digest);
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        fsyncDirectory(target.getParent());
-        return null;
-      } finally {
-        Files.deleteIfExists(temp);
-      }
+      Path target = write(digest, bytes);
+      fsyncDirectory(target.getParent());
+      return null;
     });
+  }
+
+  /**
+   * One task: the existence check and the write (no hop between them), and the directory fsync
+   * left to {@link #sync}, which fsyncs each directory touched since once for every chunk of a
+   * blob (or of all blobs finishing together) instead of once per chunk. A chunk found present
+   * marks its directory too: it may be another upload's, renamed but not yet synced.
+   */
+  @Override
+  public Future<Void> putIfAbsent(B3Digest digest, Buffer bytes) {
+    return blocking(() -> {
+      Path target = path(digest);
+      if (!Files.exists(target)) {
+        write(digest, bytes);
+      }
+      synchronized (unsynced) {
+        unsynced.add(target.getParent());
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Serialised: a sync that finds a directory gone from {@code unsynced} knows the sync that took
+   * it has finished its fsync.
+   */
+  @Override
+  public Future<Void> sync() {
+    return blocking(() -> {
+      synchronized (syncLock) {
+        List<Path> dirs;
+        synchronized (unsynced) {
+          dirs = List.copyOf(unsynced);
+          unsynced.clear();
+        }
+        for (Path dir : dirs) {
+          fsyncDirectory(dir);
+        }
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Writes the chunk under tmp/, fsyncs it and renames it into place (atomic: a crash leaves
+   * nothing or the whole file under the digest); the rename is durable once its directory is
+   * fsynced. The temporary name is this store's prefix and a counter (no random UUID per chunk).
+   */
+  private Path write(B3Digest digest, Buffer bytes) throws IOException {
+    Path temp = tmp.resolve(tempPrefix + tempCounter.incrementAndGet() + ".chunk");
+    Path target = path(digest);
+    try {
+      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ByteBuffer b = ((io.vertx.core.internal.buffer.BufferInternal) bytes).getByteBuf().nioBuffer();
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        ch.force(true);
+      }
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(temp);
+      throw e;
+    }
+    return target;
   }
 
   @Override
