@@ -17,8 +17,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -52,7 +54,8 @@ public final class FileChunkStore implements ChunkStore {
   private final AtomicLong tempCounter = new AtomicLong();
   /** Chunk directories a {@link #putIfAbsent} renamed into (or found present in) since the last {@link #sync}. */
   private final Set<Path> unsynced = new HashSet<>();
-  private final Object syncLock = new Object();
+  /** Directory fsyncs started by a {@link #sync} (guarded by {@code unsynced}); completed ones are pruned. */
+  private final Map<Path, Future<Void>> syncing = new HashMap<>();
   private FileChannel lockFile;
   /** Held while open (released when {@code lockFile} closes); null when this JVM held it already. */
   @SuppressWarnings("unused")
@@ -219,24 +222,27 @@ public final class FileChunkStore implements ChunkStore {
   }
 
   /**
-   * Serialised: a sync that finds a directory gone from {@code unsynced} knows the sync that took
-   * it has finished its fsync.
+   * Fsyncs the directories marked since the last sync, in parallel on the pool, and waits for
+   * those another sync is still fsyncing too: a directory gone from {@code unsynced} may hold a
+   * chunk of the caller's whose rename that other sync makes durable.
    */
   @Override
   public Future<Void> sync() {
-    return blocking(() -> {
-      synchronized (syncLock) {
-        List<Path> dirs;
-        synchronized (unsynced) {
-          dirs = List.copyOf(unsynced);
-          unsynced.clear();
-        }
-        for (Path dir : dirs) {
+    List<Future<Void>> waitFor = new ArrayList<>();
+    synchronized (unsynced) {
+      syncing.values().removeIf(Future::isComplete);
+      waitFor.addAll(syncing.values());
+      for (Path dir : unsynced) {
+        Future<Void> fsynced = blocking(() -> {
           fsyncDirectory(dir);
-        }
+          return null;
+        });
+        syncing.put(dir, fsynced);
+        waitFor.add(fsynced);
       }
-      return null;
-    });
+      unsynced.clear();
+    }
+    return Future.all(waitFor).mapEmpty();
   }
 
   /**
