@@ -20,10 +20,11 @@ import java.util.List;
  * One upload into a {@link ChunkedBlobService}. Each write's bytes go down two independent
  * sequences of pool tasks, so that on a multi-core machine they run side by side: one feeds the
  * blob digest, the other collects a window of the maximum chunk size and, whenever it holds that
- * much and more is coming, lets FastCDC pick a cut. Each cut chunk is then hashed, encoded and
- * stored (unless the store has it: dedup) by tasks of its own, at most {@code chunkPutsPerUpload}
- * at a time. Memory per upload is therefore bounded by one window plus the chunks in flight,
- * whatever the size.
+ * much and more is coming, lets FastCDC pick a cut. Each cut chunk is then hashed and encoded by
+ * one CPU task and stored (unless the store has it: dedup) by one store task, at most
+ * {@code chunkPutsPerUpload} at a time. Memory per upload is therefore bounded by one window plus
+ * the chunks in flight, whatever the size; full-size windows and chunk arrays come from the
+ * service's pools and go back once stored.
  *
  * <p>Every byte is hashed as few times as the format allows: a blob that turns out to be one
  * chunk (every blob up to the minimum chunk size, and any blob up to the maximum that FastCDC
@@ -242,8 +243,6 @@ final class ChunkedBlobWriter implements BlobWriter {
     } else {
       parts = Future.succeededFuture(chunks);
     }
-    // Every chunk durable before the index references it.
-    parts = parts.compose(list -> service.chunks().sync().map(list));
     return parts.compose(list -> service.index().commit(digest, total, list, startedMillis)).map(digest);
   }
 }

@@ -63,17 +63,12 @@ public interface ChunkStore {
   Future<Void> put(B3Digest digest, Buffer bytes);
 
   /**
-   * Stores the bytes unless the digest is present (an upload's chunk, deduplicated). Atomic like
-   * {@link #put}, but durable only once a later {@link #sync} has succeeded: an upload syncs
-   * before it references the chunk. The default checks, then puts (durable at once).
+   * Stores the bytes unless the digest is present (an upload's chunk, deduplicated); atomic like
+   * {@link #put}. The default checks, then puts; a store that can do both in one task overrides it
+   * (one pool hop per chunk fewer).
    */
   default Future<Void> putIfAbsent(B3Digest digest, Buffer bytes) {
     return has(digest).compose(present -> present ? Future.succeededFuture() : put(digest, bytes));
-  }
-
-  /** Makes every {@link #putIfAbsent} that succeeded before this call durable. */
-  default Future<Void> sync() {
-    return Future.succeededFuture();
   }
 
   Future<Void> delete(B3Digest digest);

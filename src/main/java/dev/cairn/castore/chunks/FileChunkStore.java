@@ -17,12 +17,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,10 +48,6 @@ public final class FileChunkStore implements ChunkStore {
   /** Temporary names of this store's puts: unique per opener, then a counter. */
   private final String tempPrefix = UUID.randomUUID() + "-";
   private final AtomicLong tempCounter = new AtomicLong();
-  /** Chunk directories a {@link #putIfAbsent} renamed into (or found present in) since the last {@link #sync}. */
-  private final Set<Path> unsynced = new HashSet<>();
-  /** Directory fsyncs started by a {@link #sync} (guarded by {@code unsynced}); completed ones are pruned. */
-  private final Map<Path, Future<Void>> syncing = new HashMap<>();
   private FileChannel lockFile;
   /** Held while open (released when {@code lockFile} closes); null when this JVM held it already. */
   @SuppressWarnings("unused")
@@ -195,62 +187,27 @@ public final class FileChunkStore implements ChunkStore {
   @Override
   public Future<Void> put(B3Digest digest, Buffer bytes) {
     return blocking(() -> {
-      Path target = write(digest, bytes);
-      fsyncDirectory(target.getParent());
+      write(digest, bytes);
       return null;
     });
   }
 
-  /**
-   * One task: the existence check and the write (no hop between them), and the directory fsync
-   * left to {@link #sync}, which fsyncs each directory touched since once for every chunk of a
-   * blob (or of all blobs finishing together) instead of once per chunk. A chunk found present
-   * marks its directory too: it may be another upload's, renamed but not yet synced.
-   */
+  /** One task: the existence check and the durable write, no hop between them. */
   @Override
   public Future<Void> putIfAbsent(B3Digest digest, Buffer bytes) {
     return blocking(() -> {
-      Path target = path(digest);
-      if (!Files.exists(target)) {
+      if (!Files.exists(path(digest))) {
         write(digest, bytes);
-      }
-      synchronized (unsynced) {
-        unsynced.add(target.getParent());
       }
       return null;
     });
   }
 
   /**
-   * Fsyncs the directories marked since the last sync, in parallel on the pool, and waits for
-   * those another sync is still fsyncing too: a directory gone from {@code unsynced} may hold a
-   * chunk of the caller's whose rename that other sync makes durable.
+   * Writes the chunk under tmp/, fsyncs it, renames it into place and fsyncs the directory. The
+   * temporary name is this store's prefix and a counter (no random UUID per chunk).
    */
-  @Override
-  public Future<Void> sync() {
-    List<Future<Void>> waitFor = new ArrayList<>();
-    synchronized (unsynced) {
-      syncing.values().removeIf(Future::isComplete);
-      waitFor.addAll(syncing.values());
-      for (Path dir : unsynced) {
-        Future<Void> fsynced = blocking(() -> {
-          fsyncDirectory(dir);
-          return null;
-        });
-        syncing.put(dir, fsynced);
-        waitFor.add(fsynced);
-      }
-      unsynced.clear();
-    }
-    return Future.all(waitFor).mapEmpty();
-  }
-
-  /**
-   * Writes the chunk under tmp/, fsyncs it and renames it into place (atomic: a crash leaves
-   * nothing or the whole file under the digest); the rename is durable once its directory is
-   * fsynced. The temporary name is this store's prefix and a counter (no random UUID per chunk).
-   */
-  private Path write(B3Digest digest, Buffer bytes) throws IOException {
+  private void write(B3Digest digest, Buffer bytes) throws IOException {
     Path temp = tmp.resolve(tempPrefix + tempCounter.incrementAndGet() + ".chunk");
     Path target = path(digest);
     try {
@@ -266,7 +223,7 @@ public final class FileChunkStore implements ChunkStore {
       Files.deleteIfExists(temp);
       throw e;
     }
-    return target;
+    fsyncDirectory(target.getParent());
   }
 
   @Override
