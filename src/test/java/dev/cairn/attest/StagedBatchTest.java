@@ -72,10 +72,12 @@ class StagedBatchTest {
     Vertx vertx = Vertx.vertx();
     try (TestDatabase t = TestDatabase.create(vertx, d)) {
       Database db = t.db();
-      // A user id with no row: the foreign key fails the publishing transaction after every part was staged.
-      User ghost = new User(987_654, "ghost", 0, false, dev.cairn.users.Role.WRITER);
+      User user = await(new UserService(db).create(new UserName("stager"), Optional.empty())).user();
+      // Without the attestations table, the publishing transaction fails after every part was staged.
+      await(db.update("ALTER TABLE attestations RENAME TO attestations_away"));
       AttestationService service = new AttestationService(db, null, TEN_ROWS_PER_TRANSACTION);
-      assertThrows(ExecutionException.class, () -> await(service.ingestBatch(ghost, entries(35, 3))));
+      assertThrows(ExecutionException.class, () -> await(service.ingestBatch(user, entries(35, 3))));
+      await(db.update("ALTER TABLE attestations_away RENAME TO attestations"));
       for (String table : new String[] {"attestations", "derivations", "outputs", "attestation_staging", "attestation_batches"}) {
         assertEquals(0, count(db, table), table);
       }
