@@ -4,6 +4,7 @@
 # far less on the machine's load than req/s. The schema is the one target/cairn.jar migrates
 # to; rows are fresh (every insert finds its conflict key free), one user as in bench/attest.sh.
 # usage: bench/attest-pg-insert.sh [ROWS_PER_STATEMENT=1000] [STATEMENTS=20]
+# Then the vote query of a report (ReportStore.statuses) over all ROWS x STATEMENTS attested paths.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1000}
@@ -44,3 +45,22 @@ n = int(sys.argv[1])
 print("%d statements of %d rows: execution median %.2f ms (min %.2f), of it triggers (foreign keys) median %.2f ms; per 1,000 rows %.2f ms"
       % (len(ex), n, statistics.median(ex), min(ex), statistics.median(tr), statistics.median(ex) * 1000 / n))
 ' "$rows"
+# ReportStore.statuses' vote query over every attested output (a report of ROWS x STATEMENTS paths), 5 runs.
+psql -d $db -c "INSERT INTO reports (name, created_at) VALUES ('r', 0);
+  INSERT INTO report_versions (report_id, version, sbom, created_at) SELECT id, 1, '', 0 FROM reports;
+  INSERT INTO report_paths (version_id, ref, output_id) SELECT v.id, 'r' || o.id, o.id FROM report_versions v, outputs o
+    WHERE o.id <= $total;"
+psql -d $db -c "VACUUM ANALYZE"
+for r in 1 2 3 4 5; do
+  psql -d $db -At -c "EXPLAIN (ANALYZE, FORMAT JSON) SELECT a.id, a.output_id, a.user_id, a.output_hash, a.sig_status, a.created_at,
+    CASE WHEN a.sig_status = 'verified' THEN a.output_sig END AS sig FROM report_paths rp JOIN attestations a ON a.output_id = rp.output_id
+    WHERE rp.version_id = 1"
+done | python3 -c '
+import json, sys, statistics
+text, dec, ex, i = sys.stdin.read(), json.JSONDecoder(), [], 0
+while text[i:].strip():
+    i += len(text[i:]) - len(text[i:].lstrip())
+    doc, i = dec.raw_decode(text, i)
+    ex.append(doc[0]["Execution Time"])
+print("report vote query over %s paths: execution median %.1f ms (min %.1f)" % (sys.argv[1], statistics.median(ex), min(ex)))
+' "$total"
