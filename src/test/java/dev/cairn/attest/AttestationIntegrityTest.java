@@ -76,7 +76,7 @@ class AttestationIntegrityTest {
     Vertx vertx = Vertx.vertx();
     try (TestDatabase t = TestDatabase.create(vertx, d)) {
       Database db = t.db();
-      // The table as V004 and V016 made it, with one row whose id is not the first.
+      // The table as V004 and V016 made it, with a row whose id is not the first.
       await(db.update("DROP TABLE attestations"));
       run(db, d, 4, "attestations");
       run(db, d, 16, "attestations");
@@ -84,19 +84,21 @@ class AttestationIntegrityTest {
       User alice = await(new UserService(db).create(new UserName("alice"), Optional.empty())).user();
       await(db.update("INSERT INTO derivations (id, ident, created_at) VALUES (5, 'x.drv', 1)"));
       await(db.update("INSERT INTO outputs (id, path) VALUES (6, '/nix/store/x')"));
-      await(db.update("INSERT INTO attestations (id, user_id, drv_id, output_id, output_hash, output_sig, sig_status, created_at, reports)"
-          + " VALUES (7, ?, 5, 6, 'sha256:h', '', 'unverified', 1, 2)", alice.id()));
+      await(db.update("INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig, sig_status, created_at, reports)"
+          + " VALUES (?, 5, 6, 'sha256:first', '', 'unverified', 1, 1)", alice.id()));
+      long kept = await(db.query("INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig, sig_status, created_at, reports)"
+          + " VALUES (?, 5, 6, 'sha256:h', '', 'unverified', 1, 2) RETURNING id", alice.id())).get(0).getLong("id");
 
       assertEquals(Migrations.latestVersion(), await(Migrations.apply(db)));
-      assertEquals(2, count(db, "SELECT reports AS n FROM attestations WHERE id = 7 AND user_id = " + alice.id()
+      assertEquals(2, count(db, "SELECT reports AS n FROM attestations WHERE id = " + kept + " AND user_id = " + alice.id()
           + " AND drv_id = 5 AND output_id = 6 AND output_hash = 'sha256:h'"));
       // New ids follow the kept ones; the unique key still merges lila's repeated reports.
       long next = await(db.query("INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig, sig_status, created_at)"
           + " VALUES (?, 5, 6, 'sha256:other', '', 'unverified', 1) RETURNING id", alice.id())).get(0).getLong("id");
-      assertTrue(next > 7, "id " + next);
+      assertTrue(next > kept, "id " + next + " after " + kept);
       await(db.update("INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig, sig_status, created_at, reports)"
           + " VALUES (?, 5, 6, 'sha256:h', '', 'unverified', 1, 1)" + AttestSql.onConflict(true), alice.id()));
-      assertEquals(3, count(db, "SELECT reports AS n FROM attestations WHERE id = 7"));
+      assertEquals(3, count(db, "SELECT reports AS n FROM attestations WHERE id = " + kept));
       // No per-row reference check any more: the application keeps them (see the test above).
       await(db.update("INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig, sig_status, created_at)"
           + " VALUES (987654, 987654, 987654, 'sha256:h', '', 'unverified', 1)"));
