@@ -8,15 +8,10 @@ import dev.cairn.db.Database;
 import dev.cairn.db.Dialect;
 import dev.cairn.db.Migrations;
 import dev.cairn.db.TestDatabase;
-import dev.cairn.nix.Hash;
-import dev.cairn.nix.HashAlgorithm;
-import dev.cairn.nix.StorePath;
 import dev.cairn.users.User;
 import dev.cairn.users.UserName;
 import dev.cairn.users.UserService;
 import io.vertx.core.Vertx;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,20 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * user must keep them, and the migration must keep existing rows and their ids.
  */
 class AttestationIntegrityTest {
-  private static final InputLimits TEN_ROWS_PER_TRANSACTION = new InputLimits(1 << 20, 1000, 10, 10, 2048, 1 << 20, 10, 1000, 1000);
   private static final String ORPHANS = "SELECT COUNT(*) AS n FROM attestations a WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = a.user_id)"
       + " OR NOT EXISTS (SELECT 1 FROM derivations d WHERE d.id = a.drv_id) OR NOT EXISTS (SELECT 1 FROM outputs o WHERE o.id = a.output_id)";
-
-  private static List<AttestationService.Entry> entries(int n, int salt) {
-    List<AttestationService.Entry> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      StorePath path = StorePath.parseBaseName(ReportScaleTest.hashPart(i, salt) + "-integrity");
-      out.add(new AttestationService.Entry(DrvIdent.parse(ReportScaleTest.hashPart(i, salt + 1) + "-integrity.drv"), List.of(new OutputAttestation(
-          OutputPath.of(path), new OutputHash.Nar(Hash.of(HashAlgorithm.SHA256, new byte[32])), Optional.empty(), "", Optional.empty(),
-          Optional.empty()))));
-    }
-    return out;
-  }
 
   private static long count(Database db, String sql) throws Exception {
     return await(db.queryOne(sql)).orElseThrow().getLong("n");
@@ -55,13 +38,13 @@ class AttestationIntegrityTest {
       UserService users = new UserService(db);
       User alice = await(users.create(new UserName("alice"), Optional.empty())).user();
       User bob = await(users.create(new UserName("bob"), Optional.empty())).user();
-      AttestationService service = new AttestationService(db, null, TEN_ROWS_PER_TRANSACTION);
-      for (AttestationService.Entry e : entries(3, 1)) {   // lila's POST, counted, twice
+      AttestationService service = new AttestationService(db, null, StagedBatchTest.TEN_ROWS_PER_TRANSACTION);
+      for (AttestationService.Entry e : StagedBatchTest.entries(3, 1)) {   // lila's POST, counted, twice
         await(service.ingest(alice, e.drv(), e.outputs()));
         await(service.ingest(alice, e.drv(), e.outputs()));
       }
-      await(service.ingestBatch(bob, entries(8, 1)));    // grouped batch, overlapping the POSTs' outputs
-      await(service.ingestBatch(bob, entries(35, 5)));   // staged batch, above ten rows per transaction
+      await(service.ingestBatch(bob, StagedBatchTest.entries(8, 1)));    // grouped batch, overlapping the POSTs' outputs
+      await(service.ingestBatch(bob, StagedBatchTest.entries(35, 5)));   // staged batch, above ten rows per transaction
       await(users.revoke(new UserName("bob")));          // revoking keeps the user row
       assertEquals(46, count(db, "SELECT COUNT(*) AS n FROM attestations"));
       assertEquals(0, count(db, ORPHANS));

@@ -23,9 +23,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** A batch written in parts is published whole or not at all, and abandoned parts are swept. */
 class StagedBatchTest {
-  private static final InputLimits TEN_ROWS_PER_TRANSACTION = new InputLimits(1 << 20, 1000, 10, 10, 2048, 1 << 20, 10, 1000, 1000);
+  static final InputLimits TEN_ROWS_PER_TRANSACTION = new InputLimits(1 << 20, 1000, 10, 10, 2048, 1 << 20, 10, 1000, 1000);
 
-  private static List<AttestationService.Entry> entries(int n, int salt) {
+  /** {@code n} entries of one output each, fresh paths and derivations per {@code salt}. */
+  static List<AttestationService.Entry> entries(int n, int salt) {
     List<AttestationService.Entry> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       StorePath path = StorePath.parseBaseName(ReportScaleTest.hashPart(i, salt) + "-staged");
