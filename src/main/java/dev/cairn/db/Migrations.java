@@ -16,21 +16,22 @@ import java.util.regex.Pattern;
 /**
  * Versioned schema migrations. Scripts live in {@code db/migration/} on the classpath and
  * are listed, in order, in {@code db/migration/index.txt} as {@code V<n>__<name>.sql}. A
- * migration that cannot be written in the common subset of both dialects has two variants
- * instead, {@code db/migration/postgresql/V<n>__<name>.sql} and {@code db/migration/sqlite/...}
- * (same name, same resulting schema). Each applies in its own transaction and is recorded in {@code schema_migrations}; a database
- * already at a version this code does not know is refused rather than touched.
+ * migration that the common subset of both dialects cannot express has two variants instead,
+ * {@code db/migration/postgresql/V<n>__<name>.sql} and {@code db/migration/sqlite/...} (same
+ * name, same resulting schema). Each applies in its own transaction and is recorded in
+ * {@code schema_migrations}; a database already at a version this code does not know is
+ * refused rather than touched.
  */
 public final class Migrations {
   private static final Pattern FILE = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");
   /** Serialises replicas migrating one PostgreSQL database at the same time. */
   private static final long PG_LOCK_KEY = 0x6361_6972_6eL;
 
-  /** A migration's script: {@code sql} for both dialects, or {@code null} and one variant per dialect in {@code variants}. */
-  public record Migration(int version, String name, String sql, Map<Dialect, String> variants) {
+  /** A migration's script per dialect: the same text for both, or its two variants. */
+  public record Migration(int version, String name, Map<Dialect, String> scripts) {
     /** The script for {@code dialect}, placeholders filled in. */
     public String script(Dialect dialect) {
-      return dialect.render(sql != null ? sql : variants.get(dialect));
+      return dialect.render(scripts.get(dialect));
     }
   }
 
@@ -52,13 +53,11 @@ public final class Migrations {
         throw new IllegalStateException("db/migration/index.txt: versions must increase at " + file);
       }
       String common = optionalResource("db/migration/" + file);
-      Map<Dialect, String> variants = new EnumMap<>(Dialect.class);
-      if (common == null) {
-        for (Dialect d : Dialect.values()) {
-          variants.put(d, resource("db/migration/" + d.name().toLowerCase(Locale.ROOT) + "/" + file));
-        }
+      Map<Dialect, String> scripts = new EnumMap<>(Dialect.class);
+      for (Dialect d : Dialect.values()) {
+        scripts.put(d, common != null ? common : resource("db/migration/" + d.name().toLowerCase(Locale.ROOT) + "/" + file));
       }
-      out.add(new Migration(version, m.group(2), common, variants));
+      out.add(new Migration(version, m.group(2), Map.copyOf(scripts)));
     }
     return out;
   }
