@@ -63,8 +63,8 @@ interface AttestSql {
 
   /** The conflict clause of an attestation insert; see {@link #insertAttestations}. */
   static String onConflict(boolean counted) {
-    return counted ? " ON CONFLICT (user_id, output_id, output_hash) DO UPDATE SET reports = attestations.reports + excluded.reports"
-        : " ON CONFLICT (user_id, output_id, output_hash) DO NOTHING";
+    return counted ? " ON CONFLICT (output_id, user_id, output_hash) DO UPDATE SET reports = attestations.reports + excluded.reports"
+        : " ON CONFLICT (output_id, user_id, output_hash) DO NOTHING";
   }
 
   String ATTESTATION_COLUMNS = "user_id, drv_id, output_id, output_hash, output_sig, nar_size, refs, sig_status, reports, created_at";

@@ -38,8 +38,9 @@ final class RowIds {
   /**
    * As {@link #outputs}, inside transaction {@code tx}: the ids found go to {@code pending}, to
    * be {@linkplain #publishOutputs published} once the transaction committed, never to the
-   * shared cache before (another writer using an id of a row not yet committed fails its
-   * foreign-key check, and a rollback would leave a dangling id behind).
+   * shared cache before (another writer could store an id of a row not yet committed, and a
+   * rollback would leave it dangling: attestations have no foreign keys to catch that, see
+   * docs/DEVELOPING.md "Attestations").
    */
   Future<Map<String, Long>> outputsInTransaction(Sql tx, Set<String> paths, long now, Map<String, Long> pending) {
     return ids(tx, AttestSql.KeyTable.OUTPUTS, outputIds, pending, paths, now);

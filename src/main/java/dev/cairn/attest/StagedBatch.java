@@ -79,7 +79,7 @@ final class StagedBatch {
         .compose(v -> tx.update("INSERT INTO attestations (user_id, drv_id, output_id, output_hash, output_sig, nar_size, refs, sig_status,"
             + " created_at) SELECT CAST(? AS BIGINT), d.id, o.id, s.output_hash, s.output_sig, s.nar_size, s.refs, s.sig_status, CAST(? AS BIGINT)"
             + " FROM attestation_staging s JOIN derivations d ON d.ident = s.drv_ident JOIN outputs o ON o.path = s.path"
-            + " WHERE s.batch_id = ? ORDER BY s.seq ON CONFLICT (user_id, output_id, output_hash) DO NOTHING", userId, now, batchId))
+            + " WHERE s.batch_id = ? ORDER BY s.seq" + AttestSql.onConflict(false), userId, now, batchId))
         .compose(v -> tx.update("DELETE FROM attestation_staging WHERE batch_id = ?", batchId))
         .compose(v -> tx.update("DELETE FROM attestation_batches WHERE id = ?", batchId))
         .mapEmpty());

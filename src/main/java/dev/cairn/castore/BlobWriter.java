@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
  * applied in call order; a caller applies back-pressure by waiting for each write's future.
  */
 public interface BlobWriter {
+  /** Once the future succeeds the writer no longer reads {@code data}: the caller may reuse it. */
   Future<Void> write(Buffer data);
 
   /** Makes the blob visible and answers its BLAKE3-256 digest. */

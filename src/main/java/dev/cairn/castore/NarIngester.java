@@ -39,6 +39,8 @@ public final class NarIngester {
    */
   private static final int MAX_BLOBS_IN_FLIGHT = 16;
 
+  /** Pieces given back once their write completed: a few MiB kept, whatever the NAR's size. */
+  private final ArrayPool pieces = new ArrayPool(PIECE, MAX_PENDING_WRITES + 2);
   private final BlobService blobs;
   private final DirectoryService directories;
   private final DirectorySizeFormula formula;
@@ -129,6 +131,9 @@ public final class NarIngester {
     }
   }
 
+  /** A piece handed to the blob writer; it goes back to the pool once the write completed. */
+  private record Written(Future<Void> done, byte[] piece) {}
+
   /** A file whose blob is being finished; becomes a FileNode once its digest is known. */
   private record PendingFile(PathComponent name, Future<B3Digest> digest, long size, boolean executable) {
     FileNode resolve() throws IOException {
@@ -143,13 +148,14 @@ public final class NarIngester {
     private Object rootEntry;
     private final ArrayDeque<PathComponent> names = new ArrayDeque<>();
     private final List<Directory> closure = new ArrayList<>();
-    private final ArrayDeque<Future<Void>> pending = new ArrayDeque<>();
+    private final ArrayDeque<Written> pending = new ArrayDeque<>();
     private BlobWriter writer;
     private boolean executable;
     private long size;
-    /** The piece being filled for the current file, or null; {@code pieceFill} bytes of it are. */
+    /** The piece being filled for the current file, or null; {@code pieceFill} bytes of it are, up to {@code pieceLimit}. */
     private byte[] piece;
     private int pieceFill;
+    private int pieceLimit;
     /** Bytes of the current file handed to the writer or put in {@code piece} so far. */
     private long taken;
     private Node root;
@@ -210,14 +216,15 @@ public final class NarIngester {
         if (piece == null) {
           // Sized by what the file has left (the parser holds it to its declared size).
           long left = Math.max(size - taken, chunk.remaining());
-          piece = new byte[(int) Math.min(left, PIECE)];
+          piece = pieces.take();
+          pieceLimit = (int) Math.min(left, PIECE);
           pieceFill = 0;
         }
-        int n = Math.min(piece.length - pieceFill, chunk.remaining());
+        int n = Math.min(pieceLimit - pieceFill, chunk.remaining());
         chunk.get(piece, pieceFill, n);
         pieceFill += n;
         taken += n;
-        if (pieceFill == piece.length) {
+        if (pieceFill == pieceLimit) {
           flushPiece();
         }
       }
@@ -229,19 +236,26 @@ public final class NarIngester {
         return;
       }
       // Wrapped, not copied again (Buffer.buffer(byte[]) copies); the writer owns it from here.
-      pending.add(writer.write(BufferInternal.buffer(Unpooled.wrappedBuffer(piece, 0, pieceFill))));
+      pending.add(new Written(writer.write(BufferInternal.buffer(Unpooled.wrappedBuffer(piece, 0, pieceFill))), piece));
       piece = null;
       pieceFill = 0;
       while (pending.size() > MAX_PENDING_WRITES) {
-        Await.result(pending.poll());
+        awaitOldestWrite();
       }
+    }
+
+    /** Waits for the oldest write; its piece is the writer's no more (hashed and copied into the window). */
+    private void awaitOldestWrite() throws IOException {
+      Written w = pending.poll();
+      Await.result(w.done());
+      pieces.give(w.piece());
     }
 
     @Override
     public void fileEnd() throws IOException {
       flushPiece();
       while (!pending.isEmpty()) {
-        Await.result(pending.poll());
+        awaitOldestWrite();
       }
       PendingFile file = new PendingFile(currentName(), writer.close(), size, executable);
       writer = null;

@@ -6,22 +6,34 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Versioned schema migrations. Scripts live in {@code db/migration/} on the classpath and
- * are listed, in order, in {@code db/migration/index.txt} as {@code V<n>__<name>.sql}. Each
- * applies in its own transaction and is recorded in {@code schema_migrations}; a database
- * already at a version this code does not know is refused rather than touched.
+ * are listed, in order, in {@code db/migration/index.txt} as {@code V<n>__<name>.sql}. A
+ * migration that the common subset of both dialects cannot express has two variants instead,
+ * {@code db/migration/postgresql/V<n>__<name>.sql} and {@code db/migration/sqlite/...} (same
+ * name, same resulting schema). Each applies in its own transaction and is recorded in
+ * {@code schema_migrations}; a database already at a version this code does not know is
+ * refused rather than touched.
  */
 public final class Migrations {
   private static final Pattern FILE = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");
   /** Serialises replicas migrating one PostgreSQL database at the same time. */
   private static final long PG_LOCK_KEY = 0x6361_6972_6eL;
 
-  public record Migration(int version, String name, String sql) {}
+  /** A migration's script per dialect: the same text for both, or its two variants. */
+  public record Migration(int version, String name, Map<Dialect, String> scripts) {
+    /** The script for {@code dialect}, placeholders filled in. */
+    public String script(Dialect dialect) {
+      return dialect.render(scripts.get(dialect));
+    }
+  }
 
   private Migrations() {}
 
@@ -40,7 +52,12 @@ public final class Migrations {
       if (!out.isEmpty() && out.get(out.size() - 1).version() >= version) {
         throw new IllegalStateException("db/migration/index.txt: versions must increase at " + file);
       }
-      out.add(new Migration(version, m.group(2), resource("db/migration/" + file)));
+      String common = optionalResource("db/migration/" + file);
+      Map<Dialect, String> scripts = new EnumMap<>(Dialect.class);
+      for (Dialect d : Dialect.values()) {
+        scripts.put(d, common != null ? common : resource("db/migration/" + d.name().toLowerCase(Locale.ROOT) + "/" + file));
+      }
+      out.add(new Migration(version, m.group(2), Map.copyOf(scripts)));
     }
     return out;
   }
@@ -96,7 +113,7 @@ public final class Migrations {
               return Future.succeededFuture();
             }
             Future<?> chain = Future.succeededFuture();
-            for (String statement : statements(db.dialect().render(m.sql()))) {
+            for (String statement : statements(m.script(db.dialect()))) {
               chain = chain.compose(v -> tx.update(statement).recover(e -> Future.failedFuture(
                   new IllegalStateException("migration V" + m.version() + "__" + m.name() + " failed: " + e.getMessage(), e))));
             }
@@ -129,9 +146,17 @@ public final class Migrations {
   }
 
   private static String resource(String name) {
+    String text = optionalResource(name);
+    if (text == null) {
+      throw new IllegalStateException("missing resource " + name);
+    }
+    return text;
+  }
+
+  private static String optionalResource(String name) {
     try (InputStream in = Migrations.class.getClassLoader().getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("missing resource " + name);
+        return null;
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

@@ -377,9 +377,10 @@ class LilaSuiteTest {
 
   /**
    * lila's test stores an attestation whose derivation row does not exist (drv_id 99999) and
-   * expects no Deriver line. Cairn's schema cannot hold such a row (attestations.drv_id is a
-   * foreign key), so the nearest case is a derivation whose stored ident is unusable as one (a
-   * row from before idents were checked): the narinfo is served without a Deriver line.
+   * expects no Deriver line. Cairn's writer never stores such a row (it creates the derivation
+   * row first; docs/DEVELOPING.md "Attestations"), so the nearest case is a derivation whose stored
+   * ident is unusable as one (a row from before idents were checked): the narinfo is served
+   * without a Deriver line.
    */
   @ParameterizedTest
   @MethodSource("cases")

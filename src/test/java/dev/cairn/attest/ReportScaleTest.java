@@ -1,7 +1,6 @@
 package dev.cairn.attest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.db.Dialect;
 import dev.cairn.nix.Nixbase32;
@@ -96,7 +95,8 @@ class ReportScaleTest {
       assertEquals(PATHS, report.getInteger("paths_total"));
       assertEquals(PATHS / 10, report.getJsonObject("counts").getInteger("Partially reproduced"));
       assertEquals(PATHS - PATHS / 10, report.getJsonObject("counts").getInteger("Successfully reproduced"));
-      assertTrue(best < 5000, "80k-path report took " + best + " ms");
+      // No time limit here: the report's speed is a benchmark figure (bench/attest.sh, part c).
+      System.out.printf("%s: best GET of the %d-path report %d ms%n", d, PATHS, best);
 
       // Where the time goes, without HTTP: the service's queries + grouping, then rendering.
       AttestationService service = new AttestationService(server.server().db());

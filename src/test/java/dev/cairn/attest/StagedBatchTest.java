@@ -23,9 +23,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** A batch written in parts is published whole or not at all, and abandoned parts are swept. */
 class StagedBatchTest {
-  private static final InputLimits TEN_ROWS_PER_TRANSACTION = new InputLimits(1 << 20, 1000, 10, 10, 2048, 1 << 20, 10, 1000, 1000);
+  static final InputLimits TEN_ROWS_PER_TRANSACTION = new InputLimits(1 << 20, 1000, 10, 10, 2048, 1 << 20, 10, 1000, 1000);
 
-  private static List<AttestationService.Entry> entries(int n, int salt) {
+  /** {@code n} entries of one output each, fresh paths and derivations per {@code salt}. */
+  static List<AttestationService.Entry> entries(int n, int salt) {
     List<AttestationService.Entry> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       StorePath path = StorePath.parseBaseName(ReportScaleTest.hashPart(i, salt) + "-staged");
@@ -72,10 +73,12 @@ class StagedBatchTest {
     Vertx vertx = Vertx.vertx();
     try (TestDatabase t = TestDatabase.create(vertx, d)) {
       Database db = t.db();
-      // A user id with no row: the foreign key fails the publishing transaction after every part was staged.
-      User ghost = new User(987_654, "ghost", 0, false, dev.cairn.users.Role.WRITER);
+      User user = await(new UserService(db).create(new UserName("stager"), Optional.empty())).user();
+      // Without the attestations table, the publishing transaction fails after every part was staged.
+      await(db.update("ALTER TABLE attestations RENAME TO attestations_away"));
       AttestationService service = new AttestationService(db, null, TEN_ROWS_PER_TRANSACTION);
-      assertThrows(ExecutionException.class, () -> await(service.ingestBatch(ghost, entries(35, 3))));
+      assertThrows(ExecutionException.class, () -> await(service.ingestBatch(user, entries(35, 3))));
+      await(db.update("ALTER TABLE attestations_away RENAME TO attestations"));
       for (String table : new String[] {"attestations", "derivations", "outputs", "attestation_staging", "attestation_batches"}) {
         assertEquals(0, count(db, table), table);
       }

@@ -97,7 +97,7 @@ class PathInfoEvidenceMigrationTest {
 
   private static void run(Database db, Dialect d, int version) throws Exception {
     Migrations.Migration m = Migrations.all().stream().filter(x -> x.version() == version).findFirst().orElseThrow();
-    for (String statement : d.render(m.sql()).replaceAll("(?m)^--.*$", "").split(";")) {
+    for (String statement : m.script(d).replaceAll("(?m)^--.*$", "").split(";")) {
       if (!statement.isBlank()) {
         await(db.update(statement.strip()));
       }

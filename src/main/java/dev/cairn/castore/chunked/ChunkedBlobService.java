@@ -1,5 +1,6 @@
 package dev.cairn.castore.chunked;
 
+import dev.cairn.castore.ArrayPool;
 import dev.cairn.castore.B3Digest;
 import dev.cairn.castore.BlobReader;
 import dev.cairn.castore.BlobService;
@@ -8,6 +9,7 @@ import dev.cairn.castore.BlobWriter;
 import dev.cairn.castore.ChunkMeta;
 import dev.cairn.castore.FastCdc;
 import dev.cairn.castore.VerifyReads;
+import dev.cairn.castore.chunks.ChunkCodec;
 import dev.cairn.castore.chunks.ChunkStore;
 import dev.cairn.db.Database;
 import dev.cairn.validation.ValidationException;
@@ -62,6 +64,12 @@ public final class ChunkedBlobService implements BlobService {
   private final FastCdc cdc;
   private final Options options;
   private final ChunkVerifier verifier;
+  /**
+   * Full-size windows and cut chunks, reused by every upload (see {@link dev.cairn.castore.ArrayPool}):
+   * a few uploads' windows and the chunks in flight stay allocated, nothing per chunk.
+   */
+  private final ArrayPool windows;
+  private final ArrayPool chunkArrays;
 
   /** A service that hashes every chunk it reads ({@link VerifyReads#ALWAYS}). */
   public ChunkedBlobService(WorkerExecutor cpu, ChunkStore chunks, Database db, Options options) {
@@ -75,6 +83,8 @@ public final class ChunkedBlobService implements BlobService {
     this.cdc = new FastCdc(options.chunking());
     this.options = options;
     this.verifier = new ChunkVerifier(chunks, cpu, verifyReads);
+    this.windows = new ArrayPool(2 * options.chunking().max(), 4);
+    this.chunkArrays = new ArrayPool(ChunkCodec.HEADER + options.chunking().max(), 4 * options.chunkPutsPerUpload());
   }
 
   /** A scrub of every stored chunk through this service's verification (deleting bad ones). */
@@ -151,6 +161,16 @@ public final class ChunkedBlobService implements BlobService {
 
   FastCdc chunker() {
     return cdc;
+  }
+
+  /** Windows of twice the maximum chunk size. */
+  ArrayPool windows() {
+    return windows;
+  }
+
+  /** Arrays for one cut chunk after room for its stored header. */
+  ArrayPool chunkArrays() {
+    return chunkArrays;
   }
 
   Options options() {

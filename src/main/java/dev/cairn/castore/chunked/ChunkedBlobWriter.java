@@ -11,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,10 +20,11 @@ import java.util.List;
  * One upload into a {@link ChunkedBlobService}. Each write's bytes go down two independent
  * sequences of pool tasks, so that on a multi-core machine they run side by side: one feeds the
  * blob digest, the other collects a window of the maximum chunk size and, whenever it holds that
- * much and more is coming, lets FastCDC pick a cut. Each cut chunk is then hashed, encoded and
- * stored (unless the store has it: dedup) by tasks of its own, at most {@code chunkPutsPerUpload}
- * at a time. Memory per upload is therefore bounded by one window plus the chunks in flight,
- * whatever the size.
+ * much and more is coming, lets FastCDC pick a cut. Each cut chunk is then hashed and encoded by
+ * one CPU task and stored (unless the store has it: dedup) by one store task, at most
+ * {@code chunkPutsPerUpload} at a time. Memory per upload is therefore bounded by one window plus
+ * the chunks in flight, whatever the size; full-size windows and chunk arrays come from the
+ * service's pools and go back once stored.
  *
  * <p>Every byte is hashed as few times as the format allows: a blob that turns out to be one
  * chunk (every blob up to the minimum chunk size, and any blob up to the maximum that FastCDC
@@ -65,6 +67,9 @@ final class ChunkedBlobWriter implements BlobWriter {
   private int fill;
   private final Blake3Hasher blobHasher = new Blake3Hasher();
   private long total;
+  /** A chunk as cut: its bytes are {@code framed[HEADER, HEADER + length)}, a pooled array. */
+  private record Cut(byte[] framed, int length) {}
+
   /** Every chunk cut so far, in blob order. */
   private final List<Future<ChunkMeta>> order = new ArrayList<>();
   /** Chunks still being hashed or stored, oldest first. */
@@ -124,8 +129,8 @@ final class ChunkedBlobWriter implements BlobWriter {
   }
 
   /** Adds {@code bytes} to the window, cutting whenever it holds a maximum chunk and more must go in. */
-  private List<byte[]> absorb(Bytes bytes) {
-    List<byte[]> cut = new ArrayList<>();
+  private List<Cut> absorb(Bytes bytes) {
+    List<Cut> cut = new ArrayList<>();
     total += bytes.length();
     int pos = 0;
     while (pos < bytes.length()) {
@@ -133,7 +138,8 @@ final class ChunkedBlobWriter implements BlobWriter {
         cut.add(cutChunk());
       }
       if (start + fill == window.length) {
-        byte[] to = window.length < 2 * max ? new byte[Math.min(2 * window.length, 2 * max)] : window;
+        int grown = Math.min(2 * window.length, 2 * max);
+        byte[] to = window.length == 2 * max ? window : grown == 2 * max ? service.windows().take() : new byte[grown];
         System.arraycopy(window, start, to, 0, fill);
         window = to;
         start = 0;
@@ -147,11 +153,13 @@ final class ChunkedBlobWriter implements BlobWriter {
   }
 
   /** Cuts what is left at the end of the blob. */
-  private List<byte[]> cutRest() {
-    List<byte[]> cut = new ArrayList<>();
+  private List<Cut> cutRest() {
+    List<Cut> cut = new ArrayList<>();
     while (fill > 0) {
       cut.add(cutChunk());
     }
+    service.windows().give(window);
+    window = null;
     return cut;
   }
 
@@ -159,28 +167,28 @@ final class ChunkedBlobWriter implements BlobWriter {
    * The next chunk, framed: its bytes start at {@link ChunkCodec#HEADER}, leaving room for the
    * stored form's header so that a raw chunk is stored without another copy.
    */
-  private byte[] cutChunk() {
+  private Cut cutChunk() {
     int length = service.chunker().cut(window, start, fill);
-    byte[] framed = new byte[ChunkCodec.HEADER + length];
+    byte[] framed = service.chunkArrays().take();
     System.arraycopy(window, start, framed, ChunkCodec.HEADER, length);
     start += length;
     fill -= length;
     if (fill == 0) {
       start = 0;
     }
-    return framed;
+    return new Cut(framed, length);
   }
 
   /** Starts hashing and storing each chunk; {@code wholeBlob} is its digest when the blob is that one chunk. */
-  private Future<Void> storeAll(List<byte[]> cut, Future<B3Digest> wholeBlob) {
-    for (byte[] framed : cut) {
-      Future<B3Digest> digest = wholeBlob != null
-          ? wholeBlob
-          : service.onCpu(() -> new Blake3Hasher().update(framed, ChunkCodec.HEADER, framed.length - ChunkCodec.HEADER).digest());
+  private Future<Void> storeAll(List<Cut> cut, Future<B3Digest> wholeBlob) {
+    for (Cut chunk : cut) {
+      Future<Encoded> encoded = wholeBlob != null
+          ? wholeBlob.compose(d -> service.onCpu(() -> encode(d, chunk)))
+          : service.onCpu(() -> encode(new Blake3Hasher().update(chunk.framed(), ChunkCodec.HEADER, chunk.length()).digest(), chunk));
       // A promise, not the composed future: a composition keeps its functions (and so the
       // chunk's bytes) reachable for as long as it is, and every future here lives until close.
       Promise<ChunkMeta> done = Promise.promise();
-      digest.compose(d -> store(d, framed)).onComplete(done);
+      encoded.compose(this::store).onComplete(done);
       Future<ChunkMeta> stored = done.future();
       synchronized (this) {
         order.add(stored);
@@ -190,16 +198,25 @@ final class ChunkedBlobWriter implements BlobWriter {
     return Future.succeededFuture();
   }
 
-  private Future<ChunkMeta> store(B3Digest digest, byte[] framed) {
-    ChunkMeta meta = new ChunkMeta(digest, framed.length - ChunkCodec.HEADER);
-    return service.chunks().has(digest).compose(present -> {
-      if (present) {
-        return Future.succeededFuture(meta);
-      }
-      return service.onCpu(() -> ChunkCodec.encodeFramed(framed, service.options().zstdLevel()))
-          .compose(encoded -> service.chunks().put(digest, BufferInternal.buffer(Unpooled.wrappedBuffer(encoded))))
-          .map(meta);
-    });
+  /** A chunk's digest, its cut bytes and their stored form (possibly a view of them). */
+  private record Encoded(B3Digest digest, Cut cut, ByteBuffer stored) {}
+
+  /**
+   * Encoded in the task that hashed it, before the store is asked whether it has the chunk: one
+   * hop fewer per chunk (hash, then check-and-write in one store task) at the price of
+   * compressing a chunk the store turns out to have when zstd is on (nothing to encode when off).
+   */
+  private Encoded encode(B3Digest digest, Cut cut) {
+    return new Encoded(digest, cut, ChunkCodec.encodeFramed(cut.framed(), cut.length(), service.options().zstdLevel()));
+  }
+
+  /** Stores the chunk, then gives its array back (only on success: a failed put may still be reading it). */
+  private Future<ChunkMeta> store(Encoded chunk) {
+    return service.chunks().putIfAbsent(chunk.digest(), BufferInternal.buffer(Unpooled.wrappedBuffer(chunk.stored())))
+        .map(v -> {
+          service.chunkArrays().give(chunk.cut().framed());
+          return new ChunkMeta(chunk.digest(), chunk.cut().length());
+        });
   }
 
   /** Completes once no more than the allowed number of chunks are in flight. */
@@ -222,7 +239,7 @@ final class ChunkedBlobWriter implements BlobWriter {
     Future<List<ChunkMeta>> parts;
     if (chunks.isEmpty()) {
       // The empty blob is one empty chunk, stored like any other.
-      parts = store(digest, new byte[ChunkCodec.HEADER]).map(List::of);
+      parts = store(encode(digest, new Cut(new byte[ChunkCodec.HEADER], 0))).map(List::of);
     } else {
       parts = Future.succeededFuture(chunks);
     }

@@ -40,19 +40,19 @@ public final class ChunkCodec {
   }
 
   /**
-   * The stored form of {@code framed[HEADER, framed.length)}, the chunk's bytes after room for the
-   * header: a raw chunk is framed in place (no copy of its bytes), a compressed one is new.
+   * The stored form of {@code framed[HEADER, HEADER + len)}, the chunk's bytes after room for the
+   * header: a raw chunk is framed in place (a view of {@code framed}, no copy of its bytes), a
+   * compressed one is new.
    */
-  public static byte[] encodeFramed(byte[] framed, int zstdLevel) {
-    int len = framed.length - HEADER;
+  public static ByteBuffer encodeFramed(byte[] framed, int len, int zstdLevel) {
     if (zstdLevel > 0 && len > 0) {
       byte[] encoded = encode(framed, HEADER, len, zstdLevel);
       if (encoded[0] == ZSTD) {
-        return encoded;
+        return ByteBuffer.wrap(encoded);
       }
     }
     ByteBuffer.wrap(framed).put(RAW).putInt(len);
-    return framed;
+    return ByteBuffer.wrap(framed, 0, HEADER + len);
   }
 
   /** The raw length recorded in a stored chunk's header. */

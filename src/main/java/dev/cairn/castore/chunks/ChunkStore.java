@@ -88,6 +88,15 @@ public interface ChunkStore {
 
   Future<Void> put(B3Digest digest, Buffer bytes);
 
+  /**
+   * Stores the bytes unless the digest is present (an upload's chunk, deduplicated); atomic like
+   * {@link #put}. The default checks, then puts; a store that can do both in one task overrides it
+   * (one pool hop per chunk fewer).
+   */
+  default Future<Void> putIfAbsent(B3Digest digest, Buffer bytes) {
+    return has(digest).compose(present -> present ? Future.succeededFuture() : put(digest, bytes));
+  }
+
   Future<Void> delete(B3Digest digest);
 
   /** Up to {@code limit} stored chunks with digests greater than {@code after}, ascending. */

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Chunks as files under one root, the embedded default:
@@ -45,6 +46,9 @@ public final class FileChunkStore implements ChunkStore {
   private final Path root;
   private final Path chunks;
   private final Path tmp;
+  /** Temporary names of this store's puts: unique per opener, then a counter. */
+  private final String tempPrefix = UUID.randomUUID() + "-";
+  private final AtomicLong tempCounter = new AtomicLong();
   private FileChannel lockFile;
   /** Held while open (released when {@code lockFile} closes); null when this JVM held it already. */
   @SuppressWarnings("unused")
@@ -205,23 +209,43 @@ public final class FileChunkStore implements ChunkStore {
   @Override
   public Future<Void> put(B3Digest digest, Buffer bytes) {
     return blocking(() -> {
-      Path temp = tmp.resolve(UUID.randomUUID() + ".chunk");
-      try {
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-          ByteBuffer b = ((io.vertx.core.internal.buffer.BufferInternal) bytes).getByteBuf().nioBuffer();
-          while (b.hasRemaining()) {
-            ch.write(b);
-          }
-          ch.force(true);
-        }
-        Path target = path(digest);
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        fsyncDirectory(target.getParent());
-        return null;
-      } finally {
-        Files.deleteIfExists(temp);
-      }
+      write(digest, bytes);
+      return null;
     });
+  }
+
+  /** One task: the existence check and the durable write, no hop between them. */
+  @Override
+  public Future<Void> putIfAbsent(B3Digest digest, Buffer bytes) {
+    return blocking(() -> {
+      if (!Files.exists(path(digest))) {
+        write(digest, bytes);
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Writes the chunk under tmp/, fsyncs it, renames it into place and fsyncs the directory. The
+   * temporary name is this store's prefix and a counter (no random UUID per chunk).
+   */
+  private void write(B3Digest digest, Buffer bytes) throws IOException {
+    Path temp = tmp.resolve(tempPrefix + tempCounter.incrementAndGet() + ".chunk");
+    Path target = path(digest);
+    try {
+      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ByteBuffer b = ((io.vertx.core.internal.buffer.BufferInternal) bytes).getByteBuf().nioBuffer();
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        ch.force(true);
+      }
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(temp);
+      throw e;
+    }
+    fsyncDirectory(target.getParent());
   }
 
   @Override
