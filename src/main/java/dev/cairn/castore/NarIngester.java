@@ -5,8 +5,6 @@ import dev.cairn.nix.HashAlgorithm;
 import dev.cairn.nix.NarParser;
 import dev.cairn.nix.NarVisitor;
 import io.vertx.core.Future;
-import io.netty.buffer.Unpooled;
-import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -236,7 +234,7 @@ public final class NarIngester {
         return;
       }
       // Wrapped, not copied again (Buffer.buffer(byte[]) copies); the writer owns it from here.
-      pending.add(new Written(writer.write(BufferInternal.buffer(Unpooled.wrappedBuffer(piece, 0, pieceFill))), piece));
+      pending.add(new Written(writer.write(Buffers.wrap(piece, 0, pieceFill)), piece));
       piece = null;
       pieceFill = 0;
       while (pending.size() > MAX_PENDING_WRITES) {

@@ -1,5 +1,6 @@
 package dev.cairn.registry;
 
+import dev.cairn.castore.Buffers;
 import dev.cairn.castore.Await;
 import dev.cairn.castore.B3Digest;
 import dev.cairn.castore.BlobService;
@@ -8,7 +9,6 @@ import dev.cairn.nix.StorePath;
 import dev.cairn.registry.RegistryIndex.CompressedLayer;
 import dev.cairn.registry.RegistryIndex.StoredLayer;
 import dev.cairn.store.PathInfo;
-import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -119,7 +119,7 @@ final class CompressedLayers {
     @Override
     public void flush() throws IOException {
       if (filled > 0) {
-        Await.result(writer.write(Buffer.buffer(java.util.Arrays.copyOf(piece, filled))));
+        Await.result(writer.write(Buffers.wrap(java.util.Arrays.copyOf(piece, filled))));
         filled = 0;
       }
     }

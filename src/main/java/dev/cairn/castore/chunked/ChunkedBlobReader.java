@@ -1,12 +1,11 @@
 package dev.cairn.castore.chunked;
 
+import dev.cairn.castore.Buffers;
 import dev.cairn.castore.B3Digest;
 import dev.cairn.castore.BlobReader;
 import dev.cairn.castore.ChunkMeta;
-import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -149,7 +148,7 @@ final class ChunkedBlobReader implements BlobReader {
       }
       current = null;
     }
-    return BufferInternal.buffer(Unpooled.wrappedBuffer(piece));
+    return Buffers.wrap(piece);
   }
 
   private void releaseLastLent() {

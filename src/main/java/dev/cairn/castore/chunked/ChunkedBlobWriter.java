@@ -1,12 +1,12 @@
 package dev.cairn.castore.chunked;
 
+import dev.cairn.castore.Buffers;
 import dev.cairn.castore.B3Digest;
 import dev.cairn.castore.Blake3Hasher;
 import dev.cairn.castore.BlobWriter;
 import dev.cairn.castore.ChunkMeta;
 import dev.cairn.castore.chunks.ChunkCodec;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -212,7 +212,7 @@ final class ChunkedBlobWriter implements BlobWriter {
 
   /** Stores the chunk, then gives its array back (only on success: a failed put may still be reading it). */
   private Future<ChunkMeta> store(Encoded chunk) {
-    return service.chunks().putIfAbsent(chunk.digest(), BufferInternal.buffer(Unpooled.wrappedBuffer(chunk.stored())))
+    return service.chunks().putIfAbsent(chunk.digest(), Buffers.wrap(chunk.stored()))
         .map(v -> {
           service.chunkArrays().give(chunk.cut().framed());
           return new ChunkMeta(chunk.digest(), chunk.cut().length());
