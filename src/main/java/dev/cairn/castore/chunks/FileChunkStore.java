@@ -161,14 +161,12 @@ public final class FileChunkStore implements ChunkStore {
       }
       Version after = version(file);
       return Optional.of(new Read(bytes, length, before.equals(after) && after.size() == length ? Optional.of(after) : Optional.empty()));
-    } catch (NoSuchFileException e) {
-      if (bytes != null) {
-        buffers.give(bytes);
-      }
-      return Optional.empty();
     } catch (IOException | RuntimeException e) {
       if (bytes != null) {
-        buffers.give(bytes);
+        buffers.give(bytes); // nothing saw them
+      }
+      if (e instanceof NoSuchFileException) {
+        return Optional.empty();
       }
       throw e;
     }
