@@ -1,9 +1,7 @@
 package dev.cairn.castore;
 
-import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.util.Optional;
 
@@ -51,13 +49,8 @@ public final class FileContents {
       while (r.remaining() > 0) {
         Future<Buffer> next = r.readTransient(PIECE); // the sink keeps no piece
         Buffer piece = next.isComplete() && next.succeeded() ? next.result() : Await.result(next);
-        ByteBuf bytes = piece instanceof BufferInternal internal ? internal.getByteBuf() : null;
-        if (bytes != null && bytes.hasArray()) {
-          sink.accept(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes());
-        } else {
-          byte[] copy = piece.getBytes();
-          sink.accept(copy, 0, copy.length);
-        }
+        Buffers.Bytes bytes = Buffers.bytes(piece);
+        sink.accept(bytes.array(), bytes.offset(), bytes.length());
       }
     } finally {
       reader.get().close();

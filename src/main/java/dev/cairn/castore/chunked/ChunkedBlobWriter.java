@@ -1,16 +1,15 @@
 package dev.cairn.castore.chunked;
 
 import dev.cairn.castore.Buffers;
+import dev.cairn.castore.Buffers.Bytes;
 import dev.cairn.castore.B3Digest;
 import dev.cairn.castore.Blake3Hasher;
 import dev.cairn.castore.BlobWriter;
 import dev.cairn.castore.ChunkMeta;
 import dev.cairn.castore.chunks.ChunkCodec;
-import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -41,18 +40,6 @@ final class ChunkedBlobWriter implements BlobWriter {
 
   /** The window's first size; it doubles from there as a blob needs it. */
   private static final int INITIAL_WINDOW = 1 << 16;
-
-  /** Bytes of one write, without a copy when the buffer is backed by an array. */
-  private record Bytes(byte[] array, int offset, int length) {
-    static Bytes of(Buffer data) {
-      ByteBuf buf = ((BufferInternal) data).getByteBuf();
-      if (buf.hasArray()) {
-        return new Bytes(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
-      }
-      byte[] copy = data.getBytes();
-      return new Bytes(copy, 0, copy.length);
-    }
-  }
 
   private final ChunkedBlobService service;
   private final long startedMillis = System.currentTimeMillis();
@@ -92,7 +79,7 @@ final class ChunkedBlobWriter implements BlobWriter {
       return Future.failedFuture(new IllegalStateException("blob upload is already " + state.name().toLowerCase()));
     }
     // The buffer is the caller's to hand over (Vert.x streams do not reuse a written buffer).
-    Bytes bytes = Bytes.of(data);
+    Bytes bytes = Buffers.bytes(data);
     Future<?> hashed = hashTail.compose(v -> service.onCpu(() -> {
       blobHasher.update(bytes.array(), bytes.offset(), bytes.length());
       return null;

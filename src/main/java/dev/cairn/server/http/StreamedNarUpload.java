@@ -1,14 +1,13 @@
 package dev.cairn.server.http;
 
+import dev.cairn.castore.Buffers;
 import dev.cairn.castore.NarIngester;
 import dev.cairn.nix.NarFormatException;
-import io.netty.buffer.ByteBuf;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.streams.ReadStream;
 import java.io.IOException;
@@ -171,13 +170,10 @@ public final class StreamedNarUpload {
 
   /** A received piece's bytes as they are (a heap buffer of its own), no copy. */
   private void write(Buffer piece) throws IOException {
-    ByteBuf bytes = ((BufferInternal) piece).getByteBuf();
-    if (bytes.hasArray()) {
-      sink.write(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes());
-    } else {
-      sink.write(piece.getBytes());
-    }
+    Buffers.Bytes bytes = Buffers.bytes(piece);
+    sink.write(bytes.array(), bytes.offset(), bytes.length());
   }
+
 
   private void fail(Throwable cause) {
     if (failed) {
